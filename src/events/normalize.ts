@@ -1,0 +1,87 @@
+// One record's bytes → a validated canonical event, a skip (not an access event) or a
+// reject with its reason. Pure: the same bytes and context give the same answer.
+import { z } from 'zod';
+import { CanonicalEvent, type Kind } from './schema.js';
+import { isObject, redactSecrets, type Json } from './fields.js';
+import { ocsfIds } from './ocsf.js';
+import type { Draft, NormalizeContext, SourceNormalizer } from './source.js';
+import { nativeSource } from './sources/native.js';
+import { oktaSource } from './sources/okta.js';
+import { entraSource } from './sources/entra.js';
+import { opaSource } from './sources/opa.js';
+import { keycloakSource } from './sources/keycloak.js';
+
+/** Every supported source, in detection order (most specific shape first). */
+export const SOURCES: readonly SourceNormalizer[] = [oktaSource, entraSource, opaSource, keycloakSource, nativeSource];
+export const SOURCE_NAMES = ['auto', ...SOURCES.map((s) => s.name)] as const;
+export type SourceChoice = (typeof SOURCE_NAMES)[number];
+
+export interface NormalizeOptions extends NormalizeContext {
+  source: SourceChoice;
+  /** Records larger than this are rejected unparsed. */
+  maxBytes: number;
+}
+
+export type NormalizeOutcome =
+  | { status: 'normalized'; event: CanonicalEvent }
+  | { status: 'skipped'; source: string; eventType: string }
+  | { status: 'rejected'; reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Fields that are identifiers or instants, never free text to scrub.
+const NOT_FREE_TEXT = new Set(['event_id', 'token_id', 'time', 'observed_time', 'issued_at', 'expires_at', 'kind', 'source']);
+
+export function normalizeRecord(raw: Uint8Array | string, options: NormalizeOptions): NormalizeOutcome {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+  if (size > options.maxBytes) return reject(`record is ${size} bytes, over the ${options.maxBytes}-byte limit`);
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : utf8.decode(raw);
+  } catch {
+    return reject('record is not valid UTF-8');
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (err) {
+    return reject(`not JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(record)) return reject(`expected one JSON object per record, got ${Array.isArray(record) ? 'an array' : typeof record}`);
+
+  const source = pickSource(record, options.source);
+  if (!source) {
+    return reject(options.source === 'auto' ? 'unrecognized event shape: no supported source matches' : `not a ${options.source} event`);
+  }
+  const result = source.normalize(record, options);
+  if ('skip' in result) return { status: 'skipped', source: source.name, eventType: result.skip };
+
+  const parsed = CanonicalEvent.safeParse(finalize(result.draft, options));
+  if (!parsed.success) return reject(`${source.name}: ${describeIssues(parsed.error)}`);
+  return { status: 'normalized', event: parsed.data };
+}
+
+function pickSource(record: Json, choice: SourceChoice): SourceNormalizer | undefined {
+  if (choice === 'auto') return SOURCES.find((s) => s.detect(record));
+  const named = SOURCES.find((s) => s.name === choice);
+  return named?.detect(record) ? named : undefined;
+}
+
+/** Envelope defaults, OCSF ids and secret scrubbing: what every source shares. */
+function finalize(draft: Draft, ctx: NormalizeContext): Json {
+  const event: Json = { tenant: ctx.defaultTenant, observed_time: ctx.observedTime, ...draft };
+  for (const [key, value] of Object.entries(event)) {
+    if (NOT_FREE_TEXT.has(key)) continue;
+    if (typeof value === 'string') event[key] = redactSecrets(value);
+    else if (Array.isArray(value)) event[key] = value.map((v) => (typeof v === 'string' ? redactSecrets(v) : v));
+  }
+  return { ...event, ...ocsfIds(draft.kind as Kind, draft) };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`)
+    .join('; ');
+}
+
+const reject = (reason: string): NormalizeOutcome => ({ status: 'rejected', reason });

@@ -1,0 +1,69 @@
+// Keycloak user events (the Event SPI: type, realmId, clientId, userId, sessionId,
+// ipAddress, error, details). Logins and logouts → auth, token grants → token.
+import { AUTH_ACTIVITY } from '../ocsf.js';
+import { at, compact, deriveEventId, isoTime, str, type Json } from '../fields.js';
+import type { Draft, NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
+
+const AUTH_TYPES = new Set(['LOGIN', 'LOGOUT', 'CLIENT_LOGIN', 'CODE_TO_TOKEN', 'REFRESH_TOKEN', 'TOKEN_EXCHANGE', 'INTROSPECT_TOKEN']);
+const TOKEN_ACTIVITY: Record<string, 'issue' | 'refresh' | 'exchange' | 'introspect' | 'revoke'> = {
+  CODE_TO_TOKEN: 'issue',
+  REFRESH_TOKEN: 'refresh',
+  TOKEN_EXCHANGE: 'exchange',
+  INTROSPECT_TOKEN: 'introspect',
+  REVOKE_GRANT: 'revoke',
+};
+// Errors where Keycloak (or the IdP it brokers to) failed, not the user.
+const SERVICE_ERRORS = new Set(['identity_provider_error', 'identity_provider_login_failure', 'internal_error', 'unknown_error']);
+
+export const keycloakSource: SourceNormalizer = {
+  name: 'keycloak',
+  detect: (record) => typeof record.type === 'string' && typeof record.realmId === 'string' && 'time' in record,
+  normalize(record: Json, ctx: NormalizeContext): SourceResult {
+    const type = String(record.type);
+    const failed = type.endsWith('_ERROR');
+    const baseType = failed ? type.slice(0, -'_ERROR'.length) : type;
+    const envelope = compact({
+      event_id: str(record.id)
+        ? deriveEventId('keycloak', str(record.id))
+        : deriveEventId('keycloak', str(record.realmId), type, str(record.time), str(record.sessionId), str(record.userId), str(record.clientId)),
+      time: isoTime(record.time),
+      tenant: str(record.realmId) ?? ctx.defaultTenant,
+      source: 'keycloak',
+      emitter_id: `keycloak:${str(record.realmId)}`,
+      session_id: str(record.sessionId),
+      principal_id: str(at(record, 'details.username')) ?? str(record.userId),
+      principal_type: baseType === 'CLIENT_LOGIN' ? 'service' : 'user',
+      src_ip: str(record.ipAddress),
+      app: str(record.clientId),
+    });
+    const activity = TOKEN_ACTIVITY[baseType];
+    if (activity && !failed) {
+      const tokenId = str(at(record, 'details.token_id')) ?? str(at(record, 'details.refresh_token_id'));
+      return {
+        draft: compact({
+          ...envelope,
+          kind: 'token',
+          activity,
+          token_id: tokenId,
+          token_type: str(at(record, 'details.token_id')) ? 'access_token' : 'refresh_token',
+          client_id: str(record.clientId),
+          scopes: (str(at(record, 'details.scope')) ?? '').split(/\s+/).filter(Boolean),
+        }),
+      };
+    }
+    if (AUTH_TYPES.has(baseType)) {
+      const error = str(record.error);
+      const draft: Draft = {
+        ...envelope,
+        kind: 'auth',
+        outcome: !failed ? 'success' : error && SERVICE_ERRORS.has(error) ? 'error' : 'failure',
+        auth_method: str(at(record, 'details.auth_method')) ?? (activity ? baseType.toLowerCase() : undefined),
+        idp: str(at(record, 'details.identity_provider')) ?? 'keycloak',
+        failure_reason: failed ? (error ?? 'unknown') : undefined,
+      };
+      if (baseType === 'LOGOUT') draft.ocsf_activity_id = AUTH_ACTIVITY.logoff;
+      return { draft: compact(draft) };
+    }
+    return { skip: type };
+  },
+};

@@ -1,0 +1,64 @@
+// Open Policy Agent decision logs (https://www.openpolicyagent.org/docs/management-decision-logs).
+// Each decision → policy. The evaluation latency is OPA's own measurement
+// (metrics.timer_rego_query_eval_ns). The input is read for known fields only:
+// it often holds request headers, and an Authorization header must never be copied.
+import { at, compact, deriveEventId, isObject, isoTime, num, str, type Json } from '../fields.js';
+import type { NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
+
+type Decision = 'allow' | 'deny' | 'error';
+
+/** allow/deny from the result document: a boolean, or an object with allow/deny/reasons. */
+function decide(result: unknown): { decision: Decision; reasons: string[] } {
+  if (typeof result === 'boolean') return { decision: result ? 'allow' : 'deny', reasons: [] };
+  if (result === 'true' || result === 'false') return { decision: result === 'true' ? 'allow' : 'deny', reasons: [] };
+  if (isObject(result)) {
+    const reasonsOf = (v: unknown) => (Array.isArray(v) ? v.map(str).filter((r): r is string => r !== undefined) : []);
+    const reasons = [...reasonsOf(result.reasons), ...reasonsOf(result.deny)];
+    if (typeof result.allow === 'boolean') return { decision: result.allow ? 'allow' : 'deny', reasons };
+    if (typeof result.allowed === 'boolean') return { decision: result.allowed ? 'allow' : 'deny', reasons };
+    if (Array.isArray(result.deny)) return { decision: result.deny.length === 0 ? 'allow' : 'deny', reasons };
+  }
+  // No decision we can read: the engine did not answer the question asked.
+  return { decision: 'error', reasons: ['unrecognized result document'] };
+}
+
+const first = (record: Json, paths: string[]) => paths.map((p) => str(at(record, p))).find((v) => v !== undefined);
+
+export const opaSource: SourceNormalizer = {
+  name: 'opa',
+  detect: (record) => typeof record.decision_id === 'string' && typeof record.path === 'string',
+  normalize(record: Json, ctx: NormalizeContext): SourceResult {
+    const input = isObject(record.input) ? record.input : {};
+    const { decision, reasons } = record.error !== undefined && record.error !== null
+      ? { decision: 'error' as const, reasons: [str(at(record, 'error.message')) ?? str(record.error) ?? 'evaluation error'] }
+      : decide(record.result);
+    const bundles = isObject(record.bundles) ? Object.values(record.bundles).filter(isObject) : [];
+    const evalNs = num(at(record, 'metrics.timer_rego_query_eval_ns')) ?? num(at(record, 'metrics.timer_server_handler_ns'));
+    const sourceAddress = first(input, ['src_ip', 'source_ip', 'attributes.source.address.socketAddress.address']);
+    return {
+      draft: compact({
+        kind: 'policy',
+        event_id: deriveEventId('opa', str(record.decision_id)),
+        time: isoTime(record.timestamp),
+        tenant: first(input, ['tenant', 'tenant_id']) ?? str(at(record, 'labels.tenant')) ?? ctx.defaultTenant,
+        source: 'opa',
+        emitter_id: str(at(record, 'labels.id')) ?? 'opa',
+        correlation_id: first(input, ['correlation_id', 'request_id', 'attributes.request.http.id']),
+        session_id: first(input, ['session_id', 'session.id']),
+        principal_id: first(input, ['principal', 'principal_id', 'user', 'user.id', 'subject', 'subject.id', 'parsed_token.sub']),
+        principal_type: first(input, ['principal_type', 'subject.type']),
+        device_id: first(input, ['device_id', 'device.id']),
+        src_ip: sourceAddress,
+        app: first(input, ['app', 'resource', 'resource.id', 'attributes.destination.principal', 'attributes.request.http.host']),
+        decision,
+        policy_id: str(record.path),
+        policy_version: str(bundles[0]?.revision) ?? str(at(record, 'labels.version')),
+        rule: first(input, ['rule']),
+        action: first(input, ['action', 'method', 'attributes.request.http.method']),
+        eval_latency_ms: evalNs === undefined ? undefined : evalNs / 1e6,
+        reasons,
+        enforcement_point: str(record.requested_by),
+      }),
+    };
+  },
+};
