@@ -1,0 +1,58 @@
+// chDB: the ClickHouse engine in this process, data under a directory. The embedded default.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Session } from 'chdb';
+import { paramsUsedBy, StoreError, toNdjson, type Params, type Row, type Store } from './store.js';
+
+export class ChdbStore implements Store {
+  readonly engine = 'chdb';
+  readonly location: string;
+  private readonly session: Session;
+
+  constructor(dataDir: string) {
+    this.location = resolve(dataDir);
+    mkdirSync(this.location, { recursive: true });
+    this.session = new Session(this.location);
+  }
+
+  async command(sql: string, params?: Params): Promise<void> {
+    await this.run(sql, params, 'TabSeparated');
+  }
+
+  async insert(table: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.session.insert({ table, values: toNdjson(rows), format: 'JSONEachRow' });
+    } catch (err) {
+      throw wrap(err, `insert into ${table}`);
+    }
+  }
+
+  async query<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const text = await this.run(sql, params, 'JSONEachRow');
+    return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as T);
+  }
+
+  async close(): Promise<void> {
+    this.session.close();
+  }
+
+  private async run(sql: string, params: Params | undefined, format: string): Promise<string> {
+    const bound = paramsUsedBy(sql, params);
+    try {
+      const result = bound
+        ? await this.session.queryBindAsync(sql, bound, { format })
+        : await this.session.queryAsync(sql, { format });
+      return result.text();
+    } catch (err) {
+      throw wrap(err, firstLine(sql));
+    }
+  }
+}
+
+function wrap(err: unknown, what: string): StoreError {
+  const e = err as { message?: string; clickhouseCode?: number };
+  return new StoreError(`chdb: ${what}: ${e.message ?? String(err)}`, e.clickhouseCode, { cause: err });
+}
+
+const firstLine = (sql: string) => sql.trim().split('\n').find((l) => !l.startsWith('--'))?.slice(0, 80) ?? '';

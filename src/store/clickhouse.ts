@@ -1,0 +1,60 @@
+// A ClickHouse server (or cluster) through the official client, when CLICKHOUSE_URL is set.
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { paramsUsedBy, StoreError, type Params, type Row, type Store } from './store.js';
+
+export interface ClickHouseServerOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  database?: string | undefined;
+}
+
+export class ClickHouseServerStore implements Store {
+  readonly engine = 'clickhouse';
+  readonly location: string;
+  private readonly client: ClickHouseClient;
+
+  constructor(options: ClickHouseServerOptions) {
+    const url = new URL(options.url);
+    url.username = '';
+    url.password = '';
+    this.location = `${url.origin}/${options.database ?? 'default'}`;
+    this.client = createClient({
+      url: options.url,
+      username: options.username,
+      password: options.password,
+      database: options.database,
+      // The store promises: an insert resolves once it is durable in a part, not buffered.
+      clickhouse_settings: { async_insert: 0, wait_end_of_query: 1 },
+    });
+  }
+
+  async command(sql: string, params?: Params): Promise<void> {
+    await this.call(sql, () => this.client.command({ query: sql, query_params: paramsUsedBy(sql, params) }));
+  }
+
+  async insert(table: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.call(`insert into ${table}`, () => this.client.insert({ table, values: rows as Row[], format: 'JSONEachRow' }));
+  }
+
+  async query<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const result = await this.call(sql, () =>
+      this.client.query({ query: sql, query_params: paramsUsedBy(sql, params), format: 'JSONEachRow' }),
+    );
+    return (await result.json()) as T[];
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = Number((err as { code?: string }).code);
+      throw new StoreError(`clickhouse: ${what.trim().slice(0, 80)}: ${(err as Error).message}`, Number.isFinite(code) ? code : undefined, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// Applies sql/migrations in order, once each, recording them in the ledger. Safe to run
+// at every start-up and from several replicas: statements are IF NOT EXISTS, so a crash
+// between a statement and its ledger row only repeats a no-op.
+import { createHash } from 'node:crypto';
+import { KINDS } from '../events/schema.js';
+import { migrations, namedQuery, sqlFile, statements } from './sql.js';
+import type { Store } from './store.js';
+
+export interface MigrateOptions {
+  retentionDays: number;
+}
+
+export interface MigrateResult {
+  applied: string[];
+  current: number;
+}
+
+/** Tables with a time-based TTL, and their time column. */
+export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string }> = [
+  ...KINDS.map((kind) => ({ table: `${kind}_events`, timeColumn: 'time' })),
+  { table: 'rejected_events', timeColumn: 'received_time' },
+];
+
+export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {
+  for (const statement of statements(sqlFile('schema_migrations.sql'))) await store.command(statement);
+  const done = new Map(
+    (await store.query<{ version: number; name: string; checksum: string }>(namedQuery('applied_migrations'))).map((m) => [Number(m.version), m]),
+  );
+  const params = { retention_days: options.retentionDays };
+  const applied: string[] = [];
+  for (const migration of migrations()) {
+    const checksum = createHash('sha256').update(migration.sql).digest('hex');
+    const previous = done.get(migration.version);
+    if (previous) {
+      if (previous.checksum !== checksum) {
+        throw new Error(`migration ${migration.name} was changed after it was applied; add a new migration instead`);
+      }
+      continue;
+    }
+    for (const statement of statements(migration.sql)) await store.command(statement, params);
+    await store.insert('schema_migrations', [
+      { version: migration.version, name: migration.name, checksum, applied_at: new Date().toISOString().replace('T', ' ').slice(0, 23) },
+    ]);
+    applied.push(migration.name);
+  }
+  for (const { table, timeColumn } of RETAINED_TABLES) {
+    await store.command(namedQuery('set_retention'), { table, time_column: timeColumn, retention_days: options.retentionDays });
+  }
+  return { applied, current: Math.max(0, ...migrations().map((m) => m.version)) };
+}

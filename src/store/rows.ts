@@ -1,0 +1,37 @@
+// Canonical events and dead letters → rows of their ClickHouse tables.
+import type { CanonicalEvent, Kind } from '../events/schema.js';
+import type { Row } from './store.js';
+
+export const tableFor = (kind: Kind) => `${kind}_events` as const;
+export const REJECTED_TABLE = 'rejected_events';
+
+// ClickHouse reads DateTime64 as 'YYYY-MM-DD hh:mm:ss.sss' without best-effort parsing.
+const INSTANT_FIELDS = ['time', 'observed_time', 'issued_at', 'expires_at'] as const;
+export const toClickHouseTime = (iso: string) => iso.replace('T', ' ').replace('Z', '').slice(0, 23);
+
+export function eventRow(event: CanonicalEvent): Row {
+  const row: Row = { ...event };
+  delete row.kind;
+  for (const field of INSTANT_FIELDS) {
+    const value = row[field];
+    if (typeof value === 'string') row[field] = toClickHouseTime(value);
+  }
+  return row;
+}
+
+export interface DeadLetterRow {
+  reject_id: string;
+  received_time: string;
+  door: string;
+  topic: string;
+  partition: number | null;
+  offset: string | null;
+  line: number | null;
+  reason: string;
+  raw: Buffer;
+}
+
+export function rejectedRow(letter: DeadLetterRow): Row {
+  const { raw, ...rest } = letter;
+  return { ...rest, received_time: toClickHouseTime(letter.received_time), raw_size: raw.byteLength, raw_base64: raw.toString('base64') };
+}

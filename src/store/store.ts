@@ -1,0 +1,37 @@
+// The one storage interface. Two implementations: chDB (in-process ClickHouse, the
+// embedded default) and a ClickHouse server. Nothing above this file knows which runs.
+export type Params = Record<string, string | number | boolean | bigint | null | readonly string[]>;
+export type Row = Record<string, unknown>;
+
+export interface Store {
+  /** 'chdb' or 'clickhouse': for messages, never for branching above the store. */
+  readonly engine: string;
+  /** Where the data lives, for people: a directory or a URL without credentials. */
+  readonly location: string;
+  /** A statement with no result (DDL, ALTER). Values are bound `{name:Type}` parameters. */
+  command(sql: string, params?: Params): Promise<void>;
+  /** One insert of many rows (JSONEachRow); resolves when the engine has acknowledged it. */
+  insert(table: string, rows: readonly Row[]): Promise<void>;
+  /** Rows of a SELECT, with bound `{name:Type}` parameters. */
+  query<T = Row>(sql: string, params?: Params): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** A store error the engine raised about the data or statement (it has a ClickHouse code). */
+export class StoreError extends Error {
+  constructor(message: string, readonly clickhouseCode: number | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** Only the parameters a statement names: engines refuse or ignore the rest inconsistently. */
+export function paramsUsedBy(sql: string, params: Params | undefined): Params | undefined {
+  if (!params) return undefined;
+  const used = Object.fromEntries(Object.entries(params).filter(([name]) => sql.includes(`{${name}:`)));
+  return Object.keys(used).length > 0 ? used : undefined;
+}
+
+export function toNdjson(rows: readonly Row[]): Buffer {
+  return Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+}
