@@ -1,0 +1,141 @@
+// normalize → store → dead letters, one batch at a time, for every door. A batch
+// resolves only when every row is acknowledged by the store and every dead letter by
+// its sinks: callers commit their source position (Kafka offsets) after that, never before.
+import { KINDS, normalizeRecord, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
+import { eventRow, rejectedRow, REJECTED_TABLE, StoreError, tableFor, type Store } from '../store/index.js';
+import { deadLetter, type DeadLetter, type RawRecord } from './record.js';
+
+/** Somewhere besides the rejected_events table that dead letters go (the Kafka topic). */
+export interface DeadLetterSink {
+  send(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Runs on the events of each stored batch (SLI processors, scorers). */
+export interface BatchProcessor {
+  process(events: readonly CanonicalEvent[]): Promise<void> | void;
+}
+
+export interface IngestCounts {
+  read: number;
+  normalized: number;
+  skipped: number;
+  rejected: number;
+  storedByKind: Record<Kind, number>;
+  skippedByType: Record<string, number>;
+}
+
+export type PipelineNormalizeOptions = Omit<NormalizeOptions, 'observedTime'>;
+
+export class IngestPipeline {
+  readonly counts: IngestCounts = {
+    read: 0,
+    normalized: 0,
+    skipped: 0,
+    rejected: 0,
+    storedByKind: { auth: 0, policy: 0, posture: 0, token: 0 },
+    skippedByType: {},
+  };
+
+  constructor(
+    private readonly store: Store,
+    private readonly normalize: PipelineNormalizeOptions,
+    private readonly deadLetterSinks: readonly DeadLetterSink[] = [],
+    private readonly processors: readonly BatchProcessor[] = [],
+  ) {}
+
+  async processBatch(records: readonly RawRecord[]): Promise<IngestCounts> {
+    const now = new Date().toISOString();
+    const options = { ...this.normalize, observedTime: now };
+    const byKind = new Map<Kind, Array<{ event: CanonicalEvent; record: RawRecord }>>(KINDS.map((k) => [k, []]));
+    const letters: DeadLetter[] = [];
+    const batch = emptyCounts();
+
+    for (const record of records) {
+      batch.read++;
+      const outcome = normalizeRecord(record.value, options);
+      if (outcome.status === 'normalized') byKind.get(outcome.event.kind)!.push({ event: outcome.event, record });
+      else if (outcome.status === 'rejected') letters.push(deadLetter(record, outcome.reason, now));
+      else {
+        batch.skipped++;
+        const type = `${outcome.source}:${outcome.eventType}`;
+        batch.skippedByType[type] = (batch.skippedByType[type] ?? 0) + 1;
+      }
+    }
+
+    const stored: CanonicalEvent[] = [];
+    for (const [kind, items] of byKind) {
+      const accepted = await this.insertEvents(kind, items, letters, now);
+      batch.storedByKind[kind] += accepted.length;
+      stored.push(...accepted);
+    }
+    batch.normalized = stored.length;
+    batch.rejected = letters.length;
+    if (letters.length > 0) {
+      await this.store.insert(REJECTED_TABLE, letters.map(letterRow));
+      await Promise.all(this.deadLetterSinks.map((sink) => sink.send(letters)));
+    }
+    for (const processor of this.processors) await processor.process(stored);
+    addCounts(this.counts, batch);
+    return batch;
+  }
+
+  /**
+   * One insert per table per batch. If the engine refuses the data itself (a ClickHouse
+   * error code, not a lost connection), rows are retried one by one and the ones it
+   * refuses become dead letters, so one poison record cannot stall the stream.
+   */
+  private async insertEvents(
+    kind: Kind,
+    items: Array<{ event: CanonicalEvent; record: RawRecord }>,
+    letters: DeadLetter[],
+    now: string,
+  ): Promise<CanonicalEvent[]> {
+    if (items.length === 0) return [];
+    const table = tableFor(kind);
+    try {
+      await this.store.insert(table, items.map((i) => eventRow(i.event)));
+      return items.map((i) => i.event);
+    } catch (err) {
+      if (!(err instanceof StoreError) || err.clickhouseCode === undefined) throw err;
+    }
+    const accepted: CanonicalEvent[] = [];
+    for (const item of items) {
+      try {
+        await this.store.insert(table, [eventRow(item.event)]);
+        accepted.push(item.event);
+      } catch (err) {
+        if (!(err instanceof StoreError) || err.clickhouseCode === undefined) throw err;
+        letters.push(deadLetter(item.record, `store refused the event: ${err.message}`, now));
+      }
+    }
+    return accepted;
+  }
+}
+
+function letterRow(letter: DeadLetter) {
+  const { origin } = letter;
+  return rejectedRow({
+    reject_id: letter.reject_id,
+    received_time: letter.received_time,
+    door: origin.door,
+    topic: origin.topic ?? '',
+    partition: origin.partition ?? null,
+    offset: origin.offset ?? null,
+    line: origin.line ?? null,
+    reason: letter.reason,
+    raw: letter.raw,
+  });
+}
+
+function emptyCounts(): IngestCounts {
+  return { read: 0, normalized: 0, skipped: 0, rejected: 0, storedByKind: { auth: 0, policy: 0, posture: 0, token: 0 }, skippedByType: {} };
+}
+
+function addCounts(total: IngestCounts, batch: IngestCounts): void {
+  total.read += batch.read;
+  total.normalized += batch.normalized;
+  total.skipped += batch.skipped;
+  total.rejected += batch.rejected;
+  for (const kind of KINDS) total.storedByKind[kind] += batch.storedByKind[kind];
+  for (const [type, n] of Object.entries(batch.skippedByType)) total.skippedByType[type] = (total.skippedByType[type] ?? 0) + n;
+}
