@@ -1,0 +1,254 @@
+// Baseline traffic: every kind, every shape, with a daily cycle and noise. Deterministic
+// for a seed and a start time.
+import { Rng } from './rng.js';
+import { buildWorld, drawPrincipal, type Principal, type Tenant, type World } from './world.js';
+import { render, type Shape, type Truth } from './shapes.js';
+
+export interface SimulatedRecord {
+  /** 'event' carries its truth; the others are what a real feed also contains. */
+  type: 'event' | 'invalid' | 'not-access';
+  truth?: Truth;
+  shape?: Shape;
+  /** The JSON line as an emitter sends it (no newline). */
+  line: string;
+  /** Kafka topic kind: which ztna.* topic it goes to. */
+  topicKind: 'auth' | 'policy' | 'posture' | 'token';
+  key: string;
+}
+
+export interface TrafficOptions {
+  seed: number;
+  /** Simulated start (ms since epoch). */
+  start: number;
+  /** Mean events per simulated second at the daily peak. */
+  peakRate?: number;
+  /** Share of records that are malformed (not JSON, wrong fields). */
+  invalidShare?: number;
+  /** Share of records that are vendor events but not access events. */
+  notAccessShare?: number;
+  /** Where event times come from: simulated arrivals (default) or the wall clock. */
+  clock?: 'simulated' | 'wall';
+}
+
+const KIND_WEIGHTS = [['auth', 25], ['policy', 45], ['posture', 10], ['token', 20]] as const;
+const CHECKS = ['disk_encryption', 'os_patch_level', 'firewall', 'edr_running', 'screen_lock'];
+const TOKEN_ACTIVITY = [['use', 50], ['issue', 25], ['refresh', 18], ['revoke', 4], ['introspect', 3]] as const;
+
+interface LiveToken {
+  id: string;
+  raw: string;
+  principal: Principal;
+  deviceIndex: number;
+  clientId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** Share of the daily peak at a UTC hour: quiet nights, busy working hours, noise on top. */
+export function dailyFactor(ms: number): number {
+  const hour = (ms / 3_600_000) % 24;
+  return 0.15 + 0.85 * Math.exp(-((hour - 13) ** 2) / (2 * 3.5 ** 2));
+}
+
+export class TrafficSimulator {
+  readonly world: World;
+  private readonly rng: Rng;
+  private now: number;
+  private seq = new Map<string, number>();
+  private sessions = new Map<string, string>();
+  private tokensByPrincipal = new Map<string, LiveToken[]>();
+  private readonly peakRate: number;
+
+  constructor(private readonly options: TrafficOptions) {
+    this.rng = new Rng(options.seed);
+    this.world = buildWorld(options.seed);
+    this.now = options.start;
+    this.peakRate = options.peakRate ?? 200;
+  }
+
+  /** The simulated clock (ms). */
+  get time(): number {
+    return this.now;
+  }
+
+  next(): SimulatedRecord {
+    this.advanceClock();
+    const rng = this.rng;
+    if (rng.chance(this.options.invalidShare ?? 0)) return this.invalid();
+    if (rng.chance(this.options.notAccessShare ?? 0)) return this.notAccess();
+    const tenant = rng.pick(this.world.tenants);
+    const kind = rng.weighted(KIND_WEIGHTS);
+    const principal = drawPrincipal(rng, tenant);
+    const truth = this[kind](tenant, principal);
+    const shape = this.shapeFor(truth, tenant);
+    return { type: 'event', truth, shape, line: JSON.stringify(render(truth, shape, rng)), topicKind: kind, key: principal.id };
+  }
+
+  private advanceClock(): void {
+    if (this.options.clock === 'wall') {
+      this.now = Math.max(this.now, Date.now());
+      return;
+    }
+    const rate = this.peakRate * dailyFactor(this.now) * (0.8 + 0.4 * this.rng.next());
+    this.now += Math.max(1, Math.round(this.rng.exp(rate) * 1000));
+  }
+
+  private shapeFor(truth: Truth, tenant: Tenant): Shape {
+    const rng = this.rng;
+    switch (truth.kind) {
+      case 'auth':
+        return rng.chance(0.6) ? tenant.idp : 'native';
+      case 'policy':
+        return rng.weighted([['opa', 45], ['native', 45], ...(tenant.idp === 'okta' ? ([['okta', 10]] as const) : [])]);
+      case 'token':
+        return tenant.idp === 'keycloak' && (truth.activity === 'issue' || truth.activity === 'refresh') && rng.chance(0.6) ? 'keycloak' : 'native';
+      default:
+        return 'native';
+    }
+  }
+
+  private envelope(tenant: Tenant, principal: Principal, kind: Truth['kind'], emitter: string): Truth {
+    const rng = this.rng;
+    const deviceIndex = rng.int(principal.devices.length);
+    const device = principal.devices[deviceIndex]!;
+    const sessionKey = `${principal.id}/${device.id}`;
+    let session = this.sessions.get(sessionKey);
+    if (!session || rng.chance(0.02)) {
+      session = `s-${rng.hex(16)}`;
+      this.sessions.set(sessionKey, session);
+    }
+    const seq = (this.seq.get(emitter) ?? 0) + 1;
+    this.seq.set(emitter, seq);
+    return {
+      kind,
+      time: new Date(this.now).toISOString(),
+      tenant: tenant.name,
+      emitter_id: emitter,
+      emitter_seq: seq,
+      correlation_id: `c-${rng.hex(16)}`,
+      session_id: session,
+      principal_id: principal.id,
+      principal_type: principal.type,
+      device_id: device.id,
+      src_ip: `${principal.net}.${1 + rng.int(254)}`,
+      user_agent: device.userAgent,
+      geo_country: principal.country,
+      asn: principal.asn,
+    };
+  }
+
+  private auth(tenant: Tenant, principal: Principal): Truth {
+    const rng = this.rng;
+    const outcome = rng.weighted([['success', 955], ['failure', 44], ['error', 1]] as const);
+    const mfa = principal.type === 'user' && rng.chance(0.6);
+    return {
+      ...this.envelope(tenant, principal, 'auth', `idp-${tenant.name}`),
+      app: rng.pick(this.world.apps).name,
+      outcome,
+      auth_method: principal.type === 'service' ? 'client_credentials' : rng.weighted([['password', 5], ['webauthn', 3], ['push', 2]] as const),
+      mfa,
+      idp: tenant.idp,
+      latency_ms: Math.round(rng.logNormal(180, 0.5)),
+      ...(outcome === 'failure' ? { failure_reason: rng.pick(['invalid credentials', 'mfa rejected', 'account locked']) } : {}),
+      ...(outcome === 'error' ? { failure_reason: 'upstream identity provider timeout' } : {}),
+    };
+  }
+
+  private policy(tenant: Tenant, principal: Principal): Truth {
+    const rng = this.rng;
+    const app = rng.pick(this.world.apps);
+    const decision = rng.weighted([['allow', 930], ['deny', 69], ['error', 1]] as const);
+    const pep = rng.pick(this.world.enforcementPoints);
+    return {
+      ...this.envelope(tenant, principal, 'policy', pep),
+      app: app.name,
+      decision,
+      policy_id: app.policyId,
+      policy_version: app.policyVersion,
+      rule: decision === 'allow' ? 'allow-compliant-device' : 'default-deny',
+      action: rng.weighted([['read', 6], ['write', 3], ['admin', 1]] as const),
+      eval_latency_ms: Number(rng.logNormal(7, 0.6).toFixed(3)),
+      reasons: decision === 'deny' ? [rng.pick(['device not compliant', 'outside allowed hours', 'missing group membership'])] : [],
+      enforcement_point: pep,
+    };
+  }
+
+  private posture(tenant: Tenant, principal: Principal): Truth {
+    const rng = this.rng;
+    const checks = CHECKS.map((name) => ({ name, passed: !rng.chance(0.012) }));
+    const envelope = this.envelope(tenant, principal, 'posture', `posture-${tenant.name}`);
+    const device = principal.devices.find((d) => d.id === envelope.device_id)!;
+    const passed = checks.filter((c) => c.passed).length;
+    return {
+      ...envelope,
+      compliant: passed === checks.length,
+      checks,
+      agent_version: device.agentVersion,
+      os: device.os,
+      posture_score: Math.round((100 * passed) / checks.length),
+    };
+  }
+
+  private token(tenant: Tenant, principal: Principal): Truth {
+    const rng = this.rng;
+    let activity = rng.weighted(TOKEN_ACTIVITY);
+    const mine = (this.tokensByPrincipal.get(principal.id) ?? []).filter((t) => t.expiresAt > this.now);
+    this.tokensByPrincipal.set(principal.id, mine);
+    if (mine.length === 0) activity = 'issue';
+    const envelope = this.envelope(tenant, principal, 'token', `token-service-${tenant.name}`);
+    let token: LiveToken;
+    if (activity === 'issue' || activity === 'refresh') {
+      token = {
+        id: `jti-${rng.hex(20)}`,
+        raw: `eyJhbGciOiJSUzI1NiJ9.${rng.hex(40)}.${rng.hex(43)}`,
+        principal,
+        deviceIndex: principal.devices.findIndex((d) => d.id === envelope.device_id),
+        clientId: `${rng.pick(this.world.apps).name}-client`,
+        issuedAt: this.now,
+        expiresAt: this.now + 3_600_000,
+      };
+      mine.push(token);
+    } else {
+      token = rng.pick(mine);
+      // A token is used from the device it was issued to.
+      const device = principal.devices[token.deviceIndex] ?? principal.devices[0]!;
+      envelope.device_id = device.id;
+      envelope.user_agent = device.userAgent;
+      if (activity === 'revoke') token.expiresAt = this.now;
+    }
+    return {
+      ...envelope,
+      activity,
+      token_id: token.id,
+      raw_token: token.raw,
+      token_type: 'access_token',
+      issued_at: new Date(token.issuedAt).toISOString(),
+      expires_at: new Date(token.expiresAt).toISOString(),
+      client_id: token.clientId,
+      audience: `https://${tenant.name}.example/api`,
+      scopes: ['openid', 'profile'],
+    };
+  }
+
+  private invalid(): SimulatedRecord {
+    const rng = this.rng;
+    const topicKind = rng.weighted(KIND_WEIGHTS);
+    const line = rng.pick([
+      () => `{"kind":"${topicKind}","time":`,
+      () => 'not json at all',
+      () => JSON.stringify({ kind: topicKind, time: 'yesterday', tenant: 'acme', emitter_id: 'broken-emitter' }),
+      () => JSON.stringify({ hello: 'world', n: rng.int(1000) }),
+      () => JSON.stringify([1, 2, 3]),
+    ])();
+    return { type: 'invalid', line, topicKind, key: 'invalid' };
+  }
+
+  private notAccess(): SimulatedRecord {
+    const rng = this.rng;
+    const time = new Date(this.now).toISOString();
+    const line = rng.chance(0.5)
+      ? JSON.stringify({ uuid: rng.uuid(), published: time, eventType: 'user.account.update_profile', actor: { alternateId: 'admin@acme.example' }, outcome: { result: 'SUCCESS' } })
+      : JSON.stringify({ id: rng.uuid(), time: this.now, type: 'UPDATE_PROFILE', realmId: 'initech', userId: rng.uuid() });
+    return { type: 'not-access', line, topicKind: 'auth', key: 'not-access' };
+  }
+}
