@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// The `ztna` command: run · simulate · normalize · migrate · generate.
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, kafkaTopics, loadConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { resolveHmacKey } from './hmacKey.js';
+import { SOURCE_NAMES, type SourceChoice } from './events/index.js';
+import { normalizeCommand } from './commands/normalize.js';
+import { kafkaSink, simulate, stdoutSink, type RecordSink } from './commands/simulate.js';
+import { startService } from './commands/run.js';
+import { generate } from './commands/generate.js';
+import { kafkaClient, ensureTopics } from './ingest/kafka.js';
+import { migrate, openStore } from './store/index.js';
+
+const USAGE = `ztna — access-telemetry analytics and SLO pipeline for zero-trust access
+
+usage: ztna <command> [options]
+
+  run                          the service (default): simulator or Kafka → normalize → ClickHouse
+  simulate [options]           realistic traffic as NDJSON on stdout, or onto Kafka
+      --seed N                 PRNG seed (default 1); same seed and --start, same output
+      --start ISO              simulated start time (default: today 00:00 UTC)
+      --events N               stop after N records
+      --rate R                 R records per second in real time (default: as fast as possible)
+      --to stdout|kafka        where to send (kafka uses KAFKA_BROKERS and the ZTNA_TOPIC_* topics)
+      --invalid-share X        share of malformed records (default 0)
+      --not-access-share X     share of vendor events that are not access events (default 0)
+      --truth FILE             write each record's ground truth, line for line
+  normalize [options]          vendor NDJSON on stdin → canonical NDJSON on stdout; counts on stderr
+      --source NAME            ${SOURCE_NAMES.join('|')} (default auto)
+      --rejects FILE           write each rejected line with its reason
+  migrate                      apply the ClickHouse migrations and exit
+  generate [--check]           write the generated files (schemas/); --check fails if one is stale
+
+Configuration is read from the environment: see README.md.`;
+
+const rootDir = fileURLToPath(new URL('..', import.meta.url));
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'run', ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return run(loadConfig());
+    case 'simulate':
+      return simulateCli(rest);
+    case 'normalize':
+      return normalizeCli(rest);
+    case 'migrate': {
+      const config = loadConfig();
+      const store = openStore({ dataDir: config.ZTNA_DATA_DIR, clickhouse: config.CLICKHOUSE_URL ? { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE } : undefined });
+      const result = await migrate(store, { retentionDays: config.ZTNA_RETENTION_DAYS });
+      await store.close();
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
+    }
+    case 'generate': {
+      const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean', default: false } } });
+      const stale = generate(rootDir, values.check);
+      for (const path of stale) process.stderr.write(`${values.check ? 'stale' : 'wrote'}: ${path}\n`);
+      if (values.check && stale.length > 0) {
+        process.stderr.write('generated files are stale: run `npx ztna generate` and commit the result\n');
+        return 1;
+      }
+      return 0;
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+async function run(config: Config): Promise<number> {
+  const log = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, log, (line) => process.stdout.write(`${line}\n`));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'stopping: finishing the batch in flight');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await service.stop();
+  const c = service.pipeline.counts;
+  process.stdout.write(`ztna: stopped cleanly · ${c.read} read · ${c.normalized} stored · ${c.rejected} rejected · ${c.skipped} skipped\n`);
+  return 0;
+}
+
+async function simulateCli(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      seed: { type: 'string', default: '1' },
+      start: { type: 'string' },
+      events: { type: 'string' },
+      rate: { type: 'string' },
+      to: { type: 'string', default: 'stdout' },
+      'invalid-share': { type: 'string', default: '0' },
+      'not-access-share': { type: 'string', default: '0' },
+      truth: { type: 'string' },
+    },
+  });
+  const number = (name: string, value: string | undefined, min: number, max: number) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${value}`);
+    return n;
+  };
+  const startMs = values.start === undefined ? Date.parse(new Date().toISOString().slice(0, 10)) : Date.parse(values.start);
+  if (Number.isNaN(startMs)) throw new UsageError(`--start must be an ISO 8601 time, got ${values.start}`);
+  const events = number('events', values.events, 0, Number.MAX_SAFE_INTEGER);
+  const rate = number('rate', values.rate, 1, 1_000_000);
+  if (events === undefined && rate === undefined) throw new UsageError('give --events N, --rate R, or both');
+
+  let sink: RecordSink;
+  if (values.to === 'kafka') {
+    const config = loadConfig();
+    if (!config.KAFKA_BROKERS) throw new UsageError('--to kafka needs KAFKA_BROKERS');
+    const log = createLogger(config.LOG_LEVEL);
+    const kafka = kafkaClient({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-simulator` }, log);
+    const topics = kafkaTopics(config);
+    await ensureTopics(kafka, Object.values(topics), config.ZTNA_KAFKA_CREATE_PARTITIONS);
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    sink = kafkaSink(producer, topics);
+  } else if (values.to === 'stdout') {
+    sink = stdoutSink(process.stdout);
+  } else {
+    throw new UsageError(`--to must be stdout or kafka, got ${values.to}`);
+  }
+  const abort = new AbortController();
+  process.once('SIGTERM', () => abort.abort());
+  process.once('SIGINT', () => abort.abort());
+  const sent = await simulate(
+    {
+      seed: number('seed', values.seed, 0, 2 ** 31) ?? 1,
+      start: startMs,
+      events,
+      rate,
+      invalidShare: number('invalid-share', values['invalid-share'], 0, 1),
+      notAccessShare: number('not-access-share', values['not-access-share'], 0, 1),
+      truthFile: values.truth,
+    },
+    sink,
+    abort.signal,
+  );
+  process.stderr.write(`${JSON.stringify({ sent })}\n`);
+  return 0;
+}
+
+async function normalizeCli(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { source: { type: 'string', default: 'auto' }, rejects: { type: 'string' } } });
+  if (!(SOURCE_NAMES as readonly string[]).includes(values.source)) {
+    throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got ${values.source}`);
+  }
+  const config = loadConfig();
+  const counts = await normalizeCommand(
+    {
+      source: values.source as SourceChoice,
+      rejectsFile: values.rejects,
+      hmacKey: resolveHmacKey(config.ZTNA_HMAC_KEY, config.ZTNA_DATA_DIR),
+      maxBytes: config.ZTNA_MAX_EVENT_BYTES,
+      defaultTenant: config.ZTNA_DEFAULT_TENANT,
+    },
+    process.stdin,
+    process.stdout,
+  );
+  process.stderr.write(`${JSON.stringify(counts)}\n`);
+  return 0;
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`ztna: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`ztna: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,70 @@
+// Every setting, from the environment, validated once at start-up. A bad value stops
+// start-up with the variable's name and what is wrong with it.
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ -');
+
+export const ConfigSchema = z.object({
+  ZTNA_DATA_DIR: z.string().min(1).default('./data').describe('chDB data directory (embedded store)'),
+  CLICKHOUSE_URL: z.url().optional().describe('ClickHouse server URL; when set, used instead of chDB'),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().regex(/^\w+$/).optional(),
+  KAFKA_BROKERS: csv
+    .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port')).min(1))
+    .optional()
+    .describe('comma-separated host:port list; when set, events are consumed from Kafka'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('ztna-telemetry'),
+  ZTNA_KAFKA_GROUP: z.string().min(1).default('ztna-telemetry'),
+  ZTNA_TOPIC_AUTH: topic.default('ztna.auth'),
+  ZTNA_TOPIC_POLICY: topic.default('ztna.policy'),
+  ZTNA_TOPIC_POSTURE: topic.default('ztna.posture'),
+  ZTNA_TOPIC_TOKEN: topic.default('ztna.token'),
+  ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
+  ZTNA_KAFKA_CREATE_PARTITIONS: int(0, 1000).default(3).describe('partitions for topics created at start-up; 0 = never create'),
+  ZTNA_RETENTION_DAYS: int(1, 36500).default(400),
+  ZTNA_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional().describe('key for token fingerprints'),
+  ZTNA_MAX_EVENT_BYTES: int(256, 64 * 1024 * 1024).default(1024 * 1024),
+  ZTNA_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
+  ZTNA_SIM_RATE: int(1, 1_000_000).default(200).describe('events/s the embedded simulator sends when Kafka is not configured'),
+  ZTNA_SIM_SEED: int(0, 2 ** 31).default(1),
+  ZTNA_PROGRESS_SECONDS: int(0, 3600).default(5),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables mean "not set", as in docker compose files with `FOO=`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Replicas must agree on token fingerprints: a per-machine key would split one token into several. */
+export function requireSharedHmacKey(config: Config): void {
+  if ((config.KAFKA_BROKERS || config.CLICKHOUSE_URL) && !config.ZTNA_HMAC_KEY) {
+    throw new ConfigError('invalid configuration:\n  ZTNA_HMAC_KEY: required when KAFKA_BROKERS or CLICKHOUSE_URL is set (shared by all replicas)');
+  }
+}
+
+export function kafkaTopics(config: Config) {
+  return {
+    auth: config.ZTNA_TOPIC_AUTH,
+    policy: config.ZTNA_TOPIC_POLICY,
+    posture: config.ZTNA_TOPIC_POSTURE,
+    token: config.ZTNA_TOPIC_TOKEN,
+  } as const;
+}
