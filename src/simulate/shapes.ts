@@ -39,6 +39,7 @@ function okta(t: Truth, rng: Rng): Json {
   const base = {
     uuid: rng.uuid(),
     published: t.time,
+    tenant: t.tenant,
     version: '0',
     severity: 'INFO',
     actor: { id: `00u${rng.hex(17)}`, alternateId: t.principal_id, type: t.principal_type === 'service' ? 'PublicClientApp' : 'User', displayName: t.principal_id },

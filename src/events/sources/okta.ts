@@ -48,7 +48,8 @@ export const oktaSource: SourceNormalizer = {
     const envelope = compact({
       event_id: deriveEventId('okta', str(record.uuid)),
       time: isoTime(record.published),
-      tenant: ctx.defaultTenant,
+      // The System Log has no org field: a forwarder may stamp `tenant` on each record.
+      tenant: str(record.tenant) ?? ctx.defaultTenant,
       source: 'okta',
       emitter_id: 'okta',
       correlation_id: str(at(record, 'transaction.id')),

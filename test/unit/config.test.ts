@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, requireSharedHmacKey } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults for the embedded mode', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ ZTNA_DATA_DIR: './data', ZTNA_TOPIC_AUTH: 'ztna.auth', ZTNA_TOPIC_DEADLETTER: 'ztna.deadletter', ZTNA_RETENTION_DAYS: 400 });
+    expect(config.KAFKA_BROKERS).toBeUndefined();
+  });
+
+  it('parses the broker list', () => {
+    expect(loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+  });
+
+  it('stops with the name of each variable that is wrong', () => {
+    const attempt = () => loadConfig({ ZTNA_RETENTION_DAYS: 'forever', KAFKA_BROKERS: 'no-port', ZTNA_TOPIC_AUTH: 'bad topic!' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/ZTNA_RETENTION_DAYS/);
+    expect(attempt).toThrow(/KAFKA_BROKERS/);
+    expect(attempt).toThrow(/ZTNA_TOPIC_AUTH/);
+  });
+
+  it('requires a shared HMAC key once replicas can share topics or a store', () => {
+    expect(() => requireSharedHmacKey(loadConfig({ KAFKA_BROKERS: 'k:9092' }))).toThrow(/ZTNA_HMAC_KEY/);
+    expect(() => requireSharedHmacKey(loadConfig({}))).not.toThrow();
+  });
+});

@@ -1,0 +1,63 @@
+// The real vendor events in ../shared/samples normalize with no reject.
+import { describe, expect, it } from 'vitest';
+import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
+import { normalizeOptions, sampleFiles } from '../helpers.js';
+
+const files = sampleFiles();
+
+describe('real sample events', () => {
+  it('finds the sample files', () => {
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['okta-system-log.ndjson', 'entra-signin-logs.ndjson']));
+  });
+
+  for (const [file, lines] of Object.entries(files)) {
+    it(`${file}: every access event normalizes, none rejected`, () => {
+      const outcomes = lines.map((line) => normalizeRecord(line, normalizeOptions()));
+      const rejected = outcomes.filter((o) => o.status === 'rejected');
+      expect(rejected).toEqual([]);
+      expect(outcomes.filter((o) => o.status === 'normalized').length).toBeGreaterThan(0);
+    });
+  }
+
+  const events = (file: string) =>
+    files[file]!.map((l) => normalizeRecord(l, normalizeOptions())).flatMap((o) => (o.status === 'normalized' ? [o.event] : []));
+
+  it('maps Okta session start/end to auth (logon, logoff) and sign-on policy evaluation to policy', () => {
+    const okta = events('okta-system-log.ndjson');
+    expect(okta.map((e) => [e.kind, e.ocsf_class_uid, e.ocsf_activity_id])).toEqual([
+      ['auth', 3002, 2],
+      ['auth', 3002, 1],
+      ['policy', 3003, 99],
+    ]);
+    const login = okta[1] as Extract<CanonicalEvent, { kind: 'auth' }>;
+    expect(login).toMatchObject({
+      source: 'okta',
+      outcome: 'success',
+      principal_id: 'xxxxxx@elastic.co',
+      principal_type: 'user',
+      session_id: '102bZDNFfWaQSyEZQuDgWt-uQ',
+      src_ip: '175.16.199.1',
+      device_id: '541daf91d15bef64a7e08c946fd9a9d0',
+      time: '2020-02-14T20:18:57.718Z',
+    });
+    expect(okta[2]).toMatchObject({ decision: 'allow', policy_id: '00p1abvweGGDW10Ur4x6', rule: 'Default Rule' });
+  });
+
+  it('maps Entra sign-ins to auth with the instant in UTC, service principals as services', () => {
+    const entra = events('entra-signin-logs.ndjson');
+    expect(entra).toHaveLength(3);
+    // createdDateTime 2019-10-18T04:45:48.0729893-05:00
+    expect(entra.every((e) => e.time === '2019-10-18T09:45:48.072Z')).toBe(true);
+    expect(entra.map((e) => e.kind === 'auth' && e.outcome)).toEqual(['failure', 'failure', 'failure']);
+    expect(entra.map((e) => e.principal_type)).toEqual(['user', 'user', 'service']);
+    expect(new Set(entra.map((e) => e.event_id)).size).toBe(3);
+    expect(entra[0]).toMatchObject({ tenant: '8a4de8b5-095c-47d0-a96f-a75130c61d53', geo_country: 'FR', app: 'Office 365', latency_ms: 239 });
+  });
+
+  it('gives the same event id for the same vendor event every time', () => {
+    const line = files['okta-system-log.ndjson']![0]!;
+    const a = normalizeRecord(line, normalizeOptions());
+    const b = normalizeRecord(line, normalizeOptions({ observedTime: '2030-01-01T00:00:00.000Z' }));
+    expect(a.status === 'normalized' && b.status === 'normalized' && a.event.event_id === b.event.event_id).toBe(true);
+  });
+});

@@ -1,0 +1,69 @@
+// The simulator is deterministic, and every shape it renders normalizes back to what it meant.
+import { describe, expect, it } from 'vitest';
+import { normalizeRecord } from '../../src/events/index.js';
+import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
+import { normalizeOptions } from '../helpers.js';
+
+const START = Date.parse('2026-11-20T06:00:00Z');
+const take = (sim: TrafficSimulator, n: number): SimulatedRecord[] => Array.from({ length: n }, () => sim.next());
+
+describe('traffic simulator', () => {
+  it('gives the same records for the same seed and start, other records for another seed', () => {
+    const a = take(new TrafficSimulator({ seed: 3, start: START }), 500).map((r) => r.line);
+    const b = take(new TrafficSimulator({ seed: 3, start: START }), 500).map((r) => r.line);
+    const c = take(new TrafficSimulator({ seed: 4, start: START }), 500).map((r) => r.line);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  });
+
+  it('renders every kind in every vendor shape', () => {
+    const records = take(new TrafficSimulator({ seed: 5, start: START }), 5000);
+    const seen = new Set(records.map((r) => `${r.truth?.kind}/${r.shape}`));
+    for (const pair of ['auth/native', 'auth/okta', 'auth/entra', 'auth/keycloak', 'policy/native', 'policy/opa', 'policy/okta', 'posture/native', 'token/native', 'token/keycloak']) {
+      expect(seen).toContain(pair);
+    }
+  });
+
+  it('round-trips: each rendered event normalizes to its ground truth', () => {
+    const records = take(new TrafficSimulator({ seed: 6, start: START }), 5000);
+    for (const record of records) {
+      const outcome = normalizeRecord(record.line, normalizeOptions());
+      expect(outcome.status, `${record.shape}: ${record.line}`).toBe('normalized');
+      if (outcome.status !== 'normalized') continue;
+      const { event } = outcome;
+      const truth = record.truth!;
+      expect(event.kind).toBe(truth.kind);
+      expect(event.time).toBe(truth.time);
+      expect(event.tenant).toBe(truth.tenant);
+      expect(event.principal_id).toBe(truth.principal_id);
+      if (event.kind === 'auth') expect(event.outcome).toBe(truth.outcome);
+      if (event.kind === 'policy') {
+        expect([event.decision, event.policy_id]).toEqual([truth.decision, truth.policy_id]);
+        // Okta's sign-on evaluation carries no latency; OPA's is in whole nanoseconds.
+        if (record.shape !== 'okta') expect(event.eval_latency_ms).toBeCloseTo(truth.eval_latency_ms as number, 6);
+      }
+      if (event.kind === 'posture') expect(event.compliant).toBe(truth.compliant);
+      if (event.kind === 'token') expect(event.activity).toBe(truth.activity);
+      if (record.shape !== 'keycloak') expect(event.src_ip).toBe(truth.src_ip);
+    }
+  });
+
+  it('injects malformed records and non-access events at the requested shares', () => {
+    const records = take(new TrafficSimulator({ seed: 7, start: START, invalidShare: 0.05, notAccessShare: 0.05 }), 4000);
+    const outcomes = records.map((r) => [r.type, normalizeRecord(r.line, normalizeOptions()).status]);
+    const invalid = outcomes.filter(([t]) => t === 'invalid');
+    expect(invalid.length).toBeGreaterThan(100);
+    expect(invalid.every(([, s]) => s === 'rejected')).toBe(true);
+    expect(outcomes.filter(([t]) => t === 'not-access').every(([, s]) => s === 'skipped')).toBe(true);
+  });
+
+  it('follows a daily cycle: more events in working hours than at night', () => {
+    const sim = new TrafficSimulator({ seed: 8, start: Date.parse('2026-11-20T00:00:00Z'), peakRate: 2 });
+    const perHour = new Array<number>(24).fill(0);
+    while (sim.time < Date.parse('2026-11-21T00:00:00Z')) {
+      sim.next();
+      perHour[new Date(sim.time).getUTCHours()]! += 1;
+    }
+    expect(perHour[13]!).toBeGreaterThan(3 * perHour[2]!);
+  });
+});
