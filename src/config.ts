@@ -25,8 +25,10 @@ export const ConfigSchema = z.object({
   ZTNA_TOPIC_POSTURE: topic.default('ztna.posture'),
   ZTNA_TOPIC_TOKEN: topic.default('ztna.token'),
   ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
+  ZTNA_KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe('how soon a dead replica\'s partitions move to the others'),
   ZTNA_KAFKA_CREATE_PARTITIONS: int(0, 1000).default(3).describe('partitions for topics created at start-up; 0 = never create'),
-  ZTNA_RETENTION_DAYS: int(1, 36500).default(400),
+  // Capped so that the expiry of any storable time (before 2100) stays within ClickHouse's Date range.
+  ZTNA_RETENTION_DAYS: int(1, 3650).default(400).describe('days events and dead letters are kept (TTL)'),
   ZTNA_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional().describe('key for token fingerprints'),
   ZTNA_MAX_EVENT_BYTES: int(256, 64 * 1024 * 1024).default(1024 * 1024),
   ZTNA_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),

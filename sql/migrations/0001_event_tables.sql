@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS auth_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(time)
 ORDER BY (tenant, principal_id, time, event_id)
-TTL toDateTime(time) + toIntervalDay({retention_days:UInt32});
+TTL toDate(time) + toIntervalDay({retention_days:UInt32});
 
 -- Authorize Session (OCSF 3003): policy decisions
 CREATE TABLE IF NOT EXISTS policy_events
@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS policy_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(time)
 ORDER BY (tenant, principal_id, time, event_id)
-TTL toDateTime(time) + toIntervalDay({retention_days:UInt32});
+TTL toDate(time) + toIntervalDay({retention_days:UInt32});
 
 -- Device Config State (OCSF 5002): device posture reports
 CREATE TABLE IF NOT EXISTS posture_events
@@ -117,7 +117,7 @@ CREATE TABLE IF NOT EXISTS posture_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(time)
 ORDER BY (tenant, principal_id, time, event_id)
-TTL toDateTime(time) + toIntervalDay({retention_days:UInt32});
+TTL toDate(time) + toIntervalDay({retention_days:UInt32});
 
 -- Authentication (OCSF 3002) token activities: issue, refresh, revoke, use, introspect, exchange
 CREATE TABLE IF NOT EXISTS token_events
@@ -159,4 +159,4 @@ CREATE TABLE IF NOT EXISTS token_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(time)
 ORDER BY (tenant, principal_id, time, event_id)
-TTL toDateTime(time) + toIntervalDay({retention_days:UInt32});
+TTL toDate(time) + toIntervalDay({retention_days:UInt32});

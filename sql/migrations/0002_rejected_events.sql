@@ -19,4 +19,4 @@ CREATE TABLE IF NOT EXISTS rejected_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(received_time)
 ORDER BY (reject_id)
-TTL toDateTime(received_time) + toIntervalDay({retention_days:UInt32});
+TTL toDate(received_time) + toIntervalDay({retention_days:UInt32});

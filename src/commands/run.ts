@@ -51,6 +51,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
         topics,
         deadLetterTopic: config.ZTNA_TOPIC_DEADLETTER,
         createTopicsPartitions: config.ZTNA_KAFKA_CREATE_PARTITIONS,
+        sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
       },
       pipeline,
       log,

@@ -12,6 +12,7 @@ export interface KafkaSettings {
   deadLetterTopic: string;
   /** Create missing topics at start-up with this many partitions (0: never create). */
   createTopicsPartitions: number;
+  sessionTimeoutMs: number;
 }
 
 export function kafkaClient(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>, log: Logger): Kafka {
@@ -85,7 +86,12 @@ export interface KafkaSourceHandle {
  */
 export async function startKafkaSource(kafka: Kafka, settings: KafkaSettings, pipeline: IngestPipeline, log: Logger): Promise<KafkaSourceHandle> {
   await ensureTopics(kafka, [...settings.topics, settings.deadLetterTopic], settings.createTopicsPartitions);
-  const consumer = kafka.consumer({ groupId: settings.groupId, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: settings.groupId,
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(settings.sessionTimeoutMs / 10),
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: settings.topics, fromBeginning: true });
   await consumer.run({

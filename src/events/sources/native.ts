@@ -17,7 +17,8 @@ export const nativeSource: SourceNormalizer = {
     if (draft.event_id === undefined) {
       draft.event_id =
         draft.emitter_seq !== undefined
-          ? deriveEventId('native', str(draft.tenant), str(draft.emitter_id), str(draft.emitter_seq))
+          ? // The time is part of it: an emitter that restarts its sequence must not reuse ids.
+            deriveEventId('native', str(draft.tenant), str(draft.emitter_id), str(draft.emitter_seq), str(draft.time))
           : deriveEventId('native', JSON.stringify(record, Object.keys(record).sort()));
     }
     return { draft };
