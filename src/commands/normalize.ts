@@ -1,6 +1,4 @@
 // `ztna normalize`: vendor NDJSON on stdin → canonical NDJSON on stdout, counts on stderr.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { normalizeRecord, type SourceChoice } from '../events/index.js';
 import { ndjsonLines } from '../ingest/ndjson.js';
@@ -26,9 +24,7 @@ export interface NormalizeCounts {
 export async function normalizeCommand(options: NormalizeCommandOptions, stdin: Readable, stdout: Writable): Promise<NormalizeCounts> {
   const counts: NormalizeCounts = { read: 0, normalized: 0, skipped: 0, rejected: 0, skipped_by_type: {} };
   const out = new LineWriter(stdout);
-  const rejectsStream = options.rejectsFile ? createWriteStream(options.rejectsFile) : undefined;
-  if (rejectsStream) await once(rejectsStream, 'open');
-  const rejects = rejectsStream ? new LineWriter(rejectsStream) : undefined;
+  const rejects = options.rejectsFile ? await LineWriter.toFile(options.rejectsFile) : undefined;
   const observedTime = new Date().toISOString();
 
   for await (const { value, line } of ndjsonLines(stdin)) {
@@ -47,11 +43,7 @@ export async function normalizeCommand(options: NormalizeCommandOptions, stdin: 
       await rejects?.write(JSON.stringify({ line, reason: letter.reason, reject_id: letter.reject_id, raw_base64: value.toString('base64'), raw: value.toString('utf8') }));
     }
   }
-  await out.flush();
-  if (rejects && rejectsStream) {
-    await rejects.flush();
-    rejectsStream.end();
-    await once(rejectsStream, 'finish');
-  }
+  await out.close();
+  await rejects?.close();
   return counts;
 }

@@ -1,4 +1,5 @@
-// Writing many lines to a stream without ignoring backpressure.
+// Writing many lines to a stream or a file without ignoring backpressure.
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
@@ -6,7 +7,14 @@ export class LineWriter {
   private buffer: string[] = [];
   private size = 0;
 
-  constructor(private readonly out: Writable, private readonly flushBytes = 64 * 1024) {}
+  constructor(private readonly out: Writable, private readonly ownsStream = false, private readonly flushBytes = 64 * 1024) {}
+
+  /** A writer to a new file, which close() ends. */
+  static async toFile(path: string): Promise<LineWriter> {
+    const stream = createWriteStream(path);
+    await once(stream, 'open');
+    return new LineWriter(stream, true);
+  }
 
   async write(line: string): Promise<void> {
     this.buffer.push(line);
@@ -20,5 +28,13 @@ export class LineWriter {
     this.buffer = [];
     this.size = 0;
     if (!this.out.write(chunk)) await once(this.out, 'drain');
+  }
+
+  /** Flushes; a file this writer opened is also ended and waited for. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (!this.ownsStream) return;
+    this.out.end();
+    await once(this.out, 'finish');
   }
 }

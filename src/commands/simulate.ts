@@ -1,6 +1,4 @@
 // `ztna simulate`: realistic traffic as NDJSON on stdout or onto the Kafka topics.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Producer } from 'kafkajs';
 import { TrafficSimulator, type SimulatedRecord, type TrafficOptions } from '../simulate/traffic.js';
@@ -27,7 +25,7 @@ export function stdoutSink(out: Writable): RecordSink {
     write: async (batch) => {
       for (const r of batch) await writer.write(r.line);
     },
-    close: () => writer.flush(),
+    close: () => writer.close(),
   };
 }
 
@@ -50,8 +48,7 @@ export function kafkaSink(producer: Producer, topics: Record<SimulatedRecord['to
 /** Runs the simulator into a sink; resolves with the number of records sent. */
 export async function simulate(options: SimulateOptions, sink: RecordSink, signal?: AbortSignal): Promise<number> {
   const sim = new TrafficSimulator({ ...options, clock: options.rate ? 'wall' : 'simulated' });
-  const truthStream = options.truthFile ? createWriteStream(options.truthFile) : undefined;
-  const truth = truthStream ? new LineWriter(truthStream) : undefined;
+  const truth = options.truthFile ? await LineWriter.toFile(options.truthFile) : undefined;
   const limit = options.events ?? Infinity;
   const tickMs = 100;
   const batchSize = options.rate ? Math.max(1, Math.round((options.rate * tickMs) / 1000)) : 2000;
@@ -70,10 +67,6 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, signa
     }
   }
   await sink.close();
-  if (truth && truthStream) {
-    await truth.flush();
-    truthStream.end();
-    await once(truthStream, 'finish');
-  }
+  await truth?.close();
   return sent;
 }
