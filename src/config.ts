@@ -34,6 +34,12 @@ export const ConfigSchema = z.object({
   ZTNA_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
   ZTNA_SIM_RATE: int(1, 1_000_000).default(200).describe('events/s the embedded simulator sends when Kafka is not configured'),
   ZTNA_SIM_SEED: int(0, 2 ** 31).default(1),
+  ZTNA_SIM_SCENARIOS: z.string().default('').describe('incidents the embedded simulator injects: name@offset+duration, comma-separated (e.g. idp-outage@5m+10m)'),
+  ZTNA_HTTP_HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API and /metrics listen on'),
+  ZTNA_HTTP_PORT: int(0, 65535).default(8080),
+  ZTNA_METRIC_LABEL_CAP: int(1, 100_000).default(100).describe('distinct values per metric label before the rest become `other`'),
+  ZTNA_COMPLETENESS_WINDOW_SECONDS: int(1, 86_400).default(60).describe('how long a sequence gap may stay open (reordering) before its events count as lost'),
+  ZTNA_SLO_FILE: z.string().optional().describe('the SLO spec; default: the slos.yaml shipped with the package'),
   ZTNA_PROGRESS_SECONDS: int(0, 3600).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -5,13 +5,23 @@ import { kafkaTopics, requireSharedHmacKey, type Config } from '../config.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../ingest/pipeline.js';
 import { KafkaDeadLetterSink, kafkaClient, startKafkaSource } from '../ingest/kafka.js';
-import { TrafficSimulator } from '../simulate/traffic.js';
+import { fileURLToPath } from 'node:url';
+import { parseScenarios, TrafficSimulator } from '../simulate/traffic.js';
 import { migrate, openStore, type Store } from '../store/index.js';
 import type { RawRecord } from '../ingest/record.js';
+import { buildServer } from '../api/server.js';
+import { createMetrics } from '../streams/metrics.js';
+import { SliProcessor } from '../streams/sliProcessor.js';
+import { loadSloSpec } from '../slo/spec.js';
+
+/** The SLO spec shipped with the package, used unless ZTNA_SLO_FILE names another. */
+export const DEFAULT_SLO_FILE = fileURLToPath(new URL('../../slos.yaml', import.meta.url));
 
 export interface Service {
   store: Store;
   pipeline: IngestPipeline;
+  /** Where the HTTP server listens. */
+  address: string;
   /** Stops taking input, finishes and commits the batch in flight, closes the store. */
   stop(): Promise<void>;
 }
@@ -33,14 +43,24 @@ export async function startService(config: Config, log: Logger, print: (line: st
     defaultTenant: config.ZTNA_DEFAULT_TENANT,
   };
   print(`ztna: store ${store.engine} at ${store.location}`);
+  const spec = loadSloSpec(config.ZTNA_SLO_FILE ?? DEFAULT_SLO_FILE);
+  const metrics = createMetrics({ latencyThresholdsSeconds: spec.slos.flatMap((s) => (s.latency_threshold_ms ? [s.latency_threshold_ms / 1000] : [])) });
+  const processors = [
+    new SliProcessor(metrics, {
+      labelCap: config.ZTNA_METRIC_LABEL_CAP,
+      reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
+      restartMaxSeq: 10,
+    }),
+  ];
 
   let stopSource: () => Promise<void>;
   let pipeline: IngestPipeline;
+  let readiness: Record<string, () => Promise<void>> = {};
   if (config.KAFKA_BROKERS) {
     const kafka = kafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, log);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    pipeline = new IngestPipeline(store, normalize, [new KafkaDeadLetterSink(producer, config.ZTNA_TOPIC_DEADLETTER)]);
+    pipeline = new IngestPipeline(store, normalize, { deadLetterSinks: [new KafkaDeadLetterSink(producer, config.ZTNA_TOPIC_DEADLETTER)], processors, metrics });
     const topics = Object.values(kafkaTopics(config));
     const source = await startKafkaSource(
       kafka,
@@ -55,27 +75,45 @@ export async function startService(config: Config, log: Logger, print: (line: st
       },
       pipeline,
       log,
+      metrics,
     );
+    readiness = {
+      kafka: async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          await admin.describeCluster();
+        } finally {
+          await admin.disconnect();
+        }
+      },
+    };
     print(`ztna: consuming ${topics.join(', ')} from ${config.KAFKA_BROKERS.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);
     stopSource = async () => {
       await source.stop();
       await producer.disconnect();
     };
   } else {
-    pipeline = new IngestPipeline(store, normalize);
+    pipeline = new IngestPipeline(store, normalize, { processors, metrics });
     stopSource = runEmbeddedSimulator(pipeline, config, log);
     print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
   }
+
+  const server = buildServer({ store, registry: metrics.registry, spec, readiness });
+  const address = await server.listen({ host: config.ZTNA_HTTP_HOST, port: config.ZTNA_HTTP_PORT });
+  print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz, /api/v1/slis`);
 
   const stopProgress = reportProgress(pipeline.counts, config.ZTNA_PROGRESS_SECONDS, print);
   let stopping: Promise<void> | undefined;
   return {
     store,
     pipeline,
+    address,
     stop: () =>
       (stopping ??= (async () => {
         await stopSource();
         stopProgress();
+        await server.close();
         await store.close();
       })()),
   };
@@ -83,7 +121,15 @@ export async function startService(config: Config, log: Logger, print: (line: st
 
 /** The simulator as a door: batches of records every 200 ms at the configured rate. */
 function runEmbeddedSimulator(pipeline: IngestPipeline, config: Config, log: Logger): () => Promise<void> {
-  const sim = new TrafficSimulator({ seed: config.ZTNA_SIM_SEED, start: Date.now(), clock: 'wall', invalidShare: 0.001, notAccessShare: 0.002 });
+  const start = Date.now();
+  const sim = new TrafficSimulator({
+    seed: config.ZTNA_SIM_SEED,
+    start,
+    clock: 'wall',
+    invalidShare: 0.001,
+    notAccessShare: 0.002,
+    scenarios: parseScenarios(config.ZTNA_SIM_SCENARIOS, start),
+  });
   const tickMs = 200;
   let running = true;
   let seq = 0;

@@ -1,6 +1,7 @@
 // Kafka in and out: the consumer group that feeds the pipeline, and the dead-letter topic.
 import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { ZtnaMetrics } from '../streams/metrics.js';
 import type { DeadLetterSink, IngestPipeline } from './pipeline.js';
 import type { DeadLetter, RawRecord } from './record.js';
 
@@ -84,7 +85,13 @@ export interface KafkaSourceHandle {
  * pipeline has stored the batch; a crash between the two replays the batch, and the
  * store's deduplication on event_id keeps the replay from counting twice.
  */
-export async function startKafkaSource(kafka: Kafka, settings: KafkaSettings, pipeline: IngestPipeline, log: Logger): Promise<KafkaSourceHandle> {
+export async function startKafkaSource(
+  kafka: Kafka,
+  settings: KafkaSettings,
+  pipeline: IngestPipeline,
+  log: Logger,
+  metrics?: ZtnaMetrics,
+): Promise<KafkaSourceHandle> {
   await ensureTopics(kafka, [...settings.topics, settings.deadLetterTopic], settings.createTopicsPartitions);
   const consumer = kafka.consumer({
     groupId: settings.groupId,
@@ -105,6 +112,7 @@ export async function startKafkaSource(kafka: Kafka, settings: KafkaSettings, pi
       const last = batch.messages[batch.messages.length - 1]!.offset;
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       resolveOffset(last);
+      metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
       await heartbeat();
     },
   });

@@ -2,7 +2,8 @@
 // resolves only when every row is acknowledged by the store and every dead letter by
 // its sinks: callers commit their source position (Kafka offsets) after that, never before.
 import { KINDS, normalizeRecord, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
-import { eventRow, rejectedRow, REJECTED_TABLE, StoreError, tableFor, type Store } from '../store/index.js';
+import { eventRow, rejectedRow, REJECTED_TABLE, StoreError, tableFor, type Row, type Store } from '../store/index.js';
+import type { ZtnaMetrics } from '../streams/metrics.js';
 import { deadLetter, type DeadLetter, type RawRecord } from './record.js';
 
 /** Somewhere besides the rejected_events table that dead letters go (the Kafka topic). */
@@ -26,6 +27,15 @@ export interface IngestCounts {
 
 export type PipelineNormalizeOptions = Omit<NormalizeOptions, 'observedTime'>;
 
+export interface PipelineOptions {
+  /** Where dead letters go besides the rejected_events table (the Kafka topic). */
+  deadLetterSinks?: readonly DeadLetterSink[];
+  /** Run on the events of each stored batch. */
+  processors?: readonly BatchProcessor[];
+  /** Pipeline health metrics, when exported. */
+  metrics?: ZtnaMetrics;
+}
+
 export class IngestPipeline {
   readonly counts: IngestCounts = {
     read: 0,
@@ -36,12 +46,19 @@ export class IngestPipeline {
     skippedByType: {},
   };
 
+  private readonly deadLetterSinks: readonly DeadLetterSink[];
+  private readonly processors: readonly BatchProcessor[];
+  private readonly metrics: ZtnaMetrics | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly normalize: PipelineNormalizeOptions,
-    private readonly deadLetterSinks: readonly DeadLetterSink[] = [],
-    private readonly processors: readonly BatchProcessor[] = [],
-  ) {}
+    options: PipelineOptions = {},
+  ) {
+    this.deadLetterSinks = options.deadLetterSinks ?? [];
+    this.processors = options.processors ?? [];
+    this.metrics = options.metrics;
+  }
 
   async processBatch(records: readonly RawRecord[]): Promise<IngestCounts> {
     const now = new Date().toISOString();
@@ -53,6 +70,11 @@ export class IngestPipeline {
     for (const record of records) {
       batch.read++;
       const outcome = normalizeRecord(record.value, options);
+      this.metrics?.events.inc({
+        kind: outcome.status === 'normalized' ? outcome.event.kind : '',
+        source: outcome.status === 'normalized' ? outcome.event.source : outcome.status === 'skipped' ? outcome.source : '',
+        status: outcome.status,
+      });
       if (outcome.status === 'normalized') byKind.get(outcome.event.kind)!.push({ event: outcome.event, record });
       else if (outcome.status === 'rejected') letters.push(deadLetter(record, outcome.reason, now));
       else {
@@ -71,9 +93,11 @@ export class IngestPipeline {
     batch.normalized = stored.length;
     batch.rejected = letters.length;
     if (letters.length > 0) {
-      await this.store.insert(REJECTED_TABLE, letters.map(letterRow));
+      await this.timedInsert(REJECTED_TABLE, letters.map(letterRow));
       await Promise.all(this.deadLetterSinks.map((sink) => sink.send(letters)));
+      for (const letter of letters) this.metrics?.deadLetters.inc({ door: letter.origin.door });
     }
+    this.metrics?.batchRecords.observe(records.length);
     for (const processor of this.processors) await processor.process(stored);
     addCounts(this.counts, batch);
     return batch;
@@ -93,7 +117,7 @@ export class IngestPipeline {
     if (items.length === 0) return [];
     const table = tableFor(kind);
     try {
-      await this.store.insert(table, items.map((i) => eventRow(i.event)));
+      await this.timedInsert(table, items.map((i) => eventRow(i.event)));
       return items.map((i) => i.event);
     } catch (err) {
       if (!(err instanceof StoreError) || err.clickhouseCode === undefined) throw err;
@@ -101,7 +125,7 @@ export class IngestPipeline {
     const accepted: CanonicalEvent[] = [];
     for (const item of items) {
       try {
-        await this.store.insert(table, [eventRow(item.event)]);
+        await this.timedInsert(table, [eventRow(item.event)]);
         accepted.push(item.event);
       } catch (err) {
         if (!(err instanceof StoreError) || err.clickhouseCode === undefined) throw err;
@@ -109,6 +133,18 @@ export class IngestPipeline {
       }
     }
     return accepted;
+  }
+
+  private async timedInsert(table: string, rows: Row[]): Promise<void> {
+    const end = this.metrics?.insertSeconds.startTimer({ table });
+    try {
+      await this.store.insert(table, rows);
+    } catch (err) {
+      this.metrics?.storeErrors.inc({ table });
+      throw err;
+    } finally {
+      end?.();
+    }
   }
 }
 

@@ -28,6 +28,36 @@ export interface TrafficOptions {
   notAccessShare?: number;
   /** Where event times come from: simulated arrivals (default) or the wall clock. */
   clock?: 'simulated' | 'wall';
+  /** Incidents to inject, by absolute time (ms). */
+  scenarios?: readonly ScenarioWindow[];
+}
+
+export const SCENARIOS = ['idp-outage'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface ScenarioWindow {
+  name: ScenarioName;
+  start: number;
+  end: number;
+}
+
+/** Parses `name@offset+duration[,…]` (e.g. `idp-outage@30s+10m`) relative to a start time. */
+export function parseScenarios(text: string, start: number): ScenarioWindow[] {
+  const seconds = (d: string) => {
+    const m = /^(\d+)(s|m|h)$/.exec(d);
+    if (!m) throw new Error(`bad duration ${d}: use 30s, 10m or 2h`);
+    return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] * 1000;
+  };
+  return text
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((item) => {
+      const m = /^([a-z-]+)@(\w+)\+(\w+)$/.exec(item.trim());
+      if (!m) throw new Error(`bad scenario ${item}: use name@offset+duration, e.g. idp-outage@30s+10m`);
+      if (!(SCENARIOS as readonly string[]).includes(m[1]!)) throw new Error(`unknown scenario ${m[1]}: one of ${SCENARIOS.join(', ')}`);
+      const from = start + seconds(m[2]!);
+      return { name: m[1] as ScenarioName, start: from, end: from + seconds(m[3]!) };
+    });
 }
 
 const KIND_WEIGHTS = [['auth', 25], ['policy', 45], ['posture', 10], ['token', 20]] as const;
@@ -81,6 +111,8 @@ export class TrafficSimulator {
     const principal = drawPrincipal(rng, tenant);
     const truth = this[kind](tenant, principal);
     const shape = this.shapeFor(truth, tenant);
+    // Only our native format carries sequence numbers: a vendor-shaped event must not leave a gap.
+    if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
     return { type: 'event', truth, shape, line: JSON.stringify(render(truth, shape, rng)), topicKind: kind, key: principal.id };
   }
 
@@ -91,6 +123,12 @@ export class TrafficSimulator {
     }
     const rate = this.peakRate * dailyFactor(this.now) * (0.8 + 0.4 * this.rng.next());
     this.now += Math.max(1, Math.round(this.rng.exp(rate) * 1000));
+  }
+
+  private nextSeq(emitter: string): number {
+    const seq = (this.seq.get(emitter) ?? 0) + 1;
+    this.seq.set(emitter, seq);
+    return seq;
   }
 
   private shapeFor(truth: Truth, tenant: Tenant): Shape {
@@ -117,14 +155,11 @@ export class TrafficSimulator {
       session = `s-${rng.hex(16)}`;
       this.sessions.set(sessionKey, session);
     }
-    const seq = (this.seq.get(emitter) ?? 0) + 1;
-    this.seq.set(emitter, seq);
     return {
       kind,
       time: new Date(this.now).toISOString(),
       tenant: tenant.name,
       emitter_id: emitter,
-      emitter_seq: seq,
       correlation_id: `c-${rng.hex(16)}`,
       session_id: session,
       principal_id: principal.id,
@@ -137,9 +172,14 @@ export class TrafficSimulator {
     };
   }
 
+  private active(name: ScenarioName): boolean {
+    return (this.options.scenarios ?? []).some((s) => s.name === name && this.now >= s.start && this.now < s.end);
+  }
+
   private auth(tenant: Tenant, principal: Principal): Truth {
     const rng = this.rng;
-    const outcome = rng.weighted([['success', 955], ['failure', 44], ['error', 1]] as const);
+    // During an IdP outage (the guide's F1), most logins fail with `error`: the IdP, not the user.
+    const outcome = this.active('idp-outage') && rng.chance(0.95) ? 'error' : rng.weighted([['success', 955], ['failure', 44], ['error', 1]] as const);
     const mfa = principal.type === 'user' && rng.chance(0.6);
     return {
       ...this.envelope(tenant, principal, 'auth', `idp-${tenant.name}`),
@@ -150,7 +190,7 @@ export class TrafficSimulator {
       idp: tenant.idp,
       latency_ms: Math.round(rng.logNormal(180, 0.5)),
       ...(outcome === 'failure' ? { failure_reason: rng.pick(['invalid credentials', 'mfa rejected', 'account locked']) } : {}),
-      ...(outcome === 'error' ? { failure_reason: 'upstream identity provider timeout' } : {}),
+      ...(outcome === 'error' ? { failure_reason: 'identity provider unavailable' } : {}),
     };
   }
 
@@ -175,7 +215,7 @@ export class TrafficSimulator {
 
   private posture(tenant: Tenant, principal: Principal): Truth {
     const rng = this.rng;
-    const checks = CHECKS.map((name) => ({ name, passed: !rng.chance(0.012) }));
+    const checks = CHECKS.map((name) => ({ name, passed: !rng.chance(0.002) }));
     const envelope = this.envelope(tenant, principal, 'posture', `posture-${tenant.name}`);
     const device = principal.devices.find((d) => d.id === envelope.device_id)!;
     const passed = checks.filter((c) => c.passed).length;

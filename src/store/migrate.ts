@@ -19,6 +19,7 @@ export interface MigrateResult {
 export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string }> = [
   ...KINDS.map((kind) => ({ table: `${kind}_events`, timeColumn: 'time' })),
   { table: 'rejected_events', timeColumn: 'received_time' },
+  { table: 'sli_minute', timeColumn: 'minute' },
 ];
 
 export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {

@@ -42,7 +42,7 @@ describe('ingest pipeline on chDB', () => {
       else expected.skipped++;
     }
     const sink = new CollectingSink();
-    const pipeline = new IngestPipeline(store, pipelineOptions, [sink]);
+    const pipeline = new IngestPipeline(store, pipelineOptions, { deadLetterSinks: [sink] });
     const counts = await pipeline.processBatch(batch);
 
     expect(counts.storedByKind).toEqual({ auth: expected.auth, policy: expected.policy, posture: expected.posture, token: expected.token });
@@ -81,7 +81,7 @@ describe('ingest pipeline on chDB', () => {
         origin: { door: 'http', topic: 'poison-test' },
       }));
       const sink = new CollectingSink();
-      const counts = await new IngestPipeline(store, pipelineOptions, [sink]).processBatch(batch);
+      const counts = await new IngestPipeline(store, pipelineOptions, { deadLetterSinks: [sink] }).processBatch(batch);
       expect(counts.storedByKind.auth).toBe(2);
       expect(counts.rejected).toBe(1);
       expect(sink.letters[0]!.reason).toMatch(/^store refused the event: .*no_poison/);

@@ -1,0 +1,43 @@
+// Every Prometheus metric the service exports (prom-client), in base units with
+// Prometheus naming. SLIs are good/valid counter pairs, so one burn-rate method serves all;
+// the latency SLI is a histogram with a bucket at the SLO threshold.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const SLI_LABELS = ['sli', 'tenant', 'app', 'idp', 'source', 'emitter'] as const;
+export const DEFAULT_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export interface ZtnaMetrics {
+  registry: Registry;
+  sliGood: Counter<(typeof SLI_LABELS)[number]>;
+  sliValid: Counter<(typeof SLI_LABELS)[number]>;
+  evalLatency: Histogram<'tenant' | 'app'>;
+  policyDecisions: Counter<'tenant' | 'decision'>;
+  telemetryOpenGaps: Gauge<'emitter'>;
+  events: Counter<'kind' | 'source' | 'status'>;
+  deadLetters: Counter<'door'>;
+  batchRecords: Histogram;
+  insertSeconds: Histogram<'table'>;
+  storeErrors: Counter<'table'>;
+  consumerLag: Gauge<'topic' | 'partition'>;
+}
+
+export function createMetrics(options: { latencyThresholdsSeconds?: number[] } = {}): ZtnaMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ztna_process_' });
+  const buckets = [...new Set([...DEFAULT_LATENCY_BUCKETS, ...(options.latencyThresholdsSeconds ?? [])])].sort((a, b) => a - b);
+  const registers = [registry];
+  return {
+    registry,
+    sliGood: new Counter({ name: 'ztna_sli_good_events_total', help: 'Events good for the SLI named by `sli`', labelNames: SLI_LABELS, registers }),
+    sliValid: new Counter({ name: 'ztna_sli_valid_events_total', help: 'Events valid for the SLI named by `sli` (the denominator)', labelNames: SLI_LABELS, registers }),
+    evalLatency: new Histogram({ name: 'ztna_policy_eval_latency_seconds', help: 'Policy evaluation latency reported by the policy engine', labelNames: ['tenant', 'app'], buckets, registers }),
+    policyDecisions: new Counter({ name: 'ztna_policy_decisions_total', help: 'Policy decisions by outcome (the denial rate)', labelNames: ['tenant', 'decision'], registers }),
+    telemetryOpenGaps: new Gauge({ name: 'ztna_telemetry_open_gap_events', help: 'Events missing from an emitter sequence, still inside the reorder window', labelNames: ['emitter'], registers }),
+    events: new Counter({ name: 'ztna_events_total', help: 'Records read, by kind, source and what became of them (normalized, skipped, rejected)', labelNames: ['kind', 'source', 'status'], registers }),
+    deadLetters: new Counter({ name: 'ztna_dead_letters_total', help: 'Records dead-lettered, by the door they came in by', labelNames: ['door'], registers }),
+    batchRecords: new Histogram({ name: 'ztna_batch_records', help: 'Records per processed batch', buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10000, 25000], registers }),
+    insertSeconds: new Histogram({ name: 'ztna_store_insert_duration_seconds', help: 'Time for one store insert to be acknowledged', labelNames: ['table'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    storeErrors: new Counter({ name: 'ztna_store_errors_total', help: 'Store inserts that failed', labelNames: ['table'], registers }),
+    consumerLag: new Gauge({ name: 'ztna_consumer_lag_messages', help: 'Messages behind the partition end, as of the last batch', labelNames: ['topic', 'partition'], registers }),
+  };
+}
