@@ -1,6 +1,7 @@
 // Every setting, from the environment, validated once at start-up. A bad value stops
 // start-up with the variable's name and what is wrong with it.
 import { z } from 'zod';
+import { parseScenarios } from './simulate/traffic.js';
 
 const csv = z
   .string()
@@ -34,7 +35,17 @@ export const ConfigSchema = z.object({
   ZTNA_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
   ZTNA_SIM_RATE: int(1, 1_000_000).default(200).describe('events/s the embedded simulator sends when Kafka is not configured'),
   ZTNA_SIM_SEED: int(0, 2 ** 31).default(1),
-  ZTNA_SIM_SCENARIOS: z.string().default('').describe('incidents the embedded simulator injects: name@offset+duration, comma-separated (e.g. idp-outage@5m+10m)'),
+  ZTNA_SIM_SCENARIOS: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parseScenarios(value, 0);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .describe('incidents the embedded simulator injects: name@offset+duration, comma-separated (e.g. idp-outage@5m+10m)'),
   ZTNA_HTTP_HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API and /metrics listen on'),
   ZTNA_HTTP_PORT: int(0, 65535).default(8080),
   ZTNA_METRIC_LABEL_CAP: int(1, 100_000).default(100).describe('distinct values per metric label before the rest become `other`'),

@@ -95,7 +95,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     };
   } else {
     pipeline = new IngestPipeline(store, normalize, { processors, metrics });
-    stopSource = runEmbeddedSimulator(pipeline, config, log);
+    stopSource = runEmbeddedSimulator(pipeline, config, log, print);
     print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
   }
 
@@ -120,16 +120,18 @@ export async function startService(config: Config, log: Logger, print: (line: st
 }
 
 /** The simulator as a door: batches of records every 200 ms at the configured rate. */
-function runEmbeddedSimulator(pipeline: IngestPipeline, config: Config, log: Logger): () => Promise<void> {
+function runEmbeddedSimulator(pipeline: IngestPipeline, config: Config, log: Logger, print: (line: string) => void): () => Promise<void> {
   const start = Date.now();
+  const scenarios = parseScenarios(config.ZTNA_SIM_SCENARIOS, start);
   const sim = new TrafficSimulator({
     seed: config.ZTNA_SIM_SEED,
     start,
     clock: 'wall',
     invalidShare: 0.001,
     notAccessShare: 0.002,
-    scenarios: parseScenarios(config.ZTNA_SIM_SCENARIOS, start),
+    scenarios,
   });
+  for (const s of scenarios) print(`ztna: simulating ${s.name} from ${new Date(s.start).toISOString()} to ${new Date(s.end).toISOString()}`);
   const tickMs = 200;
   let running = true;
   let seq = 0;

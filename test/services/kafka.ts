@@ -3,11 +3,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { freePort } from './ports.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const POM = join(here, 'kafka-broker.pom.xml');
@@ -30,17 +30,6 @@ export function kafkaClasspath(): string {
     if (mvn.status !== 0) throw new Error(`mvn could not resolve the Kafka broker: ${mvn.stdout}\n${mvn.stderr}`);
   }
   return readFileSync(file, 'utf8').trim();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startKafkaBroker(): Promise<KafkaBroker> {

@@ -13,11 +13,12 @@ describe('configuration', () => {
   });
 
   it('stops with the name of each variable that is wrong', () => {
-    const attempt = () => loadConfig({ ZTNA_RETENTION_DAYS: 'forever', KAFKA_BROKERS: 'no-port', ZTNA_TOPIC_AUTH: 'bad topic!' });
+    const attempt = () => loadConfig({ ZTNA_RETENTION_DAYS: 'forever', KAFKA_BROKERS: 'no-port', ZTNA_TOPIC_AUTH: 'bad topic!', ZTNA_SIM_SCENARIOS: 'earthquake@1m+2m' });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/ZTNA_RETENTION_DAYS/);
     expect(attempt).toThrow(/KAFKA_BROKERS/);
     expect(attempt).toThrow(/ZTNA_TOPIC_AUTH/);
+    expect(attempt).toThrow(/ZTNA_SIM_SCENARIOS: unknown scenario earthquake/);
   });
 
   it('requires a shared HMAC key once replicas can share topics or a store', () => {

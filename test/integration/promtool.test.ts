@@ -1,0 +1,45 @@
+// The generated rules pass the real promtool and amtool (Debian's prometheus and
+// prometheus-alertmanager packages), and their unit tests catch a broken rule.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from '../helpers.js';
+
+const run = (cmd: string, args: string[], cwd: string) => spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+const alerts = join(ROOT, 'alerts');
+
+describe('generated Prometheus rules', () => {
+  it('pass promtool check rules', () => {
+    const r = run('promtool', ['check', 'rules', 'ztna-slo.rules.yml'], alerts);
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS: \d+ rules found/);
+    expect(r.status).toBe(0);
+  });
+
+  it('pass their generated promtool unit tests (outage pages, slow burn tickets, healthy and low traffic stay quiet)', () => {
+    const r = run('promtool', ['test', 'rules', 'ztna-slo.test.yml'], alerts);
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
+    expect(r.status).toBe(0);
+  });
+
+  it('have unit tests that fail when a page threshold is wrong', () => {
+    const dir = tempDir('promtool');
+    copyFileSync(join(alerts, 'ztna-slo.test.yml'), join(dir, 'ztna-slo.test.yml'));
+    // Make both page tiers of auth-availability need an error ratio above 100 %.
+    const broken = readFileSync(join(alerts, 'ztna-slo.rules.yml'), 'utf8')
+      .replace('slo:sli_error:ratio_rate5m{slo="auth-availability"} > 0.0144', 'slo:sli_error:ratio_rate5m{slo="auth-availability"} > 1.44')
+      .replace('slo:sli_error:ratio_rate30m{slo="auth-availability"} > 0.006', 'slo:sli_error:ratio_rate30m{slo="auth-availability"} > 1.6');
+    expect(broken).toContain('> 1.44');
+    expect(broken).toContain('> 1.6');
+    writeFileSync(join(dir, 'ztna-slo.rules.yml'), broken);
+    const r = run('promtool', ['test', 'rules', 'ztna-slo.test.yml'], dir);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/auth-availability: full outage pages within 5 minutes/);
+  });
+
+  it('come with an Alertmanager example that amtool accepts', () => {
+    const r = run('amtool', ['check-config', 'alertmanager.example.yml'], alerts);
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
+    expect(r.status).toBe(0);
+  });
+});

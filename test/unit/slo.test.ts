@@ -1,0 +1,69 @@
+// SLO spec validation and burn-rate math.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BURN_TIERS, burnFactor, burnRate, errorBudgetRemaining, promDuration } from '../../src/slo/burnRate.js';
+import { generateRuleGroups } from '../../src/slo/rules.js';
+import { parseSloSpec, SloSpecError } from '../../src/slo/spec.js';
+import { ROOT } from '../helpers.js';
+
+const committed = readFileSync(join(ROOT, 'slos.yaml'), 'utf8');
+const minimal = (slo: string) => `version: 1\ndashboard_url: http://grafana/d/x\nslos:\n${slo}`;
+
+describe('SLO spec', () => {
+  it('loads the committed spec', () => {
+    const spec = parseSloSpec(committed);
+    expect(spec.slos.map((s) => s.name)).toEqual(['auth-availability', 'policy-eval-latency', 'policy-engine-availability', 'telemetry-completeness', 'posture-compliance']);
+    expect(spec.slos.find((s) => s.name === 'posture-compliance')!.alerts).toEqual({ page: false, ticket: true });
+  });
+
+  it('names the field that is wrong', () => {
+    const bad = minimal('  - name: x\n    sli: auth_availability\n    objective: 120\n    description: d\n    runbook_url: http://r\n    dimensions: [emitter]\n');
+    expect(() => parseSloSpec(bad, 'slos.yaml')).toThrow(SloSpecError);
+    expect(() => parseSloSpec(bad, 'slos.yaml')).toThrow(/slos\.0\.objective/);
+    expect(() => parseSloSpec(bad, 'slos.yaml')).toThrow(/slos\.0\.dimensions\.0: auth_availability has no dimension emitter/);
+    expect(() => parseSloSpec(minimal('  - name: y\n    sli: nope\n    objective: 99\n    description: d\n    runbook_url: http://r\n'))).toThrow(/slos\.0\.sli/);
+    expect(() => parseSloSpec(minimal('  - name: z\n    sli: policy_eval_latency\n    objective: 99\n    latency_threshold_ms: 250\n    description: d\n    runbook_url: http://r\n'))).toThrow(/latency_threshold_ms: must be 100/);
+    expect(() => parseSloSpec('version: [')).toThrow(/not valid YAML/);
+  });
+});
+
+describe('burn-rate math', () => {
+  it('gives the workbook factors for a 30-day window and keeps the budget shares for 28 and 7 days', () => {
+    expect(BURN_TIERS.map((t) => burnFactor(t, '30d'))).toEqual([14.4, 6, 3, 1]);
+    expect(BURN_TIERS.map((t) => burnFactor(t, '28d'))).toEqual([13.44, 5.6, 2.8, 0.933333]);
+    expect(BURN_TIERS.map((t) => burnFactor(t, '7d'))).toEqual([3.36, 1.4, 0.7, 0.233333]);
+  });
+
+  it('computes burn rate and error budget remaining', () => {
+    expect(burnRate(0.001, 99.9)).toBeCloseTo(1);
+    expect(burnRate(0.0144, 99.9)).toBeCloseTo(14.4);
+    expect(errorBudgetRemaining(999_500, 1_000_000, 99.9)).toBeCloseTo(0.5);
+    expect(errorBudgetRemaining(998_000, 1_000_000, 99.9)).toBeCloseTo(-1);
+    expect(errorBudgetRemaining(0, 0, 99.9)).toBe(1);
+  });
+
+  it('formats Prometheus durations', () => {
+    expect([300, 3600, 86400, 90, 5].map(promDuration)).toEqual(['5m', '1h', '1d', '90s', '5s']);
+  });
+});
+
+describe('rule generation', () => {
+  const spec = parseSloSpec(committed);
+
+  it('leaves out disabled alert tiers', () => {
+    const groups = generateRuleGroups(spec);
+    const posture = groups.find((g) => g.name === 'ztna-slo-posture-compliance-alerts')!;
+    expect(posture.rules.map((r) => ('labels' in r ? r.labels.severity : undefined))).toEqual(['ticket']);
+  });
+
+  it('scales windows for tests without changing ratios or thresholds', () => {
+    const normal = generateRuleGroups(spec).flatMap((g) => g.rules);
+    const scaled = generateRuleGroups(spec, { timeScale: 60 }).flatMap((g) => g.rules);
+    expect(scaled.map((r) => ('record' in r ? r.record : r.alert))).toEqual(normal.map((r) => ('record' in r ? r.record : r.alert)));
+    const ratio1h = scaled.find((r) => 'record' in r && r.record === 'slo:sli_error:ratio_rate1h')!;
+    expect(ratio1h.expr).toContain('[1m]');
+    const page = (rules: typeof normal) => rules.find((r) => 'alert' in r && r.labels.severity === 'page')!.expr;
+    expect(page(scaled)).toBe(page(normal));
+  });
+});
