@@ -2,15 +2,17 @@
 // The `ztna` command: run · simulate · normalize · migrate · generate.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, kafkaTopics, loadConfig, type Config } from './config.js';
+import { ConfigError, kafkaTopics, loadConfig, scorerOptions, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { resolveHmacKey } from './hmacKey.js';
 import { SOURCE_NAMES, type SourceChoice } from './events/index.js';
 import { normalizeCommand } from './commands/normalize.js';
+import { scoreCommand } from './commands/score.js';
 import { kafkaSink, simulate, stdoutSink, type RecordSink } from './commands/simulate.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
 import { kafkaClient, ensureTopics } from './ingest/kafka.js';
+import { parseScenario, SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
 
 const USAGE = `ztna — access-telemetry analytics and SLO pipeline for zero-trust access
@@ -26,10 +28,15 @@ usage: ztna <command> [options]
       --to stdout|kafka        where to send (kafka uses KAFKA_BROKERS and the ZTNA_TOPIC_* topics)
       --invalid-share X        share of malformed records (default 0)
       --not-access-share X     share of vendor events that are not access events (default 0)
+      --scenario NAME[@OFFSET+DURATION]
+                               inject an incident or attack (repeatable): ${SCENARIOS.join(', ')};
+                               e.g. brute-force@30m+10m; without a window, the i-th takes 20m + i·25m for 12m
+      --labels FILE            write each injected scenario's ground truth (NDJSON: scenario, start, end, keys)
       --truth FILE             write each record's ground truth, line for line
   normalize [options]          vendor NDJSON on stdin → canonical NDJSON on stdout; counts on stderr
       --source NAME            ${SOURCE_NAMES.join('|')} (default auto)
       --rejects FILE           write each rejected line with its reason
+  score [--source NAME]        the anomaly scorers offline: events on stdin → anomalies (NDJSON) on stdout; counts on stderr
   migrate                      apply the ClickHouse migrations and exit
   generate [--check]           write the generated files (schemas/); --check fails if one is stale
 
@@ -46,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
       return simulateCli(rest);
     case 'normalize':
       return normalizeCli(rest);
+    case 'score':
+      return scoreCli(rest);
     case 'migrate': {
       const config = loadConfig();
       const store = openStore({ dataDir: config.ZTNA_DATA_DIR, clickhouse: config.CLICKHOUSE_URL ? { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE } : undefined });
@@ -104,6 +113,8 @@ async function simulateCli(args: string[]): Promise<number> {
       'invalid-share': { type: 'string', default: '0' },
       'not-access-share': { type: 'string', default: '0' },
       truth: { type: 'string' },
+      scenario: { type: 'string', multiple: true, default: [] },
+      labels: { type: 'string' },
     },
   });
   const number = (name: string, value: string | undefined, min: number, max: number) => {
@@ -134,6 +145,12 @@ async function simulateCli(args: string[]): Promise<number> {
   } else {
     throw new UsageError(`--to must be stdout or kafka, got ${values.to}`);
   }
+  let scenarios;
+  try {
+    scenarios = values.scenario.map((item, i) => parseScenario(item, startMs, i));
+  } catch (err) {
+    throw new UsageError(`--scenario: ${(err as Error).message}`);
+  }
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort());
   process.once('SIGINT', () => abort.abort());
@@ -146,6 +163,8 @@ async function simulateCli(args: string[]): Promise<number> {
       invalidShare: number('invalid-share', values['invalid-share'], 0, 1),
       notAccessShare: number('not-access-share', values['not-access-share'], 0, 1),
       truthFile: values.truth,
+      labelsFile: values.labels,
+      scenarios,
     },
     sink,
     abort.signal,
@@ -156,13 +175,11 @@ async function simulateCli(args: string[]): Promise<number> {
 
 async function normalizeCli(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { source: { type: 'string', default: 'auto' }, rejects: { type: 'string' } } });
-  if (!(SOURCE_NAMES as readonly string[]).includes(values.source)) {
-    throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got ${values.source}`);
-  }
+  const source = sourceChoice(values.source);
   const config = loadConfig();
   const counts = await normalizeCommand(
     {
-      source: values.source as SourceChoice,
+      source,
       rejectsFile: values.rejects,
       hmacKey: resolveHmacKey(config.ZTNA_HMAC_KEY, config.ZTNA_DATA_DIR),
       maxBytes: config.ZTNA_MAX_EVENT_BYTES,
@@ -173,6 +190,29 @@ async function normalizeCli(args: string[]): Promise<number> {
   );
   process.stderr.write(`${JSON.stringify(counts)}\n`);
   return 0;
+}
+
+async function scoreCli(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { source: { type: 'string', default: 'auto' } } });
+  const config = loadConfig();
+  const counts = await scoreCommand(
+    {
+      source: sourceChoice(values.source),
+      hmacKey: resolveHmacKey(config.ZTNA_HMAC_KEY, config.ZTNA_DATA_DIR),
+      maxBytes: config.ZTNA_MAX_EVENT_BYTES,
+      defaultTenant: config.ZTNA_DEFAULT_TENANT,
+      scorers: scorerOptions(config),
+    },
+    process.stdin,
+    process.stdout,
+  );
+  process.stderr.write(`${JSON.stringify(counts)}\n`);
+  return 0;
+}
+
+function sourceChoice(value: string): SourceChoice {
+  if (!(SOURCE_NAMES as readonly string[]).includes(value)) throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got ${value}`);
+  return value as SourceChoice;
 }
 
 class UsageError extends Error {}

@@ -1,7 +1,9 @@
 // Every setting, from the environment, validated once at start-up. A bad value stops
 // start-up with the variable's name and what is wrong with it.
 import { z } from 'zod';
-import { parseScenarios } from './simulate/traffic.js';
+import { parseScenarios } from './simulate/scenarios.js';
+import { DEFAULT_TOKEN_REPLAY } from './streams/tokenReplay.js';
+import { DEFAULT_DENIAL_BURST } from './streams/denialBurst.js';
 
 const csv = z
   .string()
@@ -26,6 +28,7 @@ export const ConfigSchema = z.object({
   ZTNA_TOPIC_POSTURE: topic.default('ztna.posture'),
   ZTNA_TOPIC_TOKEN: topic.default('ztna.token'),
   ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
+  ZTNA_TOPIC_ANOMALIES: topic.default('ztna.anomalies'),
   ZTNA_KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe('how soon a dead replica\'s partitions move to the others'),
   ZTNA_KAFKA_CREATE_PARTITIONS: int(0, 1000).default(3).describe('partitions for topics created at start-up; 0 = never create'),
   // Capped so that the expiry of any storable time (before 2100) stays within ClickHouse's Date range.
@@ -50,6 +53,9 @@ export const ConfigSchema = z.object({
   ZTNA_HTTP_PORT: int(0, 65535).default(8080),
   ZTNA_METRIC_LABEL_CAP: int(1, 100_000).default(100).describe('distinct values per metric label before the rest become `other`'),
   ZTNA_COMPLETENESS_WINDOW_SECONDS: int(1, 86_400).default(60).describe('how long a sequence gap may stay open (reordering) before its events count as lost'),
+  ZTNA_SCORER_MAX_KEYS: int(1000, 100_000_000).default(200_000).describe('credentials the replay scorer and keys the burst scorer hold at most'),
+  ZTNA_SCORER_IDLE_HOURS: int(1, 24 * 90).default(24).describe('a credential unseen this long is forgotten by the replay scorer'),
+  ZTNA_BURST_MIN_COUNT: int(1, 100_000).default(10).describe('denials per minute below which no burst is raised'),
   ZTNA_SLO_FILE: z.string().optional().describe('the SLO spec; default: the slos.yaml shipped with the package'),
   ZTNA_PROGRESS_SECONDS: int(0, 3600).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -86,4 +92,12 @@ export function kafkaTopics(config: Config) {
     posture: config.ZTNA_TOPIC_POSTURE,
     token: config.ZTNA_TOPIC_TOKEN,
   } as const;
+}
+
+/** Scorer settings from the configuration, over the defaults. */
+export function scorerOptions(config: Config) {
+  return {
+    tokenReplay: { ...DEFAULT_TOKEN_REPLAY, maxCredentials: config.ZTNA_SCORER_MAX_KEYS, idleMs: config.ZTNA_SCORER_IDLE_HOURS * 3600_000 },
+    denialBurst: { ...DEFAULT_DENIAL_BURST, maxKeys: config.ZTNA_SCORER_MAX_KEYS, minCount: config.ZTNA_BURST_MIN_COUNT },
+  };
 }

@@ -1,10 +1,11 @@
 // The HTTP surface: /metrics for Prometheus, health for orchestrators, the API for people.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
 import type { SloSpec } from '../slo/spec.js';
 import type { Store } from '../store/index.js';
 import { sliReport } from './slis.js';
+import { AnomaliesQuery, listAnomalies } from './anomalies.js';
 
 export interface ServerDeps {
   store: Store;
@@ -27,6 +28,10 @@ const SlisQuery = z.object({
     .refine((w) => w.seconds > 0 && w.seconds <= MAX_WINDOW_SECONDS, 'between 1m and 90d'),
   tenant: z.string().max(128).default(''),
 });
+
+function badRequest(reply: FastifyReply, error: z.ZodError) {
+  return reply.code(400).send({ error: 'bad_request', message: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
+}
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
@@ -56,11 +61,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.get('/api/v1/slis', async (req, reply) => {
     const parsed = SlisQuery.safeParse(req.query);
-    if (!parsed.success) {
-      return reply.code(400).send({ error: 'bad_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-    }
+    if (!parsed.success) return badRequest(reply, parsed.error);
     const { window, tenant } = parsed.data;
     return sliReport(deps.store, deps.spec, { window: window.text, windowSeconds: window.seconds, tenant, now: new Date() });
+  });
+
+  app.get('/api/v1/anomalies', async (req, reply) => {
+    const parsed = AnomaliesQuery.safeParse(req.query);
+    if (!parsed.success) return badRequest(reply, parsed.error);
+    return listAnomalies(deps.store, parsed.data);
   });
 
   return app;

@@ -1,17 +1,20 @@
 // `ztna run` (`npm start`): the service. Embedded default: the simulator feeds the
 // pipeline into chDB under ./data. KAFKA_BROKERS → consume Kafka; CLICKHOUSE_URL → that server.
 import type { Logger } from 'pino';
-import { kafkaTopics, requireSharedHmacKey, type Config } from '../config.js';
+import { kafkaTopics, requireSharedHmacKey, scorerOptions, type Config } from '../config.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../ingest/pipeline.js';
 import { KafkaDeadLetterSink, kafkaClient, startKafkaSource } from '../ingest/kafka.js';
 import { fileURLToPath } from 'node:url';
-import { parseScenarios, TrafficSimulator } from '../simulate/traffic.js';
+import { TrafficSimulator } from '../simulate/traffic.js';
+import { parseScenarios } from '../simulate/scenarios.js';
 import { migrate, openStore, type Store } from '../store/index.js';
 import type { RawRecord } from '../ingest/record.js';
 import { buildServer } from '../api/server.js';
 import { createMetrics } from '../streams/metrics.js';
 import { SliProcessor } from '../streams/sliProcessor.js';
+import { AnomalyProcessor, createScorers, type AnomalySink } from '../streams/anomalyProcessor.js';
+import { KafkaAnomalySink, StoreAnomalySink } from '../ingest/anomalySinks.js';
 import { loadSloSpec } from '../slo/spec.js';
 
 /** The SLO spec shipped with the package, used unless ZTNA_SLO_FILE names another. */
@@ -45,12 +48,14 @@ export async function startService(config: Config, log: Logger, print: (line: st
   print(`ztna: store ${store.engine} at ${store.location}`);
   const spec = loadSloSpec(config.ZTNA_SLO_FILE ?? DEFAULT_SLO_FILE);
   const metrics = createMetrics({ latencyThresholdsSeconds: spec.slos.flatMap((s) => (s.latency_threshold_ms ? [s.latency_threshold_ms / 1000] : [])) });
+  const anomalySinks: AnomalySink[] = [new StoreAnomalySink(store)];
   const processors = [
     new SliProcessor(metrics, {
       labelCap: config.ZTNA_METRIC_LABEL_CAP,
       reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
       restartMaxSeq: 10,
     }),
+    new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics),
   ];
 
   let stopSource: () => Promise<void>;
@@ -60,6 +65,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     const kafka = kafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, log);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
+    anomalySinks.push(new KafkaAnomalySink(producer, config.ZTNA_TOPIC_ANOMALIES));
     pipeline = new IngestPipeline(store, normalize, { deadLetterSinks: [new KafkaDeadLetterSink(producer, config.ZTNA_TOPIC_DEADLETTER)], processors, metrics });
     const topics = Object.values(kafkaTopics(config));
     const source = await startKafkaSource(
@@ -70,6 +76,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
         groupId: config.ZTNA_KAFKA_GROUP,
         topics,
         deadLetterTopic: config.ZTNA_TOPIC_DEADLETTER,
+        outputTopics: [config.ZTNA_TOPIC_ANOMALIES],
         createTopicsPartitions: config.ZTNA_KAFKA_CREATE_PARTITIONS,
         sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
       },
@@ -101,7 +108,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
 
   const server = buildServer({ store, registry: metrics.registry, spec, readiness });
   const address = await server.listen({ host: config.ZTNA_HTTP_HOST, port: config.ZTNA_HTTP_PORT });
-  print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz, /api/v1/slis`);
+  print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz, /api/v1/slis, /api/v1/anomalies`);
 
   const stopProgress = reportProgress(pipeline.counts, config.ZTNA_PROGRESS_SECONDS, print);
   let stopping: Promise<void> | undefined;

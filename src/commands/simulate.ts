@@ -11,6 +11,8 @@ export interface SimulateOptions extends TrafficOptions {
   rate?: number | undefined;
   /** NDJSON of each record's ground truth, line for line with the output. */
   truthFile?: string | undefined;
+  /** NDJSON of each injected scenario's ground truth. */
+  labelsFile?: string | undefined;
 }
 
 /** Where simulated records go: stdout lines or Kafka messages. */
@@ -58,7 +60,7 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, signa
     const batch: SimulatedRecord[] = [];
     for (let i = 0; i < batchSize && sent + batch.length < limit; i++) batch.push(sim.next());
     await sink.write(batch);
-    if (truth) for (const r of batch) await truth.write(JSON.stringify({ type: r.type, shape: r.shape ?? null, truth: r.truth ?? null }));
+    if (truth) for (const r of batch) await truth.write(JSON.stringify({ type: r.type, shape: r.shape ?? null, scenario: r.scenario ?? null, truth: r.truth ?? null }));
     sent += batch.length;
     if (options.rate) {
       const due = started + (sent / options.rate) * 1000;
@@ -68,5 +70,10 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, signa
   }
   await sink.close();
   await truth?.close();
+  if (options.labelsFile) {
+    const labels = await LineWriter.toFile(options.labelsFile);
+    for (const label of sim.labels) await labels.write(JSON.stringify(label));
+    await labels.close();
+  }
   return sent;
 }

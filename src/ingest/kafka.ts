@@ -11,6 +11,8 @@ export interface KafkaSettings {
   groupId: string;
   topics: string[];
   deadLetterTopic: string;
+  /** Topics the service writes besides the dead letters (anomalies). */
+  outputTopics: string[];
   /** Create missing topics at start-up with this many partitions (0: never create). */
   createTopicsPartitions: number;
   sessionTimeoutMs: number;
@@ -92,7 +94,7 @@ export async function startKafkaSource(
   log: Logger,
   metrics?: ZtnaMetrics,
 ): Promise<KafkaSourceHandle> {
-  await ensureTopics(kafka, [...settings.topics, settings.deadLetterTopic], settings.createTopicsPartitions);
+  await ensureTopics(kafka, [...settings.topics, settings.deadLetterTopic, ...settings.outputTopics], settings.createTopicsPartitions);
   const consumer = kafka.consumer({
     groupId: settings.groupId,
     sessionTimeout: settings.sessionTimeoutMs,

@@ -65,6 +65,7 @@ export class IngestPipeline {
     const options = { ...this.normalize, observedTime: now };
     const byKind = new Map<Kind, Array<{ event: CanonicalEvent; record: RawRecord }>>(KINDS.map((k) => [k, []]));
     const letters: DeadLetter[] = [];
+    const normalizedInOrder: CanonicalEvent[] = [];
     const batch = emptyCounts();
 
     for (const record of records) {
@@ -75,7 +76,10 @@ export class IngestPipeline {
         source: outcome.status === 'normalized' ? outcome.event.source : outcome.status === 'skipped' ? outcome.source : '',
         status: outcome.status,
       });
-      if (outcome.status === 'normalized') byKind.get(outcome.event.kind)!.push({ event: outcome.event, record });
+      if (outcome.status === 'normalized') {
+        byKind.get(outcome.event.kind)!.push({ event: outcome.event, record });
+        normalizedInOrder.push(outcome.event);
+      }
       else if (outcome.status === 'rejected') letters.push(deadLetter(record, outcome.reason, now));
       else {
         batch.skipped++;
@@ -84,12 +88,14 @@ export class IngestPipeline {
       }
     }
 
-    const stored: CanonicalEvent[] = [];
+    const accepted = new Set<CanonicalEvent>();
     for (const [kind, items] of byKind) {
-      const accepted = await this.insertEvents(kind, items, letters, now);
-      batch.storedByKind[kind] += accepted.length;
-      stored.push(...accepted);
+      const inserted = await this.insertEvents(kind, items, letters, now);
+      batch.storedByKind[kind] += inserted.length;
+      for (const e of inserted) accepted.add(e);
     }
+    // Processors see the stored events in the order they arrived, not grouped by table.
+    const stored = normalizedInOrder.filter((e) => accepted.has(e));
     batch.normalized = stored.length;
     batch.rejected = letters.length;
     if (letters.length > 0) {

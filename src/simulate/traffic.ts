@@ -3,10 +3,13 @@
 import { Rng } from './rng.js';
 import { buildWorld, drawPrincipal, type Principal, type Tenant, type World } from './world.js';
 import { render, type Shape, type Truth } from './shapes.js';
+import { activate, type ActiveScenario, type ScenarioLabel, type ScenarioName, type ScenarioWindow } from './scenarios.js';
 
 export interface SimulatedRecord {
   /** 'event' carries its truth; the others are what a real feed also contains. */
   type: 'event' | 'invalid' | 'not-access';
+  /** The scenario that injected this event, if one did. */
+  scenario?: ScenarioName;
   truth?: Truth;
   shape?: Shape;
   /** The JSON line as an emitter sends it (no newline). */
@@ -32,33 +35,6 @@ export interface TrafficOptions {
   scenarios?: readonly ScenarioWindow[];
 }
 
-export const SCENARIOS = ['idp-outage'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
-
-export interface ScenarioWindow {
-  name: ScenarioName;
-  start: number;
-  end: number;
-}
-
-/** Parses `name@offset+duration[,…]` (e.g. `idp-outage@30s+10m`) relative to a start time. */
-export function parseScenarios(text: string, start: number): ScenarioWindow[] {
-  const seconds = (d: string) => {
-    const m = /^(\d+)(s|m|h)$/.exec(d);
-    if (!m) throw new Error(`bad duration ${d}: use 30s, 10m or 2h`);
-    return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] * 1000;
-  };
-  return text
-    .split(',')
-    .filter((s) => s.trim() !== '')
-    .map((item) => {
-      const m = /^([a-z-]+)@(\w+)\+(\w+)$/.exec(item.trim());
-      if (!m) throw new Error(`bad scenario ${item}: use name@offset+duration, e.g. idp-outage@30s+10m`);
-      if (!(SCENARIOS as readonly string[]).includes(m[1]!)) throw new Error(`unknown scenario ${m[1]}: one of ${SCENARIOS.join(', ')}`);
-      const from = start + seconds(m[2]!);
-      return { name: m[1] as ScenarioName, start: from, end: from + seconds(m[3]!) };
-    });
-}
 
 const KIND_WEIGHTS = [['auth', 25], ['policy', 45], ['posture', 10], ['token', 20]] as const;
 const CHECKS = ['disk_encryption', 'os_patch_level', 'firewall', 'edr_running', 'screen_lock'];
@@ -88,12 +64,30 @@ export class TrafficSimulator {
   private sessions = new Map<string, string>();
   private tokensByPrincipal = new Map<string, LiveToken[]>();
   private readonly peakRate: number;
+  private readonly scenarios: ActiveScenario[];
+  /** Attacks and incidents draw from their own PRNG: the baseline is the same with or without them. */
+  private readonly incidentRng: Rng;
+  private nextBaselineAt: number;
 
   constructor(private readonly options: TrafficOptions) {
     this.rng = new Rng(options.seed);
+    this.incidentRng = new Rng(options.seed ^ 0x1ec1de47);
     this.world = buildWorld(options.seed);
     this.now = options.start;
     this.peakRate = options.peakRate ?? 200;
+    this.nextBaselineAt = options.start;
+    this.scenarios = (options.scenarios ?? []).map((window, i) =>
+      activate(window, {
+        world: this.world,
+        rng: new Rng(options.seed + 7919 * (i + 1)),
+        envelope: (principal, kind, emitter, at, deviceIndex) => this.envelopeFor(this.incidentRng, principal, kind, emitter, at, deviceIndex),
+      }),
+    );
+  }
+
+  /** Ground truth of every injected scenario, for --labels. */
+  get labels(): ScenarioLabel[] {
+    return this.scenarios.map((s) => s.label);
   }
 
   /** The simulated clock (ms). */
@@ -102,18 +96,42 @@ export class TrafficSimulator {
   }
 
   next(): SimulatedRecord {
-    this.advanceClock();
-    const rng = this.rng;
-    if (rng.chance(this.options.invalidShare ?? 0)) return this.invalid();
-    if (rng.chance(this.options.notAccessShare ?? 0)) return this.notAccess();
-    const tenant = rng.pick(this.world.tenants);
-    const kind = rng.weighted(KIND_WEIGHTS);
-    const principal = drawPrincipal(rng, tenant);
-    const truth = this[kind](tenant, principal);
-    const shape = this.shapeFor(truth, tenant);
-    // Only our native format carries sequence numbers: a vendor-shaped event must not leave a gap.
-    if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
-    return { type: 'event', truth, shape, line: JSON.stringify(render(truth, shape, rng)), topicKind: kind, key: principal.id };
+    for (;;) {
+      const injected = this.dueInjection();
+      if (injected) {
+        this.now = Math.max(this.now, injected.nextAt!()!);
+        const truth = injected.emit!(this.incidentRng);
+        // Injected events come in our native format, sequenced like their emitter's others.
+        truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
+        return { type: 'event', scenario: injected.window.name, truth, shape: 'native', line: JSON.stringify(render(truth, 'native', this.incidentRng)), topicKind: truth.kind, key: String(truth.principal_id) };
+      }
+      this.advanceClock();
+      const rng = this.rng;
+      if (rng.chance(this.options.invalidShare ?? 0)) return this.invalid();
+      if (rng.chance(this.options.notAccessShare ?? 0)) return this.notAccess();
+      const tenant = rng.pick(this.world.tenants);
+      const kind = rng.weighted(KIND_WEIGHTS);
+      const principal = drawPrincipal(rng, tenant);
+      const truth = this[kind](tenant, principal);
+      let kept = true;
+      for (const s of this.scenarios) if (s.alter && this.now >= s.window.start && this.now < s.window.end) kept = s.alter(truth, this.incidentRng) && kept;
+      const shape = this.shapeFor(truth, tenant);
+      // Only our native format carries sequence numbers: a vendor-shaped event must not leave a gap.
+      if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
+      if (!kept) continue; // lost in transit: its sequence number leaves a gap
+      return { type: 'event', truth, shape, line: JSON.stringify(render(truth, shape, rng)), topicKind: kind, key: principal.id };
+    }
+  }
+
+  /** The scenario whose next own event comes before the next baseline arrival, if any. */
+  private dueInjection(): ActiveScenario | undefined {
+    const horizon = this.options.clock === 'wall' ? Date.now() : this.nextBaselineAt;
+    let due: ActiveScenario | undefined;
+    for (const s of this.scenarios) {
+      const at = s.nextAt?.();
+      if (at !== undefined && at <= horizon && (due === undefined || at < due.nextAt!()!)) due = s;
+    }
+    return due;
   }
 
   private advanceClock(): void {
@@ -121,8 +139,9 @@ export class TrafficSimulator {
       this.now = Math.max(this.now, Date.now());
       return;
     }
+    this.now = Math.max(this.now, this.nextBaselineAt);
     const rate = this.peakRate * dailyFactor(this.now) * (0.8 + 0.4 * this.rng.next());
-    this.now += Math.max(1, Math.round(this.rng.exp(rate) * 1000));
+    this.nextBaselineAt = this.now + Math.max(1, Math.round(this.rng.exp(rate) * 1000));
   }
 
   private nextSeq(emitter: string): number {
@@ -146,9 +165,12 @@ export class TrafficSimulator {
   }
 
   private envelope(tenant: Tenant, principal: Principal, kind: Truth['kind'], emitter: string): Truth {
-    const rng = this.rng;
-    const deviceIndex = rng.int(principal.devices.length);
-    const device = principal.devices[deviceIndex]!;
+    return this.envelopeFor(this.rng, principal, kind, emitter, this.now);
+  }
+
+  /** A principal's usual context at a time: one of their devices, its session, their home network. */
+  private envelopeFor(rng: Rng, principal: Principal, kind: Truth['kind'], emitter: string, at: number, deviceIndex?: number): Truth {
+    const device = principal.devices[deviceIndex ?? rng.int(principal.devices.length)]!;
     const sessionKey = `${principal.id}/${device.id}`;
     let session = this.sessions.get(sessionKey);
     if (!session || rng.chance(0.02)) {
@@ -157,8 +179,8 @@ export class TrafficSimulator {
     }
     return {
       kind,
-      time: new Date(this.now).toISOString(),
-      tenant: tenant.name,
+      time: new Date(at).toISOString(),
+      tenant: principal.tenant,
       emitter_id: emitter,
       correlation_id: `c-${rng.hex(16)}`,
       session_id: session,
@@ -172,14 +194,9 @@ export class TrafficSimulator {
     };
   }
 
-  private active(name: ScenarioName): boolean {
-    return (this.options.scenarios ?? []).some((s) => s.name === name && this.now >= s.start && this.now < s.end);
-  }
-
   private auth(tenant: Tenant, principal: Principal): Truth {
     const rng = this.rng;
-    // During an IdP outage (the guide's F1), most logins fail with `error`: the IdP, not the user.
-    const outcome = this.active('idp-outage') && rng.chance(0.95) ? 'error' : rng.weighted([['success', 955], ['failure', 44], ['error', 1]] as const);
+    const outcome = rng.weighted([['success', 955], ['failure', 44], ['error', 1]] as const);
     const mfa = principal.type === 'user' && rng.chance(0.6);
     return {
       ...this.envelope(tenant, principal, 'auth', `idp-${tenant.name}`),

@@ -20,6 +20,7 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   ...KINDS.map((kind) => ({ table: `${kind}_events`, timeColumn: 'time' })),
   { table: 'rejected_events', timeColumn: 'received_time' },
   { table: 'sli_minute', timeColumn: 'minute' },
+  { table: 'anomalies', timeColumn: 'time' },
 ];
 
 export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {

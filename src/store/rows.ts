@@ -35,3 +35,9 @@ export function rejectedRow(letter: DeadLetterRow): Row {
   const { raw, ...rest } = letter;
   return { ...rest, received_time: toClickHouseTime(letter.received_time), raw_size: raw.byteLength, raw_base64: raw.toString('base64') };
 }
+
+export const ANOMALIES_TABLE = 'anomalies';
+
+export function anomalyRow(a: { anomaly_id: string; time: string; evidence: unknown } & Record<string, unknown>, detectedAt: string): Row {
+  return { ...a, time: toClickHouseTime(a.time), detected_at: toClickHouseTime(detectedAt), evidence: JSON.stringify(a.evidence) };
+}

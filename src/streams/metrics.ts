@@ -19,6 +19,8 @@ export interface ZtnaMetrics {
   insertSeconds: Histogram<'table'>;
   storeErrors: Counter<'table'>;
   consumerLag: Gauge<'topic' | 'partition'>;
+  anomalies: Counter<'type' | 'kind' | 'severity'>;
+  scorerKeys: Gauge<'scorer'>;
 }
 
 export function createMetrics(options: { latencyThresholdsSeconds?: number[] } = {}): ZtnaMetrics {
@@ -39,5 +41,7 @@ export function createMetrics(options: { latencyThresholdsSeconds?: number[] } =
     insertSeconds: new Histogram({ name: 'ztna_store_insert_duration_seconds', help: 'Time for one store insert to be acknowledged', labelNames: ['table'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     storeErrors: new Counter({ name: 'ztna_store_errors_total', help: 'Store inserts that failed', labelNames: ['table'], registers }),
     consumerLag: new Gauge({ name: 'ztna_consumer_lag_messages', help: 'Messages behind the partition end, as of the last batch', labelNames: ['topic', 'partition'], registers }),
+    anomalies: new Counter({ name: 'ztna_anomalies_total', help: 'Anomalies raised, by type, kind and severity', labelNames: ['type', 'kind', 'severity'], registers }),
+    scorerKeys: new Gauge({ name: 'ztna_scorer_state_keys', help: 'Keys (credentials, denial keys) a scorer holds in memory', labelNames: ['scorer'], registers }),
   };
 }

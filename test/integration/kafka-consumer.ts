@@ -11,11 +11,19 @@ export interface TestTopics {
   posture: string;
   token: string;
   deadletter: string;
+  anomalies: string;
 }
 
 export function uniqueTopics(): TestTopics {
   const id = randomUUID().slice(0, 8);
-  return { auth: `e2e-${id}.auth`, policy: `e2e-${id}.policy`, posture: `e2e-${id}.posture`, token: `e2e-${id}.token`, deadletter: `e2e-${id}.deadletter` };
+  return {
+    auth: `e2e-${id}.auth`,
+    policy: `e2e-${id}.policy`,
+    posture: `e2e-${id}.posture`,
+    token: `e2e-${id}.token`,
+    deadletter: `e2e-${id}.deadletter`,
+    anomalies: `e2e-${id}.anomalies`,
+  };
 }
 
 export function testKafka(brokers: string): Kafka {
@@ -42,6 +50,7 @@ export function startConsumer(brokers: string, topics: TestTopics, dataDir: stri
       ZTNA_TOPIC_POSTURE: topics.posture,
       ZTNA_TOPIC_TOKEN: topics.token,
       ZTNA_TOPIC_DEADLETTER: topics.deadletter,
+      ZTNA_TOPIC_ANOMALIES: topics.anomalies,
       ZTNA_DATA_DIR: dataDir,
       ZTNA_HMAC_KEY: HMAC_KEY,
       ZTNA_PROGRESS_SECONDS: '0',

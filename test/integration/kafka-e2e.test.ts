@@ -88,7 +88,13 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
       { topic: topics.auth, value: Buffer.from(`{"kind":"auth","pad":"${'x'.repeat(5000)}"}`) },
       { topic: topics.token, value: Buffer.from('{"kind":"token","time":"2026-11-20T10:00:00.000Z","emitter_id":"t","activity":"use"}') },
     ];
-    const messages = [...simulatedMessages(topics, 3000, 31), ...samples, ...malformed];
+    // The sample Okta login, replayed 7 minutes later from elsewhere: a token-replay anomaly.
+    const login = samples.find((m) => m.value.toString().includes('"user.session.start"'))!;
+    const replay = JSON.parse(login.value.toString());
+    Object.assign(replay, { uuid: 'c0ffee00-0000-4000-8000-000000000001', published: '2020-02-14T20:25:57.718Z' });
+    replay.client.ipAddress = '203.0.113.50';
+    replay.client.geographicalContext.country = 'Brazil';
+    const messages = [...simulatedMessages(topics, 3000, 31), ...samples, { topic: topics.auth, value: Buffer.from(JSON.stringify(replay)) }, ...malformed];
     await produce(producer, messages);
     const expected = expectedFrom(messages.map((m) => m.value).filter((v) => v.length <= 4096));
     const invalidValues = messages.map((m) => m.value).filter((v) => v.length > 4096 || expectedFrom([v]).invalid === 1);
@@ -111,23 +117,29 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
       expect(rejected.map((r) => Buffer.from(r.raw_base64, 'base64').toString('hex')).sort()).toEqual(invalidValues.map((v) => v.toString('hex')).sort());
       expect(rejected.every((r) => r.reason !== '' && r.topic.startsWith('e2e-') && r.offset !== null)).toBe(true);
       expect(rejected.some((r) => /over the 4096-byte limit/.test(r.reason))).toBe(true);
+      const stored = await store.query<{ key: string }>("SELECT key FROM anomalies FINAL WHERE type = 'token_replay'");
+      expect(stored.map((a) => a.key)).toContain('session:102bZDNFfWaQSyEZQuDgWt-uQ');
     } finally {
       await store.close();
     }
 
-    // The dead-letter topic holds the same records, raw bytes as the value, provenance in headers.
-    const dlq = kafka.consumer({ groupId: `dlq-reader-${topics.auth}` });
-    await dlq.connect();
-    await dlq.subscribe({ topic: topics.deadletter, fromBeginning: true });
+    // The dead-letter topic holds the same records, raw bytes as the value, provenance in headers;
+    // the anomalies topic holds the replayed session.
+    const reader = kafka.consumer({ groupId: `reader-${topics.auth}` });
+    await reader.connect();
+    await reader.subscribe({ topics: [topics.deadletter, topics.anomalies], fromBeginning: true });
     const letters: Array<{ value: Buffer; headers: Record<string, string> }> = [];
-    await dlq.run({
-      eachMessage: async ({ message }) => {
+    const anomalies: Array<{ type: string; key: string }> = [];
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        if (topic === topics.anomalies) return void anomalies.push(JSON.parse(message.value!.toString()));
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
         letters.push({ value: message.value!, headers });
       },
     });
-    await waitFor('dead letters', async () => (letters.length >= invalidValues.length ? true : undefined), 60_000);
-    await dlq.disconnect();
+    await waitFor('dead letters and the anomaly', async () => (letters.length >= invalidValues.length && anomalies.length > 0 ? true : undefined), 60_000);
+    await reader.disconnect();
+    expect(anomalies).toContainEqual(expect.objectContaining({ type: 'token_replay', key: 'session:102bZDNFfWaQSyEZQuDgWt-uQ' }));
     expect(letters.map((l) => l.value.toString('hex')).sort()).toEqual(invalidValues.map((v) => v.toString('hex')).sort());
     for (const l of letters) {
       expect(l.headers['ztna-reason']).toBeTruthy();

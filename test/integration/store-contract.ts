@@ -28,7 +28,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('applies migrations once: a second run applies nothing and the ledger lists them', async () => {
       expect((await migrate(store, { retentionDays: 90 })).applied).toEqual([]);
       const ledger = await store.query<{ name: string }>('SELECT name FROM schema_migrations FINAL ORDER BY version');
-      expect(ledger.map((m) => m.name)).toEqual(['0001_event_tables', '0002_rejected_events', '0003_sli_rollups']);
+      expect(ledger.map((m) => m.name)).toEqual(['0001_event_tables', '0002_rejected_events', '0003_sli_rollups', '0004_anomalies']);
     });
 
     it('has exactly the columns of the zod schema in each event table', async () => {
@@ -77,9 +77,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('applies the configured retention to every table', async () => {
       await migrate(store, { retentionDays: 45 });
       const tables = await store.query<{ name: string; engine_full: string }>(
-        "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('auth_events', 'policy_events', 'posture_events', 'token_events', 'rejected_events', 'sli_minute')",
+        "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('auth_events', 'policy_events', 'posture_events', 'token_events', 'rejected_events', 'sli_minute', 'anomalies')",
       );
-      expect(tables).toHaveLength(6);
+      expect(tables).toHaveLength(7);
       for (const t of tables) expect(t.engine_full, t.name).toMatch(/toIntervalDay\(_CAST\(45, 'UInt32'\)\)|toIntervalDay\(45\)/);
     });
   });

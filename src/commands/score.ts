@@ -1,0 +1,44 @@
+// `ztna score`: the scorers offline. Events of any supported shape on stdin, anomalies as
+// NDJSON on stdout, counts on stderr. For replaying history and for testing.
+import type { Readable, Writable } from 'node:stream';
+import { normalizeRecord } from '../events/index.js';
+import { ndjsonLines } from '../ingest/ndjson.js';
+import { createScorers, score } from '../streams/anomalyProcessor.js';
+import type { NormalizeCommandOptions } from './normalize.js';
+import { LineWriter } from './output.js';
+
+export interface ScoreCounts {
+  read: number;
+  normalized: number;
+  skipped: number;
+  rejected: number;
+  anomalies: number;
+  anomalies_by_type: Record<string, number>;
+}
+
+export async function scoreCommand(
+  options: Omit<NormalizeCommandOptions, 'rejectsFile'> & { scorers: Parameters<typeof createScorers>[0] },
+  stdin: Readable,
+  stdout: Writable,
+): Promise<ScoreCounts> {
+  const counts: ScoreCounts = { read: 0, normalized: 0, skipped: 0, rejected: 0, anomalies: 0, anomalies_by_type: {} };
+  const scorers = createScorers(options.scorers);
+  const out = new LineWriter(stdout);
+  const observedTime = new Date().toISOString();
+  for await (const { value } of ndjsonLines(stdin)) {
+    counts.read++;
+    const outcome = normalizeRecord(value, { ...options, observedTime });
+    if (outcome.status !== 'normalized') {
+      counts[outcome.status]++;
+      continue;
+    }
+    counts.normalized++;
+    for (const a of score(scorers, [outcome.event])) {
+      counts.anomalies++;
+      counts.anomalies_by_type[a.type] = (counts.anomalies_by_type[a.type] ?? 0) + 1;
+      await out.write(JSON.stringify(a));
+    }
+  }
+  await out.close();
+  return counts;
+}

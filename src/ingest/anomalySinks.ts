@@ -1,0 +1,22 @@
+// Where anomalies go: the anomalies table, and the ztna.anomalies topic.
+import type { Producer } from 'kafkajs';
+import type { Anomaly } from '../streams/anomaly.js';
+import type { AnomalySink } from '../streams/anomalyProcessor.js';
+import { anomalyRow, ANOMALIES_TABLE, type Store } from '../store/index.js';
+
+export class StoreAnomalySink implements AnomalySink {
+  constructor(private readonly store: Store) {}
+
+  async publish(anomalies: readonly Anomaly[]): Promise<void> {
+    const now = new Date().toISOString();
+    await this.store.insert(ANOMALIES_TABLE, anomalies.map((a) => anomalyRow({ ...a }, now)));
+  }
+}
+
+export class KafkaAnomalySink implements AnomalySink {
+  constructor(private readonly producer: Producer, private readonly topic: string) {}
+
+  async publish(anomalies: readonly Anomaly[]): Promise<void> {
+    await this.producer.send({ topic: this.topic, acks: -1, messages: anomalies.map((a) => ({ key: `${a.tenant}/${a.key}`, value: JSON.stringify(a) })) });
+  }
+}

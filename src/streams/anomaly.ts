@@ -1,0 +1,91 @@
+// An anomaly: a 0–100 score with the evidence that produced it, so an analyst can see why.
+import { deriveEventId, type CanonicalEvent } from '../events/index.js';
+
+export type AnomalyType = 'token_replay' | 'denial_burst';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface Anomaly {
+  anomaly_id: string;
+  type: AnomalyType;
+  /** What it most likely is: revoked-token-use, brute-force, password-spray, misconfigured-rollout, … */
+  kind: string;
+  score: number;
+  severity: Severity;
+  tenant: string;
+  /** What is anomalous: token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app>, tenant:<tenant>. */
+  key: string;
+  /** Event time of the event that raised it. */
+  time: string;
+  evidence: {
+    reasons: string[];
+    /** The events that produced it, most recent last (secrets were never in them). */
+    events: EvidenceEvent[];
+    /** The prior context or baseline it was judged against. */
+    baseline: Record<string, unknown>;
+  };
+}
+
+export type EvidenceEvent = Pick<CanonicalEvent, 'event_id' | 'kind' | 'time' | 'principal_id' | 'device_id' | 'src_ip' | 'geo_country' | 'user_agent' | 'app'> & Record<string, unknown>;
+
+export function severityOf(score: number): Severity {
+  return score >= 90 ? 'critical' : score >= 70 ? 'high' : score >= 50 ? 'medium' : 'low';
+}
+
+export function anomaly(fields: Omit<Anomaly, 'anomaly_id' | 'severity'>, trigger: CanonicalEvent): Anomaly {
+  // Deterministic: the same trigger replayed after a restart gives the same id, stored once.
+  return { anomaly_id: deriveEventId('anomaly', fields.type, fields.tenant, fields.key, trigger.event_id), severity: severityOf(fields.score), ...fields };
+}
+
+export function evidenceOf(event: CanonicalEvent): EvidenceEvent {
+  const { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app } = event;
+  const extra: Record<string, unknown> = {};
+  if (event.kind === 'auth') Object.assign(extra, { outcome: event.outcome, auth_method: event.auth_method, mfa: event.mfa });
+  if (event.kind === 'policy') Object.assign(extra, { decision: event.decision, policy_id: event.policy_id, policy_version: event.policy_version });
+  if (event.kind === 'token') Object.assign(extra, { activity: event.activity, token_id: event.token_id, expires_at: event.expires_at });
+  return { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app, ...extra };
+}
+
+/** The network of an address: /24 for IPv4, /48 for IPv6. */
+export function networkOf(ip: string | undefined): string | undefined {
+  if (!ip) return undefined;
+  if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}::/48`;
+  return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+}
+
+/** A map of bounded size that forgets the least recently touched entry first. */
+export class BoundedMap<V> {
+  private readonly map = new Map<string, V>();
+  evictions = 0;
+
+  constructor(private readonly cap: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.cap) {
+      this.map.delete(this.map.keys().next().value as string);
+      this.evictions++;
+    }
+  }
+
+  /** Drops entries for which `expired` is true (oldest first, stops at the first live one). */
+  sweep(expired: (value: V) => boolean): void {
+    for (const [key, value] of this.map) {
+      if (!expired(value)) break;
+      this.map.delete(key);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// Runs the scorers on every stored batch and hands what they raise to the sinks
+// (the anomalies table, the ztna.anomalies topic) and to the metrics.
+import type { CanonicalEvent } from '../events/index.js';
+import type { Anomaly } from './anomaly.js';
+import { DenialBurstScorer, type DenialBurstOptions } from './denialBurst.js';
+import type { ZtnaMetrics } from './metrics.js';
+import { TokenReplayScorer, type TokenReplayOptions } from './tokenReplay.js';
+
+export interface AnomalySink {
+  publish(anomalies: readonly Anomaly[]): Promise<void>;
+}
+
+export interface Scorers {
+  tokenReplay: TokenReplayScorer;
+  denialBurst: DenialBurstScorer;
+}
+
+export function createScorers(options: { tokenReplay?: TokenReplayOptions; denialBurst?: DenialBurstOptions } = {}): Scorers {
+  return { tokenReplay: new TokenReplayScorer(options.tokenReplay), denialBurst: new DenialBurstScorer(options.denialBurst) };
+}
+
+/** The scorers over events in order: pure apart from their own bounded state. */
+export function score(scorers: Scorers, events: readonly CanonicalEvent[]): Anomaly[] {
+  const found: Anomaly[] = [];
+  for (const event of events) found.push(...scorers.tokenReplay.observe(event), ...scorers.denialBurst.observe(event));
+  return found;
+}
+
+export class AnomalyProcessor {
+  constructor(
+    readonly scorers: Scorers,
+    private readonly sinks: readonly AnomalySink[],
+    private readonly metrics?: ZtnaMetrics,
+  ) {}
+
+  async process(events: readonly CanonicalEvent[]): Promise<void> {
+    const found = score(this.scorers, events);
+    if (this.metrics) {
+      this.metrics.scorerKeys.set({ scorer: 'token_replay' }, this.scorers.tokenReplay.size);
+      this.metrics.scorerKeys.set({ scorer: 'denial_burst' }, this.scorers.denialBurst.size);
+      for (const a of found) this.metrics.anomalies.inc({ type: a.type, kind: a.kind, severity: a.severity });
+    }
+    if (found.length > 0) await Promise.all(this.sinks.map((sink) => sink.publish(found)));
+  }
+}

@@ -1,0 +1,184 @@
+// Bursts of denials: denials (policy `deny`, auth `failure`) per minute for each principal,
+// source network, app, policy version and tenant, against that key's own robust baseline
+// (median and MAD of its previous minutes, simple-statistics). A minimum count keeps three
+// denials from paging anyone. The kind is attributed: brute force (one principal), MFA
+// push bombing (one principal, push failures), password spraying (one source, many
+// principals), a misconfigured rollout (one policy right after a new version).
+import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import type { CanonicalEvent } from '../events/index.js';
+import { anomaly, BoundedMap, evidenceOf, networkOf, type Anomaly, type EvidenceEvent } from './anomaly.js';
+
+export interface DenialBurstOptions {
+  /** Denials in a minute below this never raise anything. */
+  minCount: number;
+  /** Robust z: how many (scaled) MADs above the median. */
+  madFactor: number;
+  /** And at least this multiple of the median. */
+  medianFactor: number;
+  /** Minutes of history the baseline is taken from. */
+  baselineMinutes: number;
+  /** A key does not raise again within this many minutes. */
+  cooldownMinutes: number;
+  /** A policy version first seen less than this many minutes before its burst is a rollout. */
+  rolloutMinutes: number;
+  /** Keys tracked at most (least recently seen forgotten first). */
+  maxKeys: number;
+}
+
+export const DEFAULT_DENIAL_BURST: DenialBurstOptions = {
+  minCount: 10,
+  madFactor: 6,
+  medianFactor: 2,
+  baselineMinutes: 30,
+  cooldownMinutes: 10,
+  rolloutMinutes: 30,
+  maxKeys: 100_000,
+};
+
+type Dimension = 'principal' | 'src_net' | 'policy' | 'app' | 'tenant';
+
+interface MinuteStats {
+  count: number;
+  /** Distinct principals, failed logins and MFA-push failures, for attribution. */
+  principals: Set<string>;
+  authFailures: number;
+  pushFailures: number;
+}
+
+/** Keys that aggregate many principals: they need a history to be judged, and a larger burst. */
+const BROAD: readonly Dimension[] = ['app', 'tenant'];
+
+interface KeyState {
+  firstMinute: number;
+  newestMinute: number;
+  /** Per minute, over the baseline window before the newest minute (late events count in their own minute). */
+  minutes: Map<number, MinuteStats>;
+  lastAlertMinute: number;
+  recent: EvidenceEvent[];
+}
+
+const isDenial = (e: CanonicalEvent) => (e.kind === 'policy' && e.decision === 'deny') || (e.kind === 'auth' && e.outcome === 'failure');
+const isPushFailure = (e: CanonicalEvent) => e.kind === 'auth' && e.outcome === 'failure' && (e.auth_method === 'push' || e.mfa === true);
+
+export class DenialBurstScorer {
+  private readonly keys: BoundedMap<KeyState>;
+  /** First minute each tenant/policy@version was seen, allowed or denied. */
+  private readonly policyVersionSeen: BoundedMap<number>;
+
+  constructor(private readonly options: DenialBurstOptions = DEFAULT_DENIAL_BURST) {
+    this.keys = new BoundedMap(options.maxKeys);
+    this.policyVersionSeen = new BoundedMap(options.maxKeys);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  observe(event: CanonicalEvent): Anomaly[] {
+    const minute = Math.floor(Date.parse(event.time) / 60_000);
+    if (event.kind === 'policy' && event.policy_id) {
+      const pv = `${event.tenant}/${event.policy_id}@${event.policy_version ?? ''}`;
+      if (this.policyVersionSeen.get(pv) === undefined) this.policyVersionSeen.set(pv, minute);
+    }
+    if (!isDenial(event)) return [];
+    const out: Anomaly[] = [];
+    for (const [dimension, value] of this.dimensions(event)) {
+      const found = this.count(dimension, value, event, minute);
+      if (found) out.push(found);
+    }
+    return out;
+  }
+
+  private dimensions(event: CanonicalEvent): Array<[Dimension, string]> {
+    const dims: Array<[Dimension, string | undefined]> = [
+      ['principal', event.principal_id],
+      ['src_net', networkOf(event.src_ip)],
+      ['policy', event.kind === 'policy' && event.policy_id ? `${event.policy_id}@${event.policy_version ?? ''}` : undefined],
+      ['app', event.app],
+      ['tenant', event.tenant],
+    ];
+    return dims.filter((d): d is [Dimension, string] => d[1] !== undefined);
+  }
+
+  private count(dimension: Dimension, value: string, event: CanonicalEvent, minute: number): Anomaly | undefined {
+    const id = `${event.tenant}/${dimension}:${value}`;
+    let state = this.keys.get(id);
+    if (!state) {
+      state = { firstMinute: minute, newestMinute: minute, minutes: new Map(), lastAlertMinute: -Infinity, recent: [] };
+      this.keys.set(id, state);
+    }
+    if (minute > state.newestMinute) {
+      state.newestMinute = minute;
+      for (const m of state.minutes.keys()) if (m < minute - this.options.baselineMinutes) state.minutes.delete(m);
+    }
+    if (minute < state.newestMinute - this.options.baselineMinutes) return undefined; // older than anything still judged
+    state.firstMinute = Math.min(state.firstMinute, minute);
+    let stats = state.minutes.get(minute);
+    if (!stats) state.minutes.set(minute, (stats = { count: 0, principals: new Set(), authFailures: 0, pushFailures: 0 }));
+    const count = ++stats.count;
+    if (event.principal_id) stats.principals.add(event.principal_id);
+    if (event.kind === 'auth') stats.authFailures++;
+    if (isPushFailure(event)) stats.pushFailures++;
+    state.recent.push(evidenceOf(event));
+    if (state.recent.length > 5) state.recent.shift();
+
+    const broad = BROAD.includes(dimension);
+    const minCount = broad ? 2 * this.options.minCount : this.options.minCount;
+    if (count < minCount || Math.abs(minute - state.lastAlertMinute) < this.options.cooldownMinutes) return undefined;
+    // The baseline is the key's own history since it was first seen: a narrow key with none
+    // (a new attacker network, a new policy version) is judged by the minimum count alone; a
+    // broad one (an app, a tenant) is not judged until it has a third of a baseline window.
+    const history: number[] = [];
+    for (let m = Math.max(state.firstMinute, minute - this.options.baselineMinutes); m < minute; m++) history.push(state.minutes.get(m)?.count ?? 0);
+    if (broad && history.length < this.options.baselineMinutes / 3) return undefined;
+    const med = history.length > 0 ? median(history) : 0;
+    const mad = history.length > 1 ? medianAbsoluteDeviation(history) : 0;
+    // The MAD of a quiet key's counts is often 0: Poisson noise (√median) is the floor of the spread.
+    const spread = Math.max(1.4826 * mad, Math.sqrt(med));
+    const threshold = Math.max(minCount, med + this.options.madFactor * spread, this.options.medianFactor * med);
+    if (count < threshold) return undefined;
+    state.lastAlertMinute = minute;
+
+    const { kind, reasons } = this.attribute(dimension, value, stats, event, minute);
+    return anomaly(
+      {
+        type: 'denial_burst',
+        kind,
+        score: Math.min(100, Math.round(50 + 25 * Math.log2(count / threshold))),
+        tenant: event.tenant,
+        key: `${dimension}:${value}`,
+        time: event.time,
+        evidence: {
+          reasons: [`${count} denials in the minute from ${new Date(minute * 60_000).toISOString()}, threshold ${threshold.toFixed(1)}`, ...reasons],
+          events: [...state.recent],
+          baseline: { minutes: history.length, median: med, mad, threshold, distinct_principals: stats.principals.size },
+        },
+      },
+      event,
+    );
+  }
+
+  private attribute(dimension: Dimension, value: string, stats: MinuteStats, event: CanonicalEvent, minute: number): { kind: string; reasons: string[] } {
+    switch (dimension) {
+      case 'principal':
+        if (stats.pushFailures >= stats.count * 0.6) return { kind: 'mfa-push-bombing', reasons: [`${stats.pushFailures} MFA push failures for one principal`] };
+        if (stats.authFailures >= stats.count * 0.6) return { kind: 'brute-force', reasons: [`${stats.authFailures} failed logins for one principal`] };
+        return { kind: 'denied-principal', reasons: ['one principal denied by policy'] };
+      case 'src_net':
+        if (stats.authFailures < stats.count * 0.6) return { kind: 'denied-network', reasons: ['one source network denied by policy'] };
+        return stats.principals.size >= 5
+          ? { kind: 'password-spray', reasons: [`one source network, ${stats.principals.size} principals`] }
+          : { kind: 'brute-force', reasons: [`one source network, ${stats.principals.size} principal(s)`] };
+      case 'policy': {
+        const first = this.policyVersionSeen.get(`${event.tenant}/${value}`) ?? minute;
+        return minute - first <= this.options.rolloutMinutes
+          ? { kind: 'misconfigured-rollout', reasons: [`policy version ${value} first seen ${minute - first} min before`] }
+          : { kind: 'policy-denial-surge', reasons: [] };
+      }
+      case 'app':
+        return { kind: 'app-denial-surge', reasons: [] };
+      case 'tenant':
+        return { kind: 'tenant-denial-surge', reasons: [] };
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// The detection harness shared by the test suite and `npm run bench:detect`: the simulator
+// with injected scenarios → the ingest pipeline on chDB → the anomaly scorers.
+import { ChdbStore, migrate } from '../src/store/index.js';
+import { IngestPipeline } from '../src/ingest/pipeline.js';
+import { StoreAnomalySink } from '../src/ingest/anomalySinks.js';
+import type { RawRecord } from '../src/ingest/record.js';
+import { TrafficSimulator } from '../src/simulate/traffic.js';
+import { evaluate, type Evaluation } from '../src/simulate/evaluate.js';
+import type { ScenarioLabel, ScenarioWindow } from '../src/simulate/scenarios.js';
+import type { Anomaly } from '../src/streams/anomaly.js';
+import { AnomalyProcessor, createScorers, type Scorers } from '../src/streams/anomalyProcessor.js';
+import { normalizeOptions } from './helpers.js';
+
+export interface DetectionRun {
+  evaluation: Evaluation;
+  labels: ScenarioLabel[];
+  anomalies: Anomaly[];
+  baselineEvents: number;
+  events: number;
+  scorers: Scorers;
+  /** Anomalies the store holds afterwards (read back with FINAL). */
+  storedAnomalies: number;
+}
+
+export async function runDetection(options: {
+  seed: number;
+  start: number;
+  scenarios: ScenarioWindow[];
+  minBaselineEvents: number;
+  peakRate: number;
+  dataDir: string;
+}): Promise<DetectionRun> {
+  const store = new ChdbStore(options.dataDir);
+  try {
+    await migrate(store, { retentionDays: 3650 });
+    const anomalies: Anomaly[] = [];
+    const scorers = createScorers();
+    const processor = new AnomalyProcessor(scorers, [new StoreAnomalySink(store), { publish: async (found) => void anomalies.push(...found) }]);
+    const { observedTime: _t, ...normalize } = normalizeOptions();
+    const pipeline = new IngestPipeline(store, normalize, { processors: [processor] });
+    const sim = new TrafficSimulator({ seed: options.seed, start: options.start, peakRate: options.peakRate, scenarios: options.scenarios });
+    const until = Math.max(...options.scenarios.map((s) => s.end)) + 10 * 60_000;
+    let baselineEvents = 0;
+    let events = 0;
+    while (baselineEvents < options.minBaselineEvents || sim.time < until) {
+      const batch: RawRecord[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const r = sim.next();
+        if (!r.scenario) baselineEvents++;
+        batch.push({ value: Buffer.from(r.line), origin: { door: 'simulator', offset: String(events++) } });
+      }
+      await pipeline.processBatch(batch);
+    }
+    const [stored] = await store.query<{ n: string }>('SELECT count() AS n FROM anomalies FINAL');
+    return { evaluation: evaluate(sim.labels, anomalies, baselineEvents), labels: sim.labels, anomalies, baselineEvents, events, scorers, storedAnomalies: Number(stored!.n) };
+  } finally {
+    await store.close();
+  }
+}

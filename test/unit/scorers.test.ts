@@ -1,0 +1,112 @@
+// The anomaly scorers on hand-made events: what raises a score, what does not, and bounded state.
+import { describe, expect, it } from 'vitest';
+import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
+import { BoundedMap } from '../../src/streams/anomaly.js';
+import { DEFAULT_DENIAL_BURST, DenialBurstScorer } from '../../src/streams/denialBurst.js';
+import { DEFAULT_TOKEN_REPLAY, TokenReplayScorer } from '../../src/streams/tokenReplay.js';
+import { normalizeOptions } from '../helpers.js';
+
+const T0 = Date.parse('2026-11-20T10:00:00Z');
+let seq = 0;
+function event(fields: Record<string, unknown>, minutes: number): CanonicalEvent {
+  const o = normalizeRecord(JSON.stringify({ emitter_id: 'e', emitter_seq: ++seq, tenant: 'acme', time: new Date(T0 + minutes * 60_000).toISOString(), ...fields }), normalizeOptions());
+  if (o.status !== 'normalized') throw new Error(JSON.stringify(o));
+  return o.event;
+}
+const home = { principal_id: 'ann', device_id: 'dev-1', src_ip: '81.2.69.10', geo_country: 'FR', user_agent: 'Firefox' };
+const token = (activity: string, minutes: number, extra: Record<string, unknown> = {}) =>
+  event({ kind: 'token', activity, token_id: 'jti-1', expires_at: new Date(T0 + 60 * 60_000).toISOString(), ...home, ...extra }, minutes);
+
+describe('token replay scorer', () => {
+  it('stays quiet for a token used from where it was issued, even from another address in the same /24', () => {
+    const s = new TokenReplayScorer();
+    expect([token('issue', 0), token('use', 1), token('use', 5, { src_ip: '81.2.69.77' }), token('refresh', 9)].flatMap((e) => s.observe(e))).toEqual([]);
+  });
+
+  it('scores a use from another device, country, network and user agent, with the issued-to context as evidence', () => {
+    const s = new TokenReplayScorer();
+    s.observe(token('issue', 0));
+    const [a] = s.observe(token('use', 3, { device_id: 'dev-x', src_ip: '45.1.2.3', geo_country: 'VN', user_agent: 'curl' }));
+    expect(a).toMatchObject({ type: 'token_replay', key: 'token:jti-1', kind: 'device-change', score: 100, severity: 'critical', tenant: 'acme' });
+    expect(a!.evidence.reasons).toEqual(['different device', 'different country within minutes', 'different network within minutes', 'different user agent']);
+    expect(a!.evidence.baseline).toMatchObject({ device: 'dev-1', countries: ['FR'], networks: ['81.2.69.0/24'] });
+    expect(a!.evidence.events.map((e) => e.device_id)).toEqual(['dev-1', 'dev-x']);
+  });
+
+  it('scores a use after revocation and after expiry, and reports each new reason once', () => {
+    const s = new TokenReplayScorer();
+    s.observe(token('issue', 0));
+    s.observe(token('revoke', 2));
+    expect(s.observe(token('use', 4))[0]).toMatchObject({ kind: 'revoked-token-use', score: 70 });
+    expect(s.observe(token('use', 5))).toEqual([]);
+    const t = new TokenReplayScorer();
+    t.observe(token('issue', 0, { expires_at: new Date(T0 + 5 * 60_000).toISOString() }));
+    expect(t.observe(token('use', 8, { expires_at: new Date(T0 + 5 * 60_000).toISOString() }))[0]).toMatchObject({ kind: 'expired-token-use', score: 60 });
+  });
+
+  it('holds at most the configured number of credentials, forgetting the least recently seen', () => {
+    const s = new TokenReplayScorer({ ...DEFAULT_TOKEN_REPLAY, maxCredentials: 100 });
+    for (let i = 0; i < 250; i++) s.observe(token('issue', 0, { token_id: `t${i}` }));
+    expect(s.size).toBe(100);
+    expect(s.evictions).toBe(150);
+  });
+
+  it('forgets credentials idle longer than the expiry', () => {
+    const s = new TokenReplayScorer({ ...DEFAULT_TOKEN_REPLAY, idleMs: 60 * 60_000 });
+    for (let i = 0; i < 999; i++) s.observe(token('issue', 0, { token_id: `old${i}` }));
+    s.observe(token('issue', 120, { token_id: 'new' })); // the 1000th observation sweeps
+    expect(s.size).toBe(1);
+  });
+});
+
+describe('denial burst scorer', () => {
+  const fail = (minutes: number, extra: Record<string, unknown> = {}) =>
+    event({ kind: 'auth', outcome: 'failure', principal_id: 'bob', src_ip: '45.9.9.9', app: 'vpn', auth_method: 'password', ...extra }, minutes);
+
+  it('never raises fewer than the minimum count', () => {
+    const s = new DenialBurstScorer();
+    const found = Array.from({ length: DEFAULT_DENIAL_BURST.minCount - 1 }, (_, i) => s.observe(fail(i / 100))).flat();
+    expect(found).toEqual([]);
+  });
+
+  it('names brute force on one principal and spraying from one network, with the baseline as evidence', () => {
+    const s = new DenialBurstScorer();
+    const brute = Array.from({ length: 12 }, (_, i) => s.observe(fail(i / 100))).flat();
+    expect(brute.map((a) => [a.key, a.kind])).toEqual([
+      ['principal:bob', 'brute-force'],
+      ['src_net:45.9.9.0/24', 'brute-force'],
+    ]);
+    expect(brute[0]!.evidence.baseline).toMatchObject({ median: 0, threshold: 10 });
+    const spray = new DenialBurstScorer();
+    const found = Array.from({ length: 12 }, (_, i) => spray.observe(fail(i / 100, { principal_id: `user${i}` }))).flat();
+    expect(found.map((a) => [a.key, a.kind])).toEqual([['src_net:45.9.9.0/24', 'password-spray']]);
+  });
+
+  it('judges a busy key against its own baseline, not the minimum count', () => {
+    const s = new DenialBurstScorer();
+    // 15 policy denials a minute for half an hour is this app's normal.
+    const deny = (minutes: number, i: number) => event({ kind: 'policy', decision: 'deny', principal_id: `u${i}`, app: 'wiki', policy_id: 'p', policy_version: 'v1', src_ip: `10.${i}.0.1` }, minutes);
+    const normal = [];
+    for (let m = 0; m < 30; m++) for (let i = 0; i < 15; i++) normal.push(...s.observe(deny(m + i / 100, i)));
+    expect(normal.filter((a) => a.key === 'app:wiki')).toEqual([]);
+  });
+
+  it('attributes a burst on a policy version first seen minutes before to a misconfigured rollout', () => {
+    const s = new DenialBurstScorer();
+    const found = Array.from({ length: 12 }, (_, i) =>
+      s.observe(event({ kind: 'policy', decision: 'deny', principal_id: `u${i}`, app: 'crm', policy_id: 'ztna/crm/allow', policy_version: 'v2', src_ip: `10.${i}.0.1` }, 2 + i / 100)),
+    ).flat();
+    expect(found.map((a) => [a.key, a.kind])).toEqual([['policy:ztna/crm/allow@v2', 'misconfigured-rollout']]);
+  });
+});
+
+describe('bounded map', () => {
+  it('keeps the most recently touched entries', () => {
+    const m = new BoundedMap<number>(2);
+    m.set('a', 1);
+    m.set('b', 2);
+    m.get('a');
+    m.set('c', 3);
+    expect([m.get('a'), m.get('b'), m.get('c'), m.size]).toEqual([1, undefined, 3, 2]);
+  });
+});
