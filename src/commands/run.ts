@@ -52,6 +52,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
   const processors = [
     new SliProcessor(metrics, {
       labelCap: config.ZTNA_METRIC_LABEL_CAP,
+      otherLabel: config.ZTNA_METRIC_OTHER_LABEL,
       reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
       restartMaxSeq: 10,
     }),

@@ -182,8 +182,9 @@ export function activate(window: ScenarioWindow, ctx: ScenarioContext): ActiveSc
       const token = (id: string, activity: string, at: number, expiresAt: number, stolenUse = false): Truth => {
         const t = ctx.envelope(victim, 'token', `token-service-${tenant.name}`, at, 0);
         if (stolenUse) Object.assign(t, { src_ip: thief.ip, geo_country: thief.country, user_agent: thief.ua, device_id: thief.device, asn: 9009 });
-        return { ...t, activity, token_id: id, token_type: 'access_token', issued_at: iso(window.start), expires_at: iso(expiresAt), client_id: 'git-client', audience: `https://${tenant.name}.example/api`, scopes: ['openid'] };
+        return { ...t, activity, token_id: id, token_type: 'access_token', issued_at: iso(window.start - 3 * 60_000), expires_at: iso(expiresAt), client_id: 'git-client', audience: `https://${tenant.name}.example/api`, scopes: ['openid'] };
       };
+      // The window starts at the first replayed use; the token was issued and used legitimately before it.
       const s = window.start;
       const m = 60_000;
       const long = s + 60 * m;
@@ -191,14 +192,14 @@ export function activate(window: ScenarioWindow, ctx: ScenarioContext): ActiveSc
         window,
         label: label({ token_id: [stolen, expiring], principal: victim.id }),
         ...scripted([
-          { at: s, make: () => token(stolen, 'issue', s, long) },
-          { at: s + 1 * m, make: () => token(stolen, 'use', s + 1 * m, long) },
-          { at: s + 3 * m, make: () => token(stolen, 'use', s + 3 * m, long, true) },
+          { at: s - 3 * m, make: () => token(stolen, 'issue', s - 3 * m, long) },
+          { at: s - 2 * m, make: () => token(stolen, 'use', s - 2 * m, long) },
+          { at: s, make: () => token(stolen, 'use', s, long, true) },
+          { at: s + 1 * m, make: () => token(stolen, 'use', s + 1 * m, long, true) },
+          { at: s + 3 * m, make: () => token(stolen, 'revoke', s + 3 * m, long) },
           { at: s + 4 * m, make: () => token(stolen, 'use', s + 4 * m, long, true) },
-          { at: s + 6 * m, make: () => token(stolen, 'revoke', s + 6 * m, long) },
-          { at: s + 7 * m, make: () => token(stolen, 'use', s + 7 * m, long, true) },
-          { at: s + 8 * m, make: () => token(expiring, 'issue', s + 8 * m, s + 9 * m) },
-          { at: s + 11 * m, make: () => token(expiring, 'use', s + 11 * m, s + 9 * m) },
+          { at: s + 5 * m, make: () => token(expiring, 'issue', s + 5 * m, s + 6 * m) },
+          { at: s + 8 * m, make: () => token(expiring, 'use', s + 8 * m, s + 6 * m) },
         ]),
       };
     }

@@ -7,8 +7,9 @@ import type { ZtnaMetrics } from './metrics.js';
 import { evalLatencySeconds, ratioObservations, type RatioSli, type SliDimensions } from './sli.js';
 
 export interface SliProcessorOptions extends CompletenessOptions {
-  /** Distinct values kept per label before the rest become `other`. */
+  /** Distinct values kept per label before the rest become `otherLabel`. */
   labelCap: number;
+  otherLabel?: string;
 }
 
 export class SliProcessor implements BatchProcessor {
@@ -17,7 +18,7 @@ export class SliProcessor implements BatchProcessor {
   private readonly emitterTenant = new Map<string, string>();
 
   constructor(private readonly metrics: ZtnaMetrics, options: SliProcessorOptions) {
-    this.limiter = new LabelLimiter(options.labelCap);
+    this.limiter = new LabelLimiter(options.labelCap, options.otherLabel);
     this.completeness = new CompletenessTracker(options);
   }
 

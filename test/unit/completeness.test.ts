@@ -43,5 +43,7 @@ describe('label limiter', () => {
     expect(['a', 'b', 'c', 'a', 'd'].map((v) => l.limit('app', v))).toEqual(['a', 'b', OTHER, 'a', OTHER]);
     expect(l.limit('tenant', 'c')).toBe('c');
     expect(l.limit('app', undefined)).toBe('');
+    const named = new LabelLimiter(1, 'rest');
+    expect([named.limit('app', 'a'), named.limit('app', 'b')]).toEqual(['a', 'rest']);
   });
 });
