@@ -76,6 +76,22 @@ const attempt = (t: Truth): Truth => ({ ...t, session_id: undefined, device_id: 
 const attackerIp = (rng: Rng) => `${rng.pick([45, 89, 185, 193])}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
 const net24 = (ip: string) => ip.split('.').slice(0, 3).join('.');
 
+/** A failed login to the VPN by someone else than the principal, from the attacker's address. */
+function failedLogin(ctx: ScenarioContext, principal: Principal, at: number, rng: Rng, overrides: Partial<Truth>): Truth {
+  const tenant = ctx.world.tenants.find((t) => t.name === principal.tenant)!;
+  return {
+    ...attempt(ctx.envelope(principal, 'auth', `idp-${tenant.name}`, at)),
+    app: 'vpn',
+    outcome: 'failure',
+    auth_method: 'password',
+    mfa: false,
+    idp: tenant.idp,
+    latency_ms: Math.round(rng.logNormal(150, 0.3)),
+    failure_reason: 'invalid credentials',
+    ...overrides,
+  };
+}
+
 /** Periodic injection of events built by `make`, every `everyMs` within the window. */
 function periodic(window: ScenarioWindow, everyMs: number, make: (rng: Rng, at: number) => Truth): Pick<ActiveScenario, 'nextAt' | 'emit'> {
   let at = window.start;
@@ -208,18 +224,7 @@ export function activate(window: ScenarioWindow, ctx: ScenarioContext): ActiveSc
       return {
         window,
         label: label({ principal: victim.id, src_net: net24(ip), app: 'vpn' }),
-        ...periodic(window, 2000, (r, at) => ({
-          ...attempt(ctx.envelope(victim, 'auth', `idp-${tenant.name}`, at)),
-          src_ip: ip,
-          user_agent: 'hydra/9.5',
-          app: 'vpn',
-          outcome: 'failure',
-          auth_method: 'password',
-          mfa: false,
-          idp: tenant.idp,
-          latency_ms: Math.round(r.logNormal(150, 0.3)),
-          failure_reason: 'invalid credentials',
-        })),
+        ...periodic(window, 2000, (r, at) => failedLogin(ctx, victim, at, r, { src_ip: ip, user_agent: 'hydra/9.5' })),
       };
     }
     case 'password-spray': {
@@ -227,18 +232,7 @@ export function activate(window: ScenarioWindow, ctx: ScenarioContext): ActiveSc
       return {
         window,
         label: label({ src_net: net24(ip), app: 'vpn' }),
-        ...periodic(window, 1000, (r, at) => ({
-          ...attempt(ctx.envelope(r.pick(users), 'auth', `idp-${tenant.name}`, at)),
-          src_ip: ip,
-          user_agent: 'Mozilla/5.0 (compatible; spray)',
-          app: 'vpn',
-          outcome: 'failure',
-          auth_method: 'password',
-          mfa: false,
-          idp: tenant.idp,
-          latency_ms: Math.round(r.logNormal(150, 0.3)),
-          failure_reason: 'invalid credentials',
-        })),
+        ...periodic(window, 1000, (r, at) => failedLogin(ctx, r.pick(users), at, r, { src_ip: ip, user_agent: 'Mozilla/5.0 (compatible; spray)' })),
       };
     }
     case 'mfa-push-bombing': {
@@ -247,17 +241,9 @@ export function activate(window: ScenarioWindow, ctx: ScenarioContext): ActiveSc
       return {
         window,
         label: label({ principal: victim.id, src_net: net24(ip), app: 'vpn' }),
-        ...periodic(window, 3000, (r, at) => ({
-          ...attempt(ctx.envelope(victim, 'auth', `idp-${tenant.name}`, at)),
-          src_ip: ip,
-          app: 'vpn',
-          outcome: 'failure',
-          auth_method: 'push',
-          mfa: true,
-          idp: tenant.idp,
-          latency_ms: Math.round(r.logNormal(20_000, 0.3)),
-          failure_reason: 'mfa push rejected',
-        })),
+        ...periodic(window, 3000, (r, at) =>
+          failedLogin(ctx, victim, at, r, { src_ip: ip, auth_method: 'push', mfa: true, failure_reason: 'mfa push rejected', latency_ms: Math.round(r.logNormal(20_000, 0.3)) }),
+        ),
       };
     }
   }
