@@ -11,6 +11,8 @@ import { parseScenarios } from '../simulate/scenarios.js';
 import { migrate, openStore, type Store } from '../store/index.js';
 import type { RawRecord } from '../ingest/record.js';
 import { buildServer } from '../api/server.js';
+import { AccessRecorder } from '../api/accessLog.js';
+import { loadApiKeys } from '../apiKeys.js';
 import { createMetrics } from '../streams/metrics.js';
 import { SliProcessor } from '../streams/sliProcessor.js';
 import { AnomalyProcessor, createScorers, type AnomalySink } from '../streams/anomalyProcessor.js';
@@ -107,9 +109,19 @@ export async function startService(config: Config, log: Logger, print: (line: st
     print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
   }
 
-  const server = buildServer({ store, registry: metrics.registry, spec, readiness });
+  const access = new AccessRecorder((records) => pipeline.processBatch(records), config.ZTNA_DEFAULT_TENANT, (err) => log.error({ err }, 'recording API access failed'));
+  const server = buildServer({
+    store,
+    registry: metrics.registry,
+    spec,
+    readiness,
+    apiKeys: loadApiKeys(config, print),
+    access,
+    ingest: pipeline,
+    bodyLimit: config.ZTNA_HTTP_BODY_LIMIT_BYTES,
+  });
   const address = await server.listen({ host: config.ZTNA_HTTP_HOST, port: config.ZTNA_HTTP_PORT });
-  print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz, /api/v1/slis, /api/v1/anomalies`);
+  print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz; with an API key: /api/v1/slis, /api/v1/anomalies, POST /api/v1/events`);
 
   const stopProgress = reportProgress(pipeline.counts, config.ZTNA_PROGRESS_SECONDS, print);
   let stopping: Promise<void> | undefined;
@@ -119,9 +131,10 @@ export async function startService(config: Config, log: Logger, print: (line: st
     address,
     stop: () =>
       (stopping ??= (async () => {
+        await server.close();
+        await access.close();
         await stopSource();
         stopProgress();
-        await server.close();
         await store.close();
       })()),
   };

@@ -60,7 +60,8 @@ export class IngestPipeline {
     this.metrics = options.metrics;
   }
 
-  async processBatch(records: readonly RawRecord[]): Promise<IngestCounts> {
+  /** Stores a batch; resolves with its counts and, for this batch, each reject's origin and reason. */
+  async processBatch(records: readonly RawRecord[]): Promise<IngestCounts & { rejects: Array<{ origin: RawRecord['origin']; reason: string }> }> {
     const now = new Date().toISOString();
     const options = { ...this.normalize, observedTime: now };
     const byKind = new Map<Kind, Array<{ event: CanonicalEvent; record: RawRecord }>>(KINDS.map((k) => [k, []]));
@@ -106,7 +107,7 @@ export class IngestPipeline {
     this.metrics?.batchRecords.observe(records.length);
     for (const processor of this.processors) await processor.process(stored);
     addCounts(this.counts, batch);
-    return batch;
+    return { ...batch, rejects: letters.map((l) => ({ origin: l.origin, reason: l.reason })) };
   }
 
   /**

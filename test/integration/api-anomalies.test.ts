@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { buildServer } from '../../src/api/server.js';
+import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { StoreAnomalySink } from '../../src/ingest/anomalySinks.js';
 import { AnomalyProcessor, createScorers } from '../../src/streams/anomalyProcessor.js';
@@ -29,14 +30,14 @@ describe('GET /api/v1/anomalies', () => {
       ...Array.from({ length: 12 }, (_, i) => ({ tenant: 'acme', emitter_id: 'idp', emitter_seq: i + 1, kind: 'auth', outcome: 'failure', principal_id: 'bob', src_ip: '45.9.9.9', time: at(30 + i / 100) })),
     ];
     await new IngestPipeline(store, pipelineOptions, { processors: [processor] }).processBatch(lines.map((l) => ({ value: Buffer.from(JSON.stringify(l)), origin: { door: 'http' as const } })));
-    app = buildServer({ store, registry: metrics.registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')) });
+    app = buildServer({ store, registry: metrics.registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(`analyst-1:analyst:${hashApiKey('analyst-key')}`) });
   });
   afterAll(async () => {
     await app?.close();
     await store?.close();
   });
 
-  const get = (qs: string) => app.inject({ url: `/api/v1/anomalies?${qs}` });
+  const get = (qs: string) => app.inject({ headers: { authorization: 'Bearer analyst-key' }, url: `/api/v1/anomalies?${qs}` });
   const range = `from=${at(-10)}&to=${at(60)}`;
 
   it('lists the anomalies in a range, newest first, with their evidence', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { buildServer } from '../../src/api/server.js';
+import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { createMetrics } from '../../src/streams/metrics.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
@@ -25,7 +26,7 @@ describe('GET /api/v1/slis', () => {
     // globex: healthy, and three hours ago.
     lines.push(...Array.from({ length: 100 }, (_, i) => auth(i + 1, 'success', 'globex', 180)));
     await new IngestPipeline(store, pipelineOptions).processBatch(lines.map((l) => ({ value: Buffer.from(l), origin: { door: 'http' as const } })));
-    app = buildServer({ store, registry: createMetrics().registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')) });
+    app = buildServer({ store, registry: createMetrics().registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(`sre-1:sre:${hashApiKey('sre-key')}`) });
   });
   afterAll(async () => {
     await app?.close();
@@ -33,7 +34,7 @@ describe('GET /api/v1/slis', () => {
   });
 
   it('reports value, error budget and burn rates per SLO from ClickHouse', async () => {
-    const res = await app.inject({ url: '/api/v1/slis?window=1h&tenant=acme' });
+    const res = await app.inject({ headers: { authorization: 'Bearer sre-key' }, url: '/api/v1/slis?window=1h&tenant=acme' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ window: '1h', tenant: 'acme' });
@@ -46,25 +47,25 @@ describe('GET /api/v1/slis', () => {
   });
 
   it('filters by tenant and window', async () => {
-    const globex1h = (await app.inject({ url: '/api/v1/slis?window=1h&tenant=globex' })).json();
+    const globex1h = (await app.inject({ headers: { authorization: 'Bearer sre-key' }, url: '/api/v1/slis?window=1h&tenant=globex' })).json();
     expect(globex1h.slis.find((s: { slo: string }) => s.slo === 'auth-availability')).toMatchObject({ valid: 0, value: null, burn_rate_1h: null });
-    const globex6h = (await app.inject({ url: '/api/v1/slis?window=6h&tenant=globex' })).json();
+    const globex6h = (await app.inject({ headers: { authorization: 'Bearer sre-key' }, url: '/api/v1/slis?window=6h&tenant=globex' })).json();
     expect(globex6h.slis.find((s: { slo: string }) => s.slo === 'auth-availability')).toMatchObject({ valid: 100, value: 1 });
   });
 
   it('answers a bad window with 400 and a message', async () => {
     for (const window of ['1y', '0m', '91d', 'x']) {
-      const res = await app.inject({ url: `/api/v1/slis?window=${window}` });
+      const res = await app.inject({ headers: { authorization: 'Bearer sre-key' }, url: `/api/v1/slis?window=${window}` });
       expect(res.statusCode, window).toBe(400);
       expect(res.json().message).toMatch(/^window: /);
     }
   });
 
   it('serves Prometheus metrics and health', async () => {
-    const metrics = await app.inject({ url: '/metrics' });
+    const metrics = await app.inject({ headers: { authorization: 'Bearer sre-key' }, url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
-    expect((await app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
-    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await app.inject({ headers: { authorization: 'Bearer sre-key' }, url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    expect((await app.inject({ headers: { authorization: 'Bearer sre-key' }, url: '/healthz' })).json()).toEqual({ status: 'ok' });
   });
 });

@@ -1,0 +1,125 @@
+// Access control on the API: keys with roles, 401 and 403, every access recorded as access
+// events through the real pipeline on chDB (never the key itself), and HTTP ingest.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { AccessRecorder } from '../../src/api/accessLog.js';
+import { ApiKeyError, hashApiKey, parseApiKeys, ROLES } from '../../src/api/auth.js';
+import { buildServer } from '../../src/api/server.js';
+import { IngestPipeline } from '../../src/ingest/pipeline.js';
+import { createMetrics } from '../../src/streams/metrics.js';
+import { loadSloSpec } from '../../src/slo/spec.js';
+import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
+import { normalizeOptions, ROOT, tempDir } from '../helpers.js';
+
+const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
+const keyOf = (role: string) => `secret-${role}-key-0123456789`;
+
+describe('API access control', () => {
+  let store: Store;
+  let app: FastifyInstance;
+  let access: AccessRecorder;
+  beforeAll(async () => {
+    store = new ChdbStore(tempDir('api-auth'));
+    await migrate(store, { retentionDays: 400 });
+    const pipeline = new IngestPipeline(store, pipelineOptions);
+    access = new AccessRecorder((records) => pipeline.processBatch(records), 'ztna', (err) => {
+      throw err;
+    });
+    app = buildServer({
+      store,
+      registry: createMetrics().registry,
+      spec: loadSloSpec(join(ROOT, 'slos.yaml')),
+      apiKeys: parseApiKeys(ROLES.map((role) => `${role}-1:${role}:${hashApiKey(keyOf(role))}`).join(',')),
+      access,
+      ingest: pipeline,
+      bodyLimit: 64 * 1024,
+    });
+  });
+  afterAll(async () => {
+    await access?.close();
+    await app?.close();
+    await store?.close();
+  });
+
+  const call = (url: string, role?: string, method: 'GET' | 'POST' = 'GET') =>
+    app.inject({ method, url, headers: role ? { authorization: `Bearer ${role.startsWith('secret') ? role : keyOf(role)}` } : {} });
+
+  it('answers 401 without a key or with an unknown one', async () => {
+    for (const res of [await call('/api/v1/slis'), await call('/api/v1/slis', 'secret-not-a-key')]) {
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'unauthorized', message: expect.stringMatching(/missing or unknown API key/) });
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
+
+  it('lets each role reach exactly its routes (admin all), 403 with a message otherwise', async () => {
+    const routes = { '/api/v1/slis': ['sre', 'admin'], '/api/v1/anomalies': ['analyst', 'admin'] };
+    for (const [url, allowed] of Object.entries(routes)) {
+      for (const role of ROLES) {
+        const res = await call(url, role);
+        if (allowed.includes(role)) expect(res.statusCode, `${role} ${url}`).toBe(200);
+        else {
+          expect(res.statusCode, `${role} ${url}`).toBe(403);
+          expect(res.json().message).toBe(`role ${role} may not GET ${url} (needs ${allowed.filter((r) => r !== 'admin').join(' or ')})`);
+        }
+      }
+    }
+  });
+
+  it('keeps health and metrics open for probes and Prometheus', async () => {
+    for (const url of ['/healthz', '/readyz', '/metrics']) expect((await call(url)).statusCode, url).toBe(200);
+  });
+
+  it('records every API access as auth and policy events, by key name, never the key', async () => {
+    await call('/api/v1/anomalies', 'analyst');
+    await call('/api/v1/slis', 'executive');
+    await call('/api/v1/slis', 'secret-stolen-guess');
+    await access.flush();
+    const decisions = await store.query<{ principal_id: string; decision: string; action: string; reasons: string[] }>(
+      "SELECT principal_id, decision, action, reasons FROM policy_events FINAL WHERE source = 'ztna-api' ORDER BY time, emitter_seq",
+    );
+    expect(decisions).toContainEqual({ principal_id: 'analyst-1', decision: 'allow', action: 'GET /api/v1/anomalies', reasons: ['role analyst'] });
+    expect(decisions).toContainEqual(expect.objectContaining({ principal_id: 'executive-1', decision: 'deny', action: 'GET /api/v1/slis' }));
+    const failures = await store.query<{ principal_id: string; failure_reason: string }>(
+      "SELECT principal_id, failure_reason FROM auth_events FINAL WHERE source = 'ztna-api' AND outcome = 'failure'",
+    );
+    expect(failures).toContainEqual({ principal_id: 'unknown', failure_reason: 'missing or unknown API key' });
+    const everything = JSON.stringify([
+      await store.query("SELECT * FROM auth_events FINAL WHERE source = 'ztna-api'"),
+      await store.query("SELECT * FROM policy_events FINAL WHERE source = 'ztna-api'"),
+    ]);
+    for (const role of ROLES) expect(everything).not.toContain(keyOf(role));
+    expect(everything).not.toContain('secret-stolen-guess');
+  });
+
+  it('ingests NDJSON and JSON arrays over HTTP, counting rejects with their reasons', async () => {
+    const event = (i: number) => JSON.stringify({ kind: 'auth', time: '2026-11-20T10:00:00.000Z', tenant: 'http-test', emitter_id: 'idp', emitter_seq: i, outcome: 'success', principal_id: `u${i}` });
+    const ndjson = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}`, 'content-type': 'application/x-ndjson' }, payload: [event(1), 'not json', event(2)].join('\n') });
+    expect(ndjson.statusCode).toBe(200);
+    expect(ndjson.json()).toEqual({ received: 3, accepted: 2, skipped: 0, rejected: 1, rejects: [{ index: 1, reason: expect.stringMatching(/^not JSON/) }] });
+    const array = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}` }, payload: [JSON.parse(event(3)), { kind: 'auth' }] });
+    expect(array.json()).toMatchObject({ received: 2, accepted: 1, rejected: 1, rejects: [{ index: 1 }] });
+    const [stored] = await store.query<{ n: string }>("SELECT count() AS n FROM auth_events FINAL WHERE tenant = 'http-test'");
+    expect(Number(stored!.n)).toBe(3);
+  });
+
+  it('refuses HTTP ingest from other roles, bodies that are neither, and bodies over the limit', async () => {
+    expect((await call('/api/v1/events', 'analyst', 'POST')).statusCode).toBe(403);
+    const object = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}` }, payload: { kind: 'auth' } });
+    expect(object.statusCode).toBe(400);
+    expect(object.json().message).toMatch(/NDJSON .* or a JSON array/);
+    const huge = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}`, 'content-type': 'application/x-ndjson' }, payload: 'x'.repeat(100 * 1024) });
+    expect(huge.statusCode).toBe(413);
+  });
+});
+
+describe('API key configuration', () => {
+  it('refuses an entry that is not name:role:sha256, naming what is wrong', () => {
+    expect(() => parseApiKeys('ops:root:' + 'a'.repeat(64))).toThrow(/role must be one of analyst, sre, executive, ingest, admin/);
+    expect(() => parseApiKeys('ops:sre:plaintext-key')).toThrow(ApiKeyError);
+    expect(() => parseApiKeys('ops:sre:plaintext-key')).toThrow(/SHA-256 in hex .* never the key/);
+    expect(() => parseApiKeys(`a:sre:${'a'.repeat(64)},a:analyst:${'b'.repeat(64)}`)).toThrow(/listed twice/);
+    expect(parseApiKeys(`# team keys\na:sre:${'a'.repeat(64)}\n`).map((k) => k.name)).toEqual(['a']);
+  });
+});
