@@ -1,30 +1,42 @@
 // The analyst's view of the scorers: anomalies over a time range, with their evidence.
 import { z } from 'zod';
 import { namedQuery, toClickHouseTime, type Store } from '../store/index.js';
+import { fromClickHouseTime, timeRange } from './range.js';
+import { apiRoute } from './route.js';
 
-const MAX_RANGE_MS = 90 * 86400_000;
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-
-export const AnomaliesQuery = z
-  .object({
-    from: instant.optional(),
-    to: instant.optional(),
+export const AnomaliesQuery = timeRange(
+  {
     type: z.enum(['token_replay', 'denial_burst']).optional(),
     min_score: z.coerce.number().int().min(0).max(100).default(0),
     tenant: z.string().max(128).default(''),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .transform((q) => {
-    const to = q.to ?? new Date();
-    return { ...q, to, from: q.from ?? new Date(to.getTime() - 86400_000) };
-  })
-  .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['from'] })
-  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_MS, { message: 'the range may span 90 days at most', path: ['to'] });
+  },
+  86400_000,
+);
 
-export type AnomaliesQuery = z.infer<typeof AnomaliesQuery>;
+export type AnomaliesQuery = z.output<typeof AnomaliesQuery>;
 
-export async function listAnomalies(store: Store, q: AnomaliesQuery) {
-  const rows = await store.query<Record<string, unknown> & { evidence: string; score: number | string }>(namedQuery('anomalies'), {
+export const AnomaliesResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  anomalies: z.array(
+    z.object({
+      anomaly_id: z.string(),
+      time: z.string(),
+      detected_at: z.string(),
+      type: z.string(),
+      kind: z.string(),
+      score: z.number(),
+      severity: z.enum(['low', 'medium', 'high', 'critical']),
+      tenant: z.string(),
+      key: z.string().describe('token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app> or tenant:<tenant>'),
+      evidence: z.object({ reasons: z.array(z.string()), events: z.array(z.record(z.string(), z.unknown())), baseline: z.record(z.string(), z.unknown()) }),
+    }),
+  ),
+});
+
+export async function listAnomalies(store: Store, q: AnomaliesQuery): Promise<z.input<typeof AnomaliesResponse>> {
+  const rows = await store.query<Record<string, string> & { score: number | string }>(namedQuery('anomalies'), {
     from: toClickHouseTime(q.from.toISOString()),
     to: toClickHouseTime(q.to.toISOString()),
     type: q.type ?? '',
@@ -35,6 +47,28 @@ export async function listAnomalies(store: Store, q: AnomaliesQuery) {
   return {
     from: q.from.toISOString(),
     to: q.to.toISOString(),
-    anomalies: rows.map((r) => ({ ...r, score: Number(r.score), evidence: JSON.parse(r.evidence) as unknown })),
+    anomalies: rows.map((r) => ({
+      anomaly_id: r.anomaly_id!,
+      time: fromClickHouseTime(r.time!),
+      detected_at: fromClickHouseTime(r.detected_at!),
+      type: r.type!,
+      kind: r.kind!,
+      score: Number(r.score),
+      severity: r.severity as 'low',
+      tenant: r.tenant!,
+      key: r.key!,
+      evidence: JSON.parse(r.evidence!),
+    })),
   };
 }
+
+export const anomaliesRoute = (store: Store) =>
+  apiRoute({
+    method: 'GET',
+    url: '/api/v1/anomalies',
+    roles: ['analyst'],
+    summary: 'Token-replay and denial-burst anomalies in a time range, newest first, with their evidence',
+    query: AnomaliesQuery,
+    response: AnomaliesResponse,
+    handler: ({ query }) => listAnomalies(store, query),
+  });

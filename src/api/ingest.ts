@@ -2,11 +2,32 @@
 // Kafka. NDJSON (each line's bytes kept exactly) or a JSON array; the answer counts what
 // was accepted and gives each reject's index and reason.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { ndjsonLines } from '../ingest/ndjson.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { RawRecord } from '../ingest/record.js';
+import type { RouteDoc } from './route.js';
 
 export type Ingest = Pick<IngestPipeline, 'processBatch'>;
+
+export const IngestResult = z.object({
+  received: z.number(),
+  accepted: z.number(),
+  skipped: z.number().describe('valid JSON that is not an access event (for example a vendor admin event)'),
+  rejected: z.number(),
+  rejects: z.array(z.object({ index: z.number().describe('0-based line or array index'), reason: z.string() })),
+});
+
+export const ingestRouteDoc: RouteDoc = {
+  method: 'POST',
+  url: '/api/v1/events',
+  roles: ['ingest'],
+  summary: 'HTTP ingest: events of any supported shape through normalize → store → processors, as from Kafka',
+  description: 'NDJSON (application/x-ndjson) or a JSON array; the body limit is ZTNA_HTTP_BODY_LIMIT_BYTES (413 above it).',
+  body: { schema: z.array(z.record(z.string(), z.unknown())), contentTypes: ['application/json', 'application/x-ndjson'] },
+  response: IngestResult,
+  otherStatus: { 413: 'the body is over the size limit' },
+};
 
 export function registerIngestRoute(app: FastifyInstance, ingest: Ingest): void {
   app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -23,12 +44,13 @@ export function registerIngestRoute(app: FastifyInstance, ingest: Ingest): void 
     }
     if (records.length === 0) return reply.code(400).send({ error: 'bad_request', message: 'no events in the body' });
     const result = await ingest.processBatch(records);
-    return {
+    const answer: z.input<typeof IngestResult> = {
       received: result.read,
       accepted: result.normalized,
       skipped: result.skipped,
       rejected: result.rejected,
       rejects: result.rejects.map((r) => ({ index: (r.origin.line ?? 0) - 1, reason: r.reason })),
     };
+    return answer;
   });
 }

@@ -1,14 +1,21 @@
-// The HTTP surface: /metrics for Prometheus, health for orchestrators, the API for people.
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+// The HTTP surface: /metrics for Prometheus, health for orchestrators, the API for people,
+// and /openapi.json describing all of it from the same route declarations.
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
 import type { SloSpec } from '../slo/spec.js';
 import type { Store } from '../store/index.js';
-import { sliReport } from './slis.js';
-import { AnomaliesQuery, listAnomalies } from './anomalies.js';
+import { anomaliesRoute } from './anomalies.js';
 import { authenticate, mayCall, type ApiKey, type Role } from './auth.js';
 import type { AccessRecorder } from './accessLog.js';
-import { registerIngestRoute, type Ingest } from './ingest.js';
+import { ingestRouteDoc, registerIngestRoute, type Ingest } from './ingest.js';
+import { openApiDocument } from './openapi.js';
+import { riskSummaryRoute } from './riskSummary.js';
+import { ErrorBody, registerRoute, type RouteDoc } from './route.js';
+import { sessionRoute } from './sessions.js';
+import { slisRoute } from './slis.js';
+import { trailsRoute } from './trails.js';
 
 export interface ServerDeps {
   store: Store;
@@ -24,6 +31,8 @@ export interface ServerDeps {
   ingest?: Ingest;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Rows fetched per query while streaming a trail export. */
+  exportPageSize?: number;
 }
 
 declare module 'fastify' {
@@ -33,26 +42,24 @@ declare module 'fastify' {
   }
 }
 
-const DURATION = /^(\d{1,4})(m|h|d)$/;
-const UNIT_SECONDS = { m: 60, h: 3600, d: 86400 } as const;
-const MAX_WINDOW_SECONDS = 90 * 86400;
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const SlisQuery = z.object({
-  window: z
-    .string()
-    .regex(DURATION, 'a duration like 5m, 1h, 6h, 1d or 30d')
-    .default('1h')
-    .transform((w) => ({ text: w, seconds: Number(DURATION.exec(w)![1]) * UNIT_SECONDS[DURATION.exec(w)![2] as 'm' | 'h' | 'd'] }))
-    .refine((w) => w.seconds > 0 && w.seconds <= MAX_WINDOW_SECONDS, 'between 1m and 90d'),
-  tenant: z.string().max(128).default(''),
-});
-
-export function badRequest(reply: FastifyReply, error: z.ZodError) {
-  return reply.code(400).send({ error: 'bad_request', message: error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') });
-}
+const OPEN_ROUTES: RouteDoc[] = [
+  { method: 'GET', url: '/healthz', summary: 'Alive', response: z.object({ status: z.literal('ok') }) },
+  {
+    method: 'GET',
+    url: '/readyz',
+    summary: 'Ready: the store (and Kafka, when consuming) answer',
+    response: z.object({ status: z.literal('ready') }),
+    otherStatus: { 503: 'a dependency is down: `down` names each with its error' },
+  },
+  { method: 'GET', url: '/metrics', summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] },
+  { method: 'GET', url: '/openapi.json', summary: 'This document' },
+];
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024 });
+  // maxParamLength: a session id may be 256 characters (the schema's limit); longer is a 414.
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024, maxParamLength: 300 });
 
   app.addHook('onRequest', async (req, reply) => {
     const roles = req.routeOptions.config.roles;
@@ -73,6 +80,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
     access(true, `role ${key.role}`);
   });
+
+  // Fastify's own refusals (body too large, bad JSON, unknown route) keep their 4xx and get our error shape.
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const body: z.infer<typeof ErrorBody> = status === 500 ? { error: 'internal', message: 'internal error; the service log has the details' } : { error: err.code ?? 'bad_request', message: err.message };
+    if (status === 500) app.log.error(err);
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json` }));
 
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', deps.registry.contentType);
@@ -97,20 +113,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return { status: 'ready' };
   });
 
-  app.get('/api/v1/slis', { config: { roles: ['sre'] } }, async (req, reply) => {
-    const parsed = SlisQuery.safeParse(req.query);
-    if (!parsed.success) return badRequest(reply, parsed.error);
-    const { window, tenant } = parsed.data;
-    return sliReport(deps.store, deps.spec, { window: window.text, windowSeconds: window.seconds, tenant, now: new Date() });
-  });
-
-  app.get('/api/v1/anomalies', { config: { roles: ['analyst'] } }, async (req, reply) => {
-    const parsed = AnomaliesQuery.safeParse(req.query);
-    if (!parsed.success) return badRequest(reply, parsed.error);
-    return listAnomalies(deps.store, parsed.data);
-  });
-
+  const routes = [
+    trailsRoute(deps.store, deps.exportPageSize ?? 5000),
+    sessionRoute(deps.store),
+    anomaliesRoute(deps.store),
+    slisRoute(deps.store, deps.spec),
+    riskSummaryRoute(deps.store, deps.spec),
+  ];
+  for (const route of routes) registerRoute(app, route);
   if (deps.ingest) registerIngestRoute(app, deps.ingest);
+
+  const document = openApiDocument([...routes, ...(deps.ingest ? [ingestRouteDoc] : []), ...OPEN_ROUTES], VERSION);
+  app.get('/openapi.json', async () => document);
 
   return app;
 }

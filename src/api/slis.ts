@@ -2,7 +2,9 @@
 // from ClickHouse (the per-minute rollups), so it survives a restart of the service.
 import { burnRate, errorBudgetRemaining, WINDOW_SECONDS } from '../slo/burnRate.js';
 import { windowOf, type SloSpec } from '../slo/spec.js';
+import { z } from 'zod';
 import { namedQuery, toClickHouseTime, type Store } from '../store/index.js';
+import { apiRoute } from './route.js';
 
 export interface Counts {
   good: number;
@@ -22,23 +24,51 @@ export async function sliCounts(store: Store, from: Date, to: Date, tenant: stri
   return counts;
 }
 
-export interface SliReport {
-  window: string;
-  tenant: string | null;
-  generated_at: string;
-  slis: Array<{
-    slo: string;
-    sli: string;
-    objective: number;
-    slo_window: string;
-    value: number | null;
-    good: number;
-    valid: number;
-    error_budget_remaining: number;
-    burn_rate_1h: number | null;
-    burn_rate_6h: number | null;
-  }>;
-}
+export const SliReport = z.object({
+  window: z.string(),
+  tenant: z.string().nullable(),
+  generated_at: z.string(),
+  slis: z.array(
+    z.object({
+      slo: z.string(),
+      sli: z.string(),
+      objective: z.number().describe('percent of valid events that must be good'),
+      slo_window: z.string(),
+      value: z.number().nullable().describe('good / valid over the requested window; null without events'),
+      good: z.number(),
+      valid: z.number(),
+      error_budget_remaining: z.number().describe('share of the SLO window\'s error budget left (negative when overspent)'),
+      burn_rate_1h: z.number().nullable(),
+      burn_rate_6h: z.number().nullable(),
+    }),
+  ),
+});
+export type SliReport = z.infer<typeof SliReport>;
+
+const DURATION = /^(\d{1,4})(m|h|d)$/;
+const UNIT_SECONDS = { m: 60, h: 3600, d: 86400 } as const;
+const MAX_WINDOW_SECONDS = 90 * 86400;
+
+export const SlisQuery = z.object({
+  window: z
+    .string()
+    .regex(DURATION, 'a duration like 5m, 1h, 6h, 1d or 30d')
+    .default('1h')
+    .transform((w) => ({ text: w, seconds: Number(DURATION.exec(w)![1]) * UNIT_SECONDS[DURATION.exec(w)![2] as 'm' | 'h' | 'd'] }))
+    .refine((w) => w.seconds > 0 && w.seconds <= MAX_WINDOW_SECONDS, 'between 1m and 90d'),
+  tenant: z.string().max(128).default(''),
+});
+
+export const slisRoute = (store: Store, spec: SloSpec) =>
+  apiRoute({
+    method: 'GET',
+    url: '/api/v1/slis',
+    roles: ['sre'],
+    summary: 'Each SLO: its SLI over the window, error budget remaining over the SLO window, burn rates over 1h and 6h',
+    query: SlisQuery,
+    response: SliReport,
+    handler: async ({ query }) => sliReport(store, spec, { window: query.window.text, windowSeconds: query.window.seconds, tenant: query.tenant, now: new Date() }),
+  });
 
 const ratio = (c: Counts | undefined) => (c && c.valid > 0 ? c.good / c.valid : null);
 const errorRatio = (c: Counts | undefined) => (c && c.valid > 0 ? 1 - c.good / c.valid : null);

@@ -1,0 +1,7 @@
+-- Anomalies in [from, to) by severity and type.
+SELECT severity, type, count() AS anomalies
+FROM anomalies FINAL
+WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+  AND ({tenant:String} = '' OR tenant = {tenant:String})
+GROUP BY severity, type
+ORDER BY severity, type
