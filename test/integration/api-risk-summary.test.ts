@@ -22,7 +22,7 @@ const daysAgo = (days: number, seconds = 0) => new Date(NOW.getTime() - days * 8
 const spec = loadSloSpec(join(ROOT, 'slos.yaml'));
 
 let seq = 0;
-const event = (fields: Record<string, unknown>) => ({ tenant: 'acme', emitter_id: `e-${fields.kind}`, emitter_seq: ++seq, ...fields });
+const event = (fields: Record<string, unknown> & { kind: string; time: string }) => ({ tenant: 'acme', emitter_id: `e-${fields.kind}`, emitter_seq: ++seq, ...fields });
 const auth = (days: number, outcome: string, principal = 'ann@acme.example', extra = {}) => event({ kind: 'auth', time: daysAgo(days), outcome, principal_id: principal, ...extra });
 const decision = (days: number, d: string, principal: string, app: string) => event({ kind: 'policy', time: daysAgo(days), decision: d, principal_id: principal, app, policy_id: `${app}/allow`, eval_latency_ms: 5 });
 const posture = (days: number, compliant: boolean) => event({ kind: 'posture', time: daysAgo(days), compliant, device_id: `d-${seq}` });
@@ -53,7 +53,7 @@ describe('GET /api/v1/risk-summary', () => {
     await migrate(store, { retentionDays: 3650 });
     const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], createMetrics());
     const pipeline = new IngestPipeline(store, pipelineOptions, { processors: [processor] });
-    const events = [...previous, ...current].sort((a, b) => String(a.time).localeCompare(String(b.time)));
+    const events = [...previous, ...current].sort((a, b) => a.time.localeCompare(b.time));
     const result = await pipeline.processBatch(events.map((e) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http' as const } })));
     expect(result.rejected).toBe(0);
     summary = await riskSummary(store, spec, { period: '7d', tenant: '' }, NOW);

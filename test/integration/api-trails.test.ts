@@ -64,6 +64,7 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
     expect(res.statusCode, res.body).toBe(200);
     return TrailPage.parse(res.json());
   };
+  const countInRange = async () => Number((await store.query<{ n: string }>(`SELECT count() AS n FROM access_events WHERE time >= '2026-11-09' AND time < '2026-11-12'`))[0]!.n);
   const summary = (e: TrailEvent) => `${e.kind} ${e.decision || e.outcome || e.activity || e.compliant} ${e.related ? 'related' : 'match'}`;
 
   it("joins a token's trail to its session: the login, the decisions it was used for", async () => {
@@ -92,7 +93,7 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
   });
 
   it('pages through the whole range with a cursor: every event once, in time order', async () => {
-    const [{ n }] = await store.query<{ n: string }>(`SELECT count() AS n FROM access_events WHERE time >= '2026-11-09' AND time < '2026-11-12'`);
+    const n = await countInRange();
     const seen: TrailEvent[] = [];
     let cursor: string | null = null;
     do {
@@ -100,7 +101,7 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
       seen.push(...p.events);
       cursor = p.next_cursor;
     } while (cursor);
-    expect(seen.length).toBe(Number(n));
+    expect(seen.length).toBe(n);
     expect(new Set(seen.map((e) => `${e.kind}/${e.event_id}`)).size).toBe(seen.length);
     const order = seen.map((e) => `${e.time} ${e.kind} ${e.event_id}`);
     expect(order).toEqual([...order].sort());
@@ -147,8 +148,8 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
 
     const all = await get(`/api/v1/trails?${RANGE}&format=ndjson`);
     const exported = all.body.trim().split('\n').map((l) => JSON.parse(l) as TrailEvent);
-    const [{ n }] = await store.query<{ n: string }>(`SELECT count() AS n FROM access_events WHERE time >= '2026-11-09' AND time < '2026-11-12'`);
-    expect(exported.length).toBe(Number(n));
+    const n = await countInRange();
+    expect(exported.length).toBe(n);
     expect(exported.length).toBeGreaterThan(97 * 20);
     expect(new Set(exported.map((e) => `${e.kind}/${e.event_id}`)).size).toBe(exported.length);
 
