@@ -2,6 +2,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { dashboardFiles } from '../dashboards/index.js';
+import { grafanaDashboardProvider, grafanaDatasources } from '../dashboards/provisioning.js';
 import { jsonSchemaFiles } from '../events/jsonSchema.js';
 import { alertmanagerExample } from '../slo/alertmanager.js';
 import { generatePromtoolTests } from '../slo/promtoolTests.js';
@@ -26,6 +28,9 @@ export function generatedFiles(root: string): Record<string, string> {
   for (const [name, content] of Object.entries(jsonSchemaFiles())) files[`schemas/${name}`] = content;
   files[RULES_FILE] = ruleFile(spec);
   files['alerts/ztna-slo.test.yml'] = header('promtool unit tests of alerts/ztna-slo.rules.yml: `promtool test rules alerts/ztna-slo.test.yml`.') + yaml(generatePromtoolTests(spec, 'ztna-slo.rules.yml'));
+  Object.assign(files, dashboardFiles(spec));
+  files['deploy/grafana/datasources.yml'] = header('Grafana datasources for docker compose, with the UIDs the generated dashboards use.') + yaml(grafanaDatasources());
+  files['deploy/grafana/dashboards.yml'] = header('Grafana loads the generated dashboards/ from here (docker compose mounts it).') + yaml(grafanaDashboardProvider());
   files['alerts/alertmanager.example.yml'] = header('Example Alertmanager routing: severity=page to the pager, severity=ticket to tickets, grouped by SLO; a ticket is inhibited while its SLO pages.') + yaml(alertmanagerExample());
   return files;
 }

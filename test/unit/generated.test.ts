@@ -14,15 +14,17 @@ describe('generated files', () => {
   it('`ztna generate --check` exits non-zero and names each stale file; `ztna generate` brings them back', () => {
     // A copy of the built package, so the check runs on files this test may change.
     const copy = tempDir('generate');
-    for (const path of ['dist', 'sql', 'schemas', 'alerts', 'slos.yaml', 'package.json']) cpSync(join(ROOT, path), join(copy, path), { recursive: true });
+    for (const path of ['dist', 'sql', 'schemas', 'alerts', 'dashboards', 'deploy', 'slos.yaml', 'package.json']) cpSync(join(ROOT, path), join(copy, path), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     appendFileSync(join(copy, 'alerts', 'ztna-slo.rules.yml'), '# edited by hand\n');
     appendFileSync(join(copy, 'schemas', 'auth-event.schema.json'), ' ');
+    appendFileSync(join(copy, 'dashboards', 'ztna-oncall.json'), ' ');
     const cli = (...args: string[]) => spawnSync(process.execPath, [join(copy, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
     const stale = cli('generate', '--check');
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain('stale: alerts/ztna-slo.rules.yml');
     expect(stale.stderr).toContain('stale: schemas/auth-event.schema.json');
+    expect(stale.stderr).toContain('stale: dashboards/ztna-oncall.json');
     expect(cli('generate').status).toBe(0);
     expect(cli('generate', '--check').status).toBe(0);
   });

@@ -1,0 +1,8 @@
+-- Principals seen in the range, for the analyst's principal picker.
+SELECT DISTINCT principal_id
+FROM auth_events FINAL
+WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+  AND principal_id != ''
+  AND ({tenant:String} = '' OR tenant = {tenant:String})
+ORDER BY principal_id
+LIMIT 1000

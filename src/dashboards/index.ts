@@ -1,0 +1,16 @@
+// The generated Grafana dashboards and the provisioning that loads them, by path.
+import type { SloSpec } from '../slo/spec.js';
+import { analystDashboard } from './analyst.js';
+import { executiveDashboard } from './executive.js';
+import { oncallDashboard } from './oncall.js';
+
+export { DASHBOARDS } from './layout.js';
+
+export function dashboardFiles(spec: SloSpec): Record<string, string> {
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  return {
+    'dashboards/ztna-executive.json': json(executiveDashboard(spec).build()),
+    'dashboards/ztna-oncall.json': json(oncallDashboard(spec).build()),
+    'dashboards/ztna-analyst.json': json(analystDashboard().build()),
+  };
+}
