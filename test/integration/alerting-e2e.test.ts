@@ -2,7 +2,8 @@
 // Prometheus scraping /metrics and evaluating the generated burn-rate rules, and a real
 // Alertmanager with the example routing delivering to a webhook receiver in this test.
 // The rules are generated with a time scale of 60 (1 h → 1 m; test only): same ratios,
-// factors and guards, windows short enough for a test.
+// factors and guards, windows short enough for a test. Once the page is out, every PromQL
+// query of the generated dashboards runs against that Prometheus and must return data.
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ruleFile } from '../../src/commands/generate.js';
 import { alertmanagerExample } from '../../src/slo/alertmanager.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import { CLI, ROOT, tempDir } from '../helpers.js';
+import { dashboardQueries, expandPromQL, KAFKA_ONLY } from '../dashboards.js';
 import { freePort } from '../services/ports.js';
 import { startAlertmanager, startPrometheus, type RunningService } from '../services/prometheus.js';
 
@@ -96,6 +98,29 @@ describe('burn-rate alerting end to end', () => {
     const alert = page.alerts.find((a) => a.labels.severity === 'page')!;
     expect(alert.labels).toMatchObject({ alertname: 'ZtnaErrorBudgetBurn', severity: 'page', slo: 'auth-availability', sli: 'auth_availability' });
     console.log(`page delivered ${((page.at - outageStart) / 1000).toFixed(1)} s after the IdP outage began (rules time-scaled ×${TIME_SCALE}; Alertmanager group_wait 30 s)`);
+
+    // The dashboards' PromQL, while the outage burns (so "Firing alerts" has rows). Scrapes
+    // every 1 s: Grafana's $__rate_interval would be 4 s; 15 s keeps rates steady.
+    const promql = dashboardQueries().filter((q) => q.datasource === 'prometheus');
+    expect(promql.length).toBeGreaterThanOrEqual(15);
+    const empty: string[] = [];
+    for (const q of promql.filter((p) => p.variable)) {
+      // label_values(metric, label) is Grafana's: it asks Prometheus for the label's values.
+      const [, metric, label] = /^label_values\((\w+),\s*(\w+)\)$/.exec(q.text)!;
+      const res = (await (await fetch(`${prometheus.url}/api/v1/label/${label}/values?match[]=${metric}`)).json()) as { data: string[] };
+      expect(res.data, q.text).toContain('acme');
+    }
+    for (const q of promql.filter((p) => !p.variable)) {
+      for (const tenant of [{ all: '.*' }, { value: 'acme' }]) {
+        const expr = expandPromQL(q.text, { tenant }, '15s');
+        const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+        const body = (await res.json()) as { status: string; error?: string; data: { result: unknown[] } };
+        expect(body.status, `${q.dashboard}: ${q.panel}: ${expr}: ${body.error}`).toBe('success');
+        if (body.data.result.length === 0) empty.push(`${q.dashboard}: ${q.panel}: ${expr}`);
+      }
+    }
+    // Only consumer lag needs Kafka (the Kafka end-to-end test runs it); everything else has data.
+    expect(empty.filter((e) => !KAFKA_ONLY.test(e))).toEqual([]);
   });
 });
 

@@ -9,9 +9,31 @@ import { KINDS } from '../../src/events/index.js';
 import { ChdbStore } from '../../src/store/index.js';
 import { TrafficSimulator } from '../../src/simulate/traffic.js';
 import { SAMPLES_DIR, tempDir } from '../helpers.js';
+import { dashboardQueries, expandPromQL, KAFKA_ONLY } from '../dashboards.js';
+import { freePort } from '../services/ports.js';
+import { startPrometheus } from '../services/prometheus.js';
 import { expectedFrom, progress, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp, waitFor, type Expected, type TestTopics } from './kafka-consumer.js';
 
 const brokers = inject('kafkaBrokers');
+
+/** The dashboard panels that need Kafka (consumer lag), through a real Prometheus scraping the consumer. */
+async function expectKafkaPanelsFilled(target: string): Promise<void> {
+  const queries = dashboardQueries().filter((q) => q.datasource === 'prometheus' && KAFKA_ONLY.test(q.text));
+  expect(queries.map((q) => q.panel)).toContain('Consumer lag');
+  const prometheus = await startPrometheus(tempDir('e2e-prometheus'), { scrapeTarget: target, alertmanager: '127.0.0.1:9', ruleFiles: [], intervalSeconds: 1 });
+  try {
+    for (const q of queries) {
+      const expr = expandPromQL(q.text, { tenant: { all: '.*' } }, '15s');
+      const result = await waitFor(q.panel, async () => {
+        const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: Array<{ metric: Record<string, string> }> } };
+        return body.data.result.length > 0 ? body.data.result : undefined;
+      }, 30_000);
+      expect(result.map((r) => r.metric.topic ?? '').join(' '), expr).toMatch(/e2e-/);
+    }
+  } finally {
+    await prometheus.stop();
+  }
+}
 
 interface Message {
   topic: string;
@@ -103,8 +125,10 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
     const dataDir = tempDir('e2e-a');
     const group = `g-${topics.auth}`;
     // The real samples date from 2019–2020: a retention that keeps them, or the TTL would expire them.
-    const consumer = startConsumer(brokers, topics, dataDir, group, { ZTNA_MAX_EVENT_BYTES: '4096', ZTNA_RETENTION_DAYS: '3650' });
+    const httpPort = await freePort();
+    const consumer = startConsumer(brokers, topics, dataDir, group, { ZTNA_MAX_EVENT_BYTES: '4096', ZTNA_RETENTION_DAYS: '3650', ZTNA_HTTP_PORT: String(httpPort) });
     await waitCaughtUp(admin, group, [topics.auth, topics.policy, topics.posture, topics.token], consumer);
+    await expectKafkaPanelsFilled(`127.0.0.1:${httpPort}`);
     const stdout = await stopGracefully(consumer);
     expect(stdout).toMatch(/stopped cleanly/);
 
