@@ -2,7 +2,7 @@
 // file it mounts exists, the service's environment names real settings, ports agree, and
 // Prometheus's configuration passes promtool as the container will see it.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +55,50 @@ describe('docker-compose.yml', () => {
     const r = spawnSync('promtool', ['check', 'config', join(root, 'etc/prometheus/prometheus.yml')], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toMatch(/SUCCESS: \d+ rules found/);
     expect(r.status).toBe(0);
+  });
+
+  it('provisions Grafana with the datasources the dashboards use, pointed at the compose services, and loads every dashboard', () => {
+    const grafana = compose.services.grafana!;
+    const mounted = (container: string) => bindMounts(grafana).find((m) => m.container.startsWith(container))!;
+    const datasources = parse(readFileSync(join(ROOT, mounted('/etc/grafana/provisioning/datasources/').host), 'utf8')) as {
+      apiVersion: number;
+      datasources: Array<{ name: string; uid: string; type: string; url?: string; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }>;
+    };
+    expect(datasources.apiVersion).toBe(1);
+    const byUid = new Map(datasources.datasources.map((d) => [d.uid, d]));
+
+    // Every datasource a dashboard panel or variable names is provisioned, with the same type.
+    const dashboardsDir = mounted('/var/lib/grafana/dashboards/');
+    const files = readdirSync(join(ROOT, dashboardsDir.host)).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(['ztna-analyst.json', 'ztna-executive.json', 'ztna-oncall.json']);
+    for (const file of files) {
+      const refs = [...readFileSync(join(ROOT, dashboardsDir.host, file), 'utf8').matchAll(/"datasource": \{\s*"type": "([^"]+)",\s*"uid": "([^"]+)"/g)];
+      expect(refs.length, file).toBeGreaterThan(0);
+      for (const [, type, uid] of refs) expect(byUid.get(uid!)?.type, `${file}: ${uid}`).toBe(type);
+    }
+
+    // Each datasource reaches its compose service as that service is configured.
+    const prometheus = datasources.datasources.find((d) => d.type === 'prometheus')!;
+    expect(prometheus.url).toBe(`http://prometheus:${compose.services.prometheus!.ports![0]!.split(':')[1]}`);
+    const clickhouse = datasources.datasources.find((d) => d.type === 'grafana-clickhouse-datasource')!;
+    const ch = compose.services.clickhouse!.environment!;
+    expect(clickhouse.jsonData).toMatchObject({ host: 'clickhouse', port: 9000, protocol: 'native', defaultDatabase: ch.CLICKHOUSE_DB, username: ch.CLICKHOUSE_USER });
+    expect(compose.services.ztna!.environment!.CLICKHOUSE_DATABASE).toBe(ch.CLICKHOUSE_DB);
+    const passwordVar = /^\$(\w+)$/.exec(clickhouse.secureJsonData!.password!)![1]!;
+    expect(grafana.environment![passwordVar]).toBe(ch.CLICKHOUSE_PASSWORD);
+    expect(String(grafana.environment!.GF_INSTALL_PLUGINS)).toMatch(new RegExp(`^${clickhouse.type} \\d+\\.\\d+\\.\\d+$`));
+
+    // The dashboard provider reads the directory the dashboards are mounted on; the home dashboard is one of them.
+    const provider = parse(readFileSync(join(ROOT, mounted('/etc/grafana/provisioning/dashboards/').host), 'utf8')) as { apiVersion: number; providers: Array<{ type: string; options: { path: string } }> };
+    expect(provider.apiVersion).toBe(1);
+    expect(provider.providers.map((p) => [p.type, p.options.path])).toEqual([['file', dashboardsDir.container]]);
+    expect(files.map((f) => `${dashboardsDir.container}/${f}`)).toContain(grafana.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
+  });
+
+  it('links the alerts to the on-call dashboard Grafana serves', () => {
+    const spec = parse(readFileSync(join(ROOT, 'slos.yaml'), 'utf8')) as { dashboard_url: string };
+    const oncall = JSON.parse(readFileSync(join(ROOT, 'dashboards', 'ztna-oncall.json'), 'utf8')) as { uid: string };
+    expect(spec.dashboard_url).toBe(`http://localhost:${compose.services.grafana!.ports![0]!.split(':')[0]}/d/${oncall.uid}/ztna-on-call`);
   });
 
   it("gives Alertmanager a configuration amtool accepts", () => {
