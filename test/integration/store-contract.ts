@@ -28,7 +28,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('applies migrations once: a second run applies nothing and the ledger lists them', async () => {
       expect((await migrate(store, { retentionDays: 90 })).applied).toEqual([]);
       const ledger = await store.query<{ name: string }>('SELECT name FROM schema_migrations FINAL ORDER BY version');
-      expect(ledger.map((m) => m.name)).toEqual(['0001_event_tables', '0002_rejected_events', '0003_sli_rollups', '0004_anomalies']);
+      expect(ledger.map((m) => m.name)).toEqual(['0001_event_tables', '0002_rejected_events', '0003_sli_rollups', '0004_anomalies', '0005_access_events_view']);
     });
 
     it('has exactly the columns of the zod schema in each event table', async () => {
