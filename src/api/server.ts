@@ -59,7 +59,7 @@ const OPEN_ROUTES: RouteDoc[] = [
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   // maxParamLength: a session id may be 256 characters (the schema's limit); longer is a 414.
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024, maxParamLength: 300 });
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024, routerOptions: { maxParamLength: 300 } });
 
   app.addHook('onRequest', async (req, reply) => {
     const roles = req.routeOptions.config.roles;
