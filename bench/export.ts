@@ -11,7 +11,7 @@ import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { loadSloSpec } from '../src/slo/spec.js';
 import { TrafficSimulator } from '../src/simulate/traffic.js';
 import { createMetrics } from '../src/streams/metrics.js';
-import { ChdbStore, migrate } from '../src/store/index.js';
+import { ChdbStore, fromClickHouseTime, migrate, rangeParams } from '../src/store/index.js';
 import { normalizeOptions, ROOT, tempDir } from '../test/helpers.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '500000' } } });
@@ -29,7 +29,7 @@ for (let done = 0; done < events; ) {
   done += batch.length;
 }
 const [{ n, last }] = (await store.query<{ n: string; last: string }>('SELECT count() AS n, max(time) AS last FROM access_events')) as [{ n: string; last: string }];
-const to = new Date(`${last.replace(' ', 'T')}Z`).getTime() + 1;
+const to = Date.parse(fromClickHouseTime(last)) + 1;
 const range = `from=${new Date(START).toISOString()}&to=${new Date(to).toISOString()}`;
 
 const app = buildServer({ store, registry: createMetrics().registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(`bench:analyst:${hashApiKey('bench-key')}`) });
@@ -75,10 +75,10 @@ pageTimes.sort((a, b) => a - b);
 const ndjson = await measured(() => drain(`${base}/api/v1/trails?${range}`, 'application/x-ndjson'));
 const csv = await measured(() => drain(`${base}/api/v1/trails?${range}`, 'text/csv'));
 const buffered = await measured(async () => {
-  const rows = await store.query('SELECT * FROM access_events WHERE time >= {from:DateTime64(3)} AND time < {to:DateTime64(3)} ORDER BY time, kind, event_id', {
-    from: new Date(START).toISOString().replace('T', ' ').slice(0, 23),
-    to: new Date(to).toISOString().replace('T', ' ').slice(0, 23),
-  });
+  const rows = await store.query(
+    'SELECT * FROM access_events WHERE time >= {from:DateTime64(3)} AND time < {to:DateTime64(3)} ORDER BY time, kind, event_id',
+    rangeParams({ from: new Date(START), to: new Date(to) }),
+  );
   return { bytes: Buffer.byteLength(rows.map((r) => JSON.stringify(r)).join('\n')), lines: rows.length };
 });
 await app.close();

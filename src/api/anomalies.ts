@@ -1,7 +1,7 @@
 // The analyst's view of the scorers: anomalies over a time range, with their evidence.
 import { z } from 'zod';
-import { namedQuery, toClickHouseTime, type Store } from '../store/index.js';
-import { fromClickHouseTime, timeRange } from './range.js';
+import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
+import { timeRange } from './range.js';
 import { apiRoute } from './route.js';
 
 export const AnomaliesQuery = timeRange(
@@ -37,8 +37,7 @@ export const AnomaliesResponse = z.object({
 
 export async function listAnomalies(store: Store, q: AnomaliesQuery): Promise<z.input<typeof AnomaliesResponse>> {
   const rows = await store.query<Record<string, string> & { score: number | string }>(namedQuery('anomalies'), {
-    from: toClickHouseTime(q.from.toISOString()),
-    to: toClickHouseTime(q.to.toISOString()),
+    ...rangeParams(q),
     type: q.type ?? '',
     min_score: q.min_score,
     tenant: q.tenant,

@@ -19,6 +19,3 @@ export function timeRange<S extends z.ZodRawShape>(extra: S, defaultSpanMs: numb
       path: ['to'],
     });
 }
-
-/** A ClickHouse DateTime64(3) text from ClickHouse back to ISO 8601 UTC. */
-export const fromClickHouseTime = (text: string) => `${text.replace(' ', 'T')}Z`;

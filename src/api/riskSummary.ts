@@ -1,8 +1,8 @@
 // GET /api/v1/risk-summary: the executive's page. Each figure over the period, the same figure
 // over the period before it, and the change, all from ClickHouse.
 import { z } from 'zod';
-import type { SloSpec } from '../slo/spec.js';
-import { namedQuery, toClickHouseTime, type Store } from '../store/index.js';
+import { sloFor, type SloSpec } from '../slo/spec.js';
+import { namedQuery, rangeParams, type Store } from '../store/index.js';
 import { sliCounts, type Counts } from './slis.js';
 import { apiRoute } from './route.js';
 
@@ -59,7 +59,7 @@ interface Period {
 }
 
 async function periodFigures(store: Store, { from, to }: Period, tenant: string) {
-  const params = { from: toClickHouseTime(from.toISOString()), to: toClickHouseTime(to.toISOString()), tenant };
+  const params = { ...rangeParams({ from, to }), tenant };
   const top = (dimension: 'principal_id' | 'app') =>
     store.query<{ subject: string; max_score: string | number; anomalies: string | number; denials: string | number }>(namedQuery('risk_top'), { ...params, dimension, limit: TOP });
   const [slis, days, anomalies, principals, apps] = await Promise.all([
@@ -90,7 +90,7 @@ export async function riskSummary(store: Store, spec: SloSpec, q: z.output<typeo
   const [cur, prev] = await Promise.all([periodFigures(store, current, q.tenant), periodFigures(store, before, q.tenant)]);
 
   const sliFigure = (sli: string) => figure(ratio(cur.slis.get(sli)), ratio(prev.slis.get(sli)));
-  const availabilitySlo = spec.slos.find((s) => s.sli === 'auth_availability');
+  const availabilitySlo = sloFor(spec, 'auth_availability');
   const availability = sliFigure('auth_availability');
   const slos = spec.slos.map((slo) => {
     const value = ratio(cur.slis.get(slo.sli));

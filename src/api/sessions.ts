@@ -1,8 +1,8 @@
 // GET /api/v1/sessions/:id: one session's timeline, each event with its device's posture at
 // that moment, so an analyst sees what the policy engine knew when it decided.
 import { z } from 'zod';
-import { namedQuery, toClickHouseTime, type Store } from '../store/index.js';
-import { fromClickHouseTime, timeRange } from './range.js';
+import { fromClickHouseTime, namedQuery, numberOrNull, rangeParams, type Store } from '../store/index.js';
+import { timeRange } from './range.js';
 import { ErrorBody, apiRoute } from './route.js';
 import { TrailEvent } from './trails.js';
 
@@ -48,8 +48,7 @@ const distinct = (values: string[]) => [...new Set(values.filter(Boolean))];
 export async function sessionTimeline(store: Store, id: string, q: z.output<typeof SessionQuery>): Promise<z.input<typeof SessionTimeline> | undefined> {
   const rows = await store.query<Row>(namedQuery('session_timeline'), {
     session_id: id,
-    from: toClickHouseTime(q.from.toISOString()),
-    to: toClickHouseTime(q.to.toISOString()),
+    ...rangeParams(q),
     tenant: q.tenant,
     limit: MAX_SESSION_EVENTS + 1,
   });
@@ -57,11 +56,11 @@ export async function sessionTimeline(store: Store, id: string, q: z.output<type
   const events = rows.slice(0, MAX_SESSION_EVENTS).map(({ posture_time, posture_compliant, posture_failed_checks, posture_score, ...e }) => ({
     ...e,
     time: fromClickHouseTime(e.time),
-    eval_latency_ms: e.eval_latency_ms === null ? null : Number(e.eval_latency_ms),
+    eval_latency_ms: numberOrNull(e.eval_latency_ms),
     posture:
       posture_time === null || posture_compliant === null
         ? null
-        : { time: fromClickHouseTime(posture_time), compliant: posture_compliant, failed_checks: posture_failed_checks, score: posture_score === null ? null : Number(posture_score) },
+        : { time: fromClickHouseTime(posture_time), compliant: posture_compliant, failed_checks: posture_failed_checks, score: numberOrNull(posture_score) },
   }));
   return {
     session_id: id,

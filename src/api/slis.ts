@@ -3,7 +3,7 @@
 import { burnRate, errorBudgetRemaining, WINDOW_SECONDS } from '../slo/burnRate.js';
 import { windowOf, type SloSpec } from '../slo/spec.js';
 import { z } from 'zod';
-import { namedQuery, toClickHouseTime, type Store } from '../store/index.js';
+import { namedQuery, rangeParams, type Store } from '../store/index.js';
 import { apiRoute } from './route.js';
 
 export interface Counts {
@@ -13,7 +13,7 @@ export interface Counts {
 
 /** Good and valid events per SLI over [from, to). */
 export async function sliCounts(store: Store, from: Date, to: Date, tenant: string): Promise<Map<string, Counts>> {
-  const params = { from: toClickHouseTime(from.toISOString()), to: toClickHouseTime(to.toISOString()), tenant };
+  const params = { ...rangeParams({ from, to }), tenant };
   const [rollup, completeness] = await Promise.all([
     store.query<{ sli: string; good: string; valid: string }>(namedQuery('sli_window'), params),
     store.query<{ good: string | null; valid: string | null }>(namedQuery('telemetry_completeness'), params),

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { namedQuery, toClickHouseTime, type Store } from '../store/index.js';
-import { fromClickHouseTime, timeRange } from './range.js';
+import { fromClickHouseTime, namedQuery, numberOrNull, rangeParams, toClickHouseTime, type Store } from '../store/index.js';
+import { timeRange } from './range.js';
 import { apiRoute } from './route.js';
 
 export const MAX_PAGE = 1000;
@@ -129,14 +129,13 @@ type RawRow = Omit<TrailEvent, 'related' | 'eval_latency_ms'> & { related: numbe
 const trailEvent = (r: RawRow): TrailEvent => ({
   ...r,
   time: fromClickHouseTime(r.time),
-  eval_latency_ms: r.eval_latency_ms === null ? null : Number(r.eval_latency_ms),
+  eval_latency_ms: numberOrNull(r.eval_latency_ms),
   related: Boolean(Number(r.related)),
 });
 
 async function fetchPage(store: Store, q: TrailsQuery, after: Position | undefined, limit: number): Promise<TrailEvent[]> {
   const rows = await store.query<RawRow>(namedQuery('trail'), {
-    from: toClickHouseTime(q.from.toISOString()),
-    to: toClickHouseTime(q.to.toISOString()),
+    ...rangeParams(q),
     ...Object.fromEntries(Object.keys(FILTERS).map((k) => [k, q[k as keyof typeof FILTERS]])),
     after_time: toClickHouseTime(after?.time ?? '1970-01-01T00:00:00.000Z'),
     after_kind: after?.kind ?? '',

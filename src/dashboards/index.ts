@@ -4,8 +4,6 @@ import { analystDashboard } from './analyst.js';
 import { executiveDashboard } from './executive.js';
 import { oncallDashboard } from './oncall.js';
 
-export { DASHBOARDS } from './layout.js';
-
 export function dashboardFiles(spec: SloSpec): Record<string, string> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   return {

@@ -2,7 +2,7 @@
 // its error budget, what is firing, and is the pipeline itself healthy.
 import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { SloSpec } from '../slo/spec.js';
-import { DASHBOARDS, dashboardUrl, grid, linkTo, tenantVariable } from './layout.js';
+import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, link, stat, table, timeseries } from './panels.js';
 import { prometheus, PROMETHEUS } from './queries.js';
 
@@ -14,7 +14,7 @@ const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(ztna
 const burn = (window: string) => `max by (slo) (slo:sli_error:ratio_rate${window}{${T}}) / on (slo) (1 - max by (slo) (slo:objective:ratio))`;
 
 export function oncallDashboard(spec: SloSpec) {
-  const objective = (sli: string) => (spec.slos.find((s) => s.sli === sli)?.objective ?? 99) / 100;
+  const objective = (sli: string) => objectiveRatio(spec, sli);
   const toAnalyst = link('Denials and anomalies (analyst)', dashboardUrl('analyst'));
   const d = new DashboardBuilder(DASHBOARDS.oncall.title)
     .uid(DASHBOARDS.oncall.uid)

@@ -8,6 +8,12 @@ export const REJECTED_TABLE = 'rejected_events';
 // ClickHouse reads DateTime64 as 'YYYY-MM-DD hh:mm:ss.sss' without best-effort parsing.
 const INSTANT_FIELDS = ['time', 'observed_time', 'issued_at', 'expires_at'] as const;
 export const toClickHouseTime = (iso: string) => iso.replace('T', ' ').replace('Z', '').slice(0, 23);
+/** A DateTime64(3) as ClickHouse writes it, back to ISO 8601 UTC. */
+export const fromClickHouseTime = (text: string) => `${text.replace(' ', 'T')}Z`;
+/** The `from` and `to` parameters of a query over [from, to). */
+export const rangeParams = (range: { from: Date; to: Date }) => ({ from: toClickHouseTime(range.from.toISOString()), to: toClickHouseTime(range.to.toISOString()) });
+/** A nullable number column: ClickHouse's JSON writes 64-bit numbers as strings. */
+export const numberOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 
 export function eventRow(event: CanonicalEvent): Row {
   const row: Row = { ...event };
