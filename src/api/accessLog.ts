@@ -4,6 +4,9 @@
 import type { RawRecord } from '../ingest/record.js';
 import type { ApiKey } from './auth.js';
 
+/** Access records kept while the store refuses them; the oldest go first past this. */
+const MAX_BUFFERED_RECORDS = 100_000;
+
 export interface ApiAccess {
   key: ApiKey | undefined;
   ip: string;
@@ -67,6 +70,8 @@ export class AccessRecorder {
       try {
         await this.sink(records);
       } catch (err) {
+        // Kept for the next flush (the store may be back by then), within a bound.
+        this.buffer = records.concat(this.buffer).slice(-MAX_BUFFERED_RECORDS);
         this.onError(err);
       }
     });

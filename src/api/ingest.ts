@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ndjsonLines } from '../ingest/ndjson.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { RawRecord } from '../ingest/record.js';
+import { StoreError } from '../store/index.js';
 import type { RouteDoc } from './route.js';
 
 export type Ingest = Pick<IngestPipeline, 'processBatch'>;
@@ -26,7 +27,7 @@ export const ingestRouteDoc: RouteDoc = {
   description: 'NDJSON (application/x-ndjson) or a JSON array; the body limit is ZTNA_HTTP_BODY_LIMIT_BYTES (413 above it).',
   body: { schema: z.array(z.record(z.string(), z.unknown())), contentTypes: ['application/json', 'application/x-ndjson'] },
   response: IngestResult,
-  otherStatus: { 413: 'the body is over the size limit' },
+  otherStatus: { 413: 'the body is over the size limit', 503: 'the store is busy or unreachable: nothing is lost, send the same request again' },
 };
 
 export function registerIngestRoute(app: FastifyInstance, ingest: Ingest): void {
@@ -43,7 +44,17 @@ export function registerIngestRoute(app: FastifyInstance, ingest: Ingest): void 
       return reply.code(400).send({ error: 'bad_request', message: 'send NDJSON (Content-Type: application/x-ndjson) or a JSON array of events' });
     }
     if (records.length === 0) return reply.code(400).send({ error: 'bad_request', message: 'no events in the body' });
-    const result = await ingest.processBatch(records);
+    let result: Awaited<ReturnType<Ingest['processBatch']>>;
+    try {
+      result = await ingest.processBatch(records);
+    } catch (err) {
+      if (!(err instanceof StoreError) || !err.transient) throw err;
+      // The store is busy or away: the sender keeps the events and sends them again.
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ error: 'store_unavailable', message: 'the store cannot take events right now; send the same request again later (events already stored are not stored twice)' });
+    }
     const answer: z.input<typeof IngestResult> = {
       received: result.read,
       accepted: result.normalized,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ZtnaMetrics } from '../streams/metrics.js';
 import type { DeadLetterSink, IngestPipeline } from './pipeline.js';
 import type { DeadLetter, RawRecord } from './record.js';
+import { retryWithBackoff, sleep } from './retry.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -108,9 +109,20 @@ export async function startKafkaSource(
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      const stopped = () => !isRunning() || isStale();
+      if (stopped() || batch.messages.length === 0) return;
       const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
-      await pipeline.processBatch(records);
+      // A busy or unreachable store holds this partition here (nothing else is consumed:
+      // one partition at a time) until the batch is stored; the group keeps us through heartbeats.
+      const stored = await retryWithBackoff(() => pipeline.processBatch(records), {
+        stopped,
+        pause: (ms) => pauseWithHeartbeats(ms, heartbeat, stopped),
+        onFailure: (err, attempt, delayMs) => {
+          metrics?.ingestRetries.inc({ door: 'kafka' });
+          log.warn({ err: (err as Error).message, topic: batch.topic, partition: batch.partition, attempt, retryInMs: delayMs }, 'batch not stored; retrying the same records, offsets not committed');
+        },
+      });
+      if (!stored.done) return; // stopping or revoked: the batch is read again from the committed offset
       const last = batch.messages[batch.messages.length - 1]!.offset;
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       resolveOffset(last);
@@ -123,6 +135,15 @@ export async function startKafkaSource(
     consumer,
     stop: () => consumer.disconnect(),
   };
+}
+
+/** Waits `ms` in slices, heartbeating so the group does not evict a replica that is only waiting. */
+async function pauseWithHeartbeats(ms: number, heartbeat: () => Promise<void>, stopped: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (!stopped() && Date.now() < end) {
+    await sleep(Math.min(1000, end - Date.now()));
+    await heartbeat();
+  }
 }
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): RawRecord {

@@ -2,7 +2,7 @@
 // resolves only when every row is acknowledged by the store and every dead letter by
 // its sinks: callers commit their source position (Kafka offsets) after that, never before.
 import { KINDS, normalizeRecord, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
-import { eventRow, rejectedRow, REJECTED_TABLE, StoreError, tableFor, type Row, type Store } from '../store/index.js';
+import { eventRow, isDataError, rejectedRow, REJECTED_TABLE, tableFor, type Row, type Store } from '../store/index.js';
 import type { ZtnaMetrics } from '../streams/metrics.js';
 import { deadLetter, type DeadLetter, type RawRecord } from './record.js';
 
@@ -60,23 +60,29 @@ export class IngestPipeline {
     this.metrics = options.metrics;
   }
 
-  /** Stores a batch; resolves with its counts and, for this batch, each reject's origin and reason. */
+  /**
+   * Stores a batch; resolves with its counts and, for this batch, each reject's origin and reason.
+   * Rejects (with a transient `StoreError` when the store is busy or unreachable) without
+   * counting anything: the caller retries the same records and commits nothing meanwhile.
+   */
   async processBatch(records: readonly RawRecord[]): Promise<IngestCounts & { rejects: Array<{ origin: RawRecord['origin']; reason: string }> }> {
     const now = new Date().toISOString();
     const options = { ...this.normalize, observedTime: now };
     const byKind = new Map<Kind, Array<{ event: CanonicalEvent; record: RawRecord }>>(KINDS.map((k) => [k, []]));
     const letters: DeadLetter[] = [];
     const normalizedInOrder: CanonicalEvent[] = [];
+    const outcomes = new Map<string, { kind: string; source: string; status: string; n: number }>();
     const batch = emptyCounts();
 
     for (const record of records) {
       batch.read++;
       const outcome = normalizeRecord(record.value, options);
-      this.metrics?.events.inc({
-        kind: outcome.status === 'normalized' ? outcome.event.kind : '',
-        source: outcome.status === 'normalized' ? outcome.event.source : outcome.status === 'skipped' ? outcome.source : '',
-        status: outcome.status,
-      });
+      const kind = outcome.status === 'normalized' ? outcome.event.kind : '';
+      const source = outcome.status === 'normalized' ? outcome.event.source : outcome.status === 'skipped' ? outcome.source : '';
+      const tally = `${kind}\u0000${source}\u0000${outcome.status}`;
+      const seen = outcomes.get(tally);
+      if (seen) seen.n++;
+      else outcomes.set(tally, { kind, source, status: outcome.status, n: 1 });
       if (outcome.status === 'normalized') {
         byKind.get(outcome.event.kind)!.push({ event: outcome.event, record });
         normalizedInOrder.push(outcome.event);
@@ -102,8 +108,10 @@ export class IngestPipeline {
     if (letters.length > 0) {
       await this.timedInsert(REJECTED_TABLE, letters.map(letterRow));
       await Promise.all(this.deadLetterSinks.map((sink) => sink.send(letters)));
-      for (const letter of letters) this.metrics?.deadLetters.inc({ door: letter.origin.door });
     }
+    // Counted only once the batch is stored, so a retried batch counts once.
+    for (const { kind, source, status, n } of outcomes.values()) this.metrics?.events.inc({ kind, source, status }, n);
+    for (const letter of letters) this.metrics?.deadLetters.inc({ door: letter.origin.door });
     this.metrics?.batchRecords.observe(records.length);
     for (const processor of this.processors) await processor.process(stored);
     addCounts(this.counts, batch);
@@ -111,9 +119,11 @@ export class IngestPipeline {
   }
 
   /**
-   * One insert per table per batch. If the engine refuses the data itself (a ClickHouse
-   * error code, not a lost connection), rows are retried one by one and the ones it
-   * refuses become dead letters, so one poison record cannot stall the stream.
+   * One insert per table per batch. If the engine refuses the data itself (a parse, type or
+   * constraint error: `isDataError`), rows are retried one by one and the ones it refuses
+   * become dead letters, so one poison record cannot stall the stream. Any other failure (too
+   * many parts, memory, timeouts, read-only, network) is the store's, not the data's: it is
+   * thrown, and the batch is retried whole later.
    */
   private async insertEvents(
     kind: Kind,
@@ -127,7 +137,7 @@ export class IngestPipeline {
       await this.timedInsert(table, items.map((i) => eventRow(i.event)));
       return items.map((i) => i.event);
     } catch (err) {
-      if (!(err instanceof StoreError) || err.clickhouseCode === undefined) throw err;
+      if (!isDataError(err)) throw err;
     }
     const accepted: CanonicalEvent[] = [];
     for (const item of items) {
@@ -135,7 +145,7 @@ export class IngestPipeline {
         await this.timedInsert(table, [eventRow(item.event)]);
         accepted.push(item.event);
       } catch (err) {
-        if (!(err instanceof StoreError) || err.clickhouseCode === undefined) throw err;
+        if (!isDataError(err)) throw err;
         letters.push(deadLetter(item.record, `store refused the event: ${err.message}`, now));
       }
     }
@@ -147,7 +157,7 @@ export class IngestPipeline {
     try {
       await this.store.insert(table, rows);
     } catch (err) {
-      this.metrics?.storeErrors.inc({ table });
+      this.metrics?.storeErrors.inc({ table, class: isDataError(err) ? 'data' : 'transient' });
       throw err;
     } finally {
       end?.();

@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from 'chdb';
-import { paramsUsedBy, StoreError, toNdjson, type Params, type Row, type Store } from './store.js';
+import { StoreError } from './errors.js';
+import { paramsUsedBy, statementLabel, toNdjson, type Params, type Row, type Store } from './store.js';
 
 export class ChdbStore implements Store {
   readonly engine = 'chdb';
@@ -45,7 +46,7 @@ export class ChdbStore implements Store {
         : await this.session.queryAsync(sql, { format });
       return result.text();
     } catch (err) {
-      throw wrap(err, firstLine(sql));
+      throw wrap(err, statementLabel(sql));
     }
   }
 }
@@ -54,5 +55,3 @@ function wrap(err: unknown, what: string): StoreError {
   const e = err as { message?: string; clickhouseCode?: number };
   return new StoreError(`chdb: ${what}: ${e.message ?? String(err)}`, e.clickhouseCode, { cause: err });
 }
-
-const firstLine = (sql: string) => sql.trim().split('\n').find((l) => !l.startsWith('--'))?.slice(0, 80) ?? '';

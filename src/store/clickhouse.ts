@@ -1,6 +1,7 @@
 // A ClickHouse server (or cluster) through the official client, when CLICKHOUSE_URL is set.
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { paramsUsedBy, StoreError, type Params, type Row, type Store } from './store.js';
+import { StoreError } from './errors.js';
+import { paramsUsedBy, statementLabel, type Params, type Row, type Store } from './store.js';
 
 export interface ClickHouseServerOptions {
   url: string;
@@ -54,7 +55,7 @@ export class ClickHouseServerStore implements Store {
       return await fn();
     } catch (err) {
       const code = Number((err as { code?: string }).code);
-      throw new StoreError(`clickhouse: ${what.trim().slice(0, 80)}: ${(err as Error).message}`, Number.isFinite(code) ? code : undefined, { cause: err });
+      throw new StoreError(`clickhouse: ${statementLabel(what)}: ${(err as Error).message}`, Number.isFinite(code) ? code : undefined, { cause: err });
     }
   }
 }

@@ -1,5 +1,7 @@
 // The one storage interface. Two implementations: chDB (in-process ClickHouse, the
 // embedded default) and a ClickHouse server. Nothing above this file knows which runs.
+export { StoreError, isDataError, DATA_ERROR_CODES } from './errors.js';
+
 export type Params = Record<string, string | number | boolean | bigint | null | readonly string[]>;
 export type Row = Record<string, unknown>;
 
@@ -17,19 +19,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** A store error the engine raised about the data or statement (it has a ClickHouse code). */
-export class StoreError extends Error {
-  constructor(message: string, readonly clickhouseCode: number | undefined, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-  }
-}
-
 /** Only the parameters a statement names: engines refuse or ignore the rest inconsistently. */
 export function paramsUsedBy(sql: string, params: Params | undefined): Params | undefined {
   if (!params) return undefined;
   const used = Object.fromEntries(Object.entries(params).filter(([name]) => sql.includes(`{${name}:`)));
   return Object.keys(used).length > 0 ? used : undefined;
+}
+
+/** The statement's first line of SQL (not its leading comments), to name it in messages. */
+export function statementLabel(sql: string): string {
+  return sql.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('--'))?.slice(0, 80) ?? '';
 }
 
 export function toNdjson(rows: readonly Row[]): Buffer {

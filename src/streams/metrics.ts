@@ -17,7 +17,8 @@ export interface ZtnaMetrics {
   deadLetters: Counter<'door'>;
   batchRecords: Histogram;
   insertSeconds: Histogram<'table'>;
-  storeErrors: Counter<'table'>;
+  storeErrors: Counter<'table' | 'class'>;
+  ingestRetries: Counter<'door'>;
   consumerLag: Gauge<'topic' | 'partition'>;
   anomalies: Counter<'type' | 'kind' | 'severity'>;
   scorerKeys: Gauge<'scorer'>;
@@ -39,7 +40,8 @@ export function createMetrics(options: { latencyThresholdsSeconds?: number[] } =
     deadLetters: new Counter({ name: 'ztna_dead_letters_total', help: 'Records dead-lettered, by the door they came in by', labelNames: ['door'], registers }),
     batchRecords: new Histogram({ name: 'ztna_batch_records', help: 'Records per processed batch', buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10000, 25000], registers }),
     insertSeconds: new Histogram({ name: 'ztna_store_insert_duration_seconds', help: 'Time for one store insert to be acknowledged', labelNames: ['table'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
-    storeErrors: new Counter({ name: 'ztna_store_errors_total', help: 'Store inserts that failed', labelNames: ['table'], registers }),
+    storeErrors: new Counter({ name: 'ztna_store_errors_total', help: 'Store inserts that failed, by table and class: data (the rows were refused) or transient (the store was busy or unreachable)', labelNames: ['table', 'class'], registers }),
+    ingestRetries: new Counter({ name: 'ztna_ingest_retries_total', help: 'Batches retried after a transient failure, by door (nothing committed meanwhile)', labelNames: ['door'], registers }),
     consumerLag: new Gauge({ name: 'ztna_consumer_lag_messages', help: 'Messages behind the partition end, as of the last batch', labelNames: ['topic', 'partition'], registers }),
     anomalies: new Counter({ name: 'ztna_anomalies_total', help: 'Anomalies raised, by type, kind and severity', labelNames: ['type', 'kind', 'severity'], registers }),
     scorerKeys: new Gauge({ name: 'ztna_scorer_state_keys', help: 'Keys (credentials, denial keys) a scorer holds in memory', labelNames: ['scorer'], registers }),
