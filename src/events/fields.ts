@@ -51,22 +51,87 @@ export function tokenFingerprint(hmacKey: Buffer, token: string): string {
   return `hmac:${createHmac('sha256', hmacKey).update(token).digest('hex').slice(0, 40)}`;
 }
 
-// Free-text fields (failure reasons, user agents, policy reasons) can carry what an
-// emitter should never have sent: bearer tokens, JWTs, key=value secrets.
-const SECRET_PATTERNS: RegExp[] = [
-  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b(password|passwd|pwd|secret|client_secret|api[_-]?key|access_token|refresh_token|id_token)\b(\s*[=:]\s*)("[^"]*"|[^\s&,;]+)/gi,
-];
+// Text can carry what an emitter should never have sent: JWTs, bearer and basic
+// credentials, Authorization and Cookie headers, key=value, JSON and query-string secrets.
+// Each rule names the secret part of its match (group `secret`, or `quoted` for the inside
+// of quotes); the key or scheme before it stays, so a reader still sees what was there.
+// Rules run on the original text and their ranges are merged, so one rule's match can
+// never hide another's secret, and one secret becomes one marker.
+const REDACTED = '[redacted]';
 
-export function redactSecrets(value: string): string {
-  let out = value;
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (match, ...groups) =>
-      typeof groups[1] === 'string' && /[=:]/.test(groups[1]) ? `${groups[0]}${groups[1]}[redacted]` : '[redacted]',
-    );
+interface SecretRule {
+  pattern: RegExp;
+  /** Text (any case) that every match contains: the cheap pre-check before any rule runs. */
+  keywords: string[];
+  /** Keeps a match only when its secret passes. */
+  accept?: (secret: string) => boolean;
+}
+
+// After a key: its closing quote (also JSON-in-a-string's \"), then `:` or `=`.
+const KEY_END = String.raw`\\?["']?[ \t]*[:=][ \t]*`;
+// A quoted value: to its closing quote (skipping escaped characters), or to the end of the text.
+const QUOTED = String.raw`(?<q>\\?["'])(?<quoted>(?:\\.|[^\\])*?)(?:\k<q>|$)`;
+
+const SECRET_RULES: SecretRule[] = [
+  { pattern: /(?<secret>eyJ[\w-]{4,}(?:\.[\w-]*){2,4})/dg, keywords: ['eyJ'] },
+  { pattern: /bearer[ \t]+(?<secret>[\w.~+/-]{8,}=*)/dgi, keywords: ['bearer'] },
+  // Basic credentials are base64 of `user:password`; "Basic authentication failed" is not one.
+  {
+    pattern: /basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}=*)/dgi,
+    keywords: ['basic'],
+    accept: (b64) => Buffer.from(b64, 'base64').includes(':'),
+  },
+  // A header's value is the rest of its line, whatever the scheme (Digest, AWS4, cookies with spaces).
+  {
+    pattern: new RegExp(String.raw`(?:authorization|cookie)${KEY_END}(?:${QUOTED}|(?<secret>\S[^\r\n]*))`, 'dgi'),
+    keywords: ['authorization', 'cookie'],
+  },
+  {
+    pattern: new RegExp(
+      String.raw`(?:pass(?:word|wd|phrase)|pwd|secret|token|(?:api|access|private|secret)[_-]?key)${KEY_END}(?:${QUOTED}|(?<secret>[^\s&]+))`,
+      'dgi',
+    ),
+    keywords: ['pass', 'pwd', 'secret', 'token', 'key'],
+  },
+];
+const MIGHT_HOLD_SECRET = new RegExp(SECRET_RULES.flatMap((rule) => rule.keywords).join('|'), 'i');
+
+type Range = [start: number, end: number];
+
+function secretRanges(rule: SecretRule, text: string): Range[] {
+  const ranges: Range[] = [];
+  for (const match of text.matchAll(rule.pattern)) {
+    const groups = match.indices?.groups;
+    const range = groups?.secret ?? groups?.quoted;
+    if (!range || range[0] === range[1]) continue;
+    if (rule.accept && !rule.accept(text.slice(...range))) continue;
+    ranges.push(range);
   }
-  return out;
+  return ranges;
+}
+
+/** Overlapping or touching ranges as one, in order. */
+function mergeRanges(ranges: Range[]): Range[] {
+  const merged: Range[] = [];
+  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}
+
+/** The text with each secret replaced by one `[redacted]`. Runs on every text field of every event: cheap when there is none. */
+export function redactSecrets(text: string): string {
+  if (!MIGHT_HOLD_SECRET.test(text)) return text;
+  const ranges = mergeRanges(SECRET_RULES.flatMap((rule) => secretRanges(rule, text)));
+  let out = '';
+  let from = 0;
+  for (const [start, end] of ranges) {
+    out += text.slice(from, start) + REDACTED;
+    from = end;
+  }
+  return out + text.slice(from);
 }
 
 /** Drops undefined entries so a draft carries only what the source said. */

@@ -1,7 +1,7 @@
 // One record's bytes → a validated canonical event, a skip (not an access event) or a
 // reject with its reason. Pure: the same bytes and context give the same answer.
 import { z } from 'zod';
-import { CanonicalEvent, type Kind } from './schema.js';
+import { CanonicalEvent, escapeUnprintable, eventSchemaByKind, KINDS, textFields, type Kind, type TextKind } from './schema.js';
 import { isObject, redactSecrets, type Json } from './fields.js';
 import { ocsfIds } from './ocsf.js';
 import type { Draft, NormalizeContext, SourceNormalizer } from './source.js';
@@ -28,8 +28,14 @@ export type NormalizeOutcome =
   | { status: 'rejected'; reason: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-// Fields that are identifiers or instants, never free text to scrub.
-const NOT_FREE_TEXT = new Set(['event_id', 'token_id', 'time', 'observed_time', 'issued_at', 'expires_at', 'kind', 'source']);
+// Every text field is redacted; free text is also made printable. An unprintable identifier
+// is left for the schema to reject: escaped, it would no longer match the same id elsewhere.
+type TextFieldsByKind = Record<Kind, ReadonlyMap<string, TextKind>>;
+const TEXT_FIELDS = Object.fromEntries(KINDS.map((kind) => [kind, textFields(eventSchemaByKind[kind])])) as TextFieldsByKind;
+const CLEAN: Record<TextKind, (text: string) => string> = {
+  identifier: redactSecrets,
+  'free text': (text) => escapeUnprintable(redactSecrets(text)),
+};
 
 export function normalizeRecord(raw: Uint8Array | string, options: NormalizeOptions): NormalizeOutcome {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
@@ -66,15 +72,16 @@ function pickSource(record: Json, choice: SourceChoice): SourceNormalizer | unde
   return named?.detect(record) ? named : undefined;
 }
 
-/** Envelope defaults, OCSF ids and secret scrubbing: what every source shares. */
+/** Envelope defaults, OCSF ids, secret redaction and visible escapes: what every source shares. */
 function finalize(draft: Draft, ctx: NormalizeContext): Json {
   const event: Json = { tenant: ctx.defaultTenant, observed_time: ctx.observedTime, ...draft };
-  for (const [key, value] of Object.entries(event)) {
-    if (NOT_FREE_TEXT.has(key)) continue;
-    if (typeof value === 'string') event[key] = redactSecrets(value);
-    else if (Array.isArray(value)) event[key] = value.map((v) => (typeof v === 'string' ? redactSecrets(v) : v));
+  for (const [field, kind] of TEXT_FIELDS[draft.kind]) {
+    const clean = CLEAN[kind];
+    const value = event[field];
+    if (typeof value === 'string') event[field] = clean(value);
+    else if (Array.isArray(value)) event[field] = value.map((v) => (typeof v === 'string' ? clean(v) : v));
   }
-  return { ...event, ...ocsfIds(draft.kind as Kind, draft) };
+  return { ...event, ...ocsfIds(draft.kind, draft) };
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -1,0 +1,160 @@
+// Secrets in free text: each kind is redacted wherever it sits, once, and nothing else is touched.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { redactSecrets } from '../../src/events/fields.js';
+import { normalizeRecord, type NormalizeOutcome } from '../../src/events/index.js';
+import { normalizeOptions } from '../helpers.js';
+
+const MARKER = '[redacted]';
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyMSIsImV4cCI6MTl9.c2lnbmF0dXJlLXZhbHVl';
+const basic = (credentials: string) => Buffer.from(credentials).toString('base64');
+
+describe('redactSecrets examples', () => {
+  it('replaces a JWT in a text that also holds `=` by one marker: no raw JWT, no copy of the text', () => {
+    // The JWT pattern had no groups, so the replacer read the offset and the whole text as "groups".
+    const text = `login failed for user=bob with ${JWT}`;
+    expect(redactSecrets(text)).toBe(`login failed for user=bob with ${MARKER}`);
+  });
+
+  it.each([
+    ['JSON secret', '{"user":"bob","client_secret":"s3cr3t-value"}', `{"user":"bob","client_secret":"${MARKER}"}`],
+    ['JSON password with spaces and escaped quotes', '{"password": "hunter \\"2\\" two"}', `{"password": "${MARKER}"}`],
+    ['JSON inside a JSON string', 'body={\\"password\\":\\"hunter 2\\"}', `body={\\"password\\":\\"${MARKER}\\"}`],
+    ['Authorization: Bearer', `Authorization: Bearer ${JWT}`, `Authorization: ${MARKER}`],
+    ['Authorization: Basic', `authorization: Basic ${basic('bob:hunter2')}`, `authorization: ${MARKER}`],
+    [
+      'any Authorization scheme, to the end of the line',
+      'Authorization: Digest username="bob", response="6629fae4"\nHost: a',
+      `Authorization: ${MARKER}\nHost: a`,
+    ],
+    ['Proxy-Authorization as JSON', '{"Proxy-Authorization":"Negotiate YIIGhgYGKwYBBQUC"}', `{"Proxy-Authorization":"${MARKER}"}`],
+    ['X-Api-Key header', 'X-Api-Key: k-0123456789abcdef', `X-Api-Key: ${MARKER}`],
+    ['Cookie header', 'Cookie: sid=31d4d96e407aad42; theme=dark', `Cookie: ${MARKER}`],
+    ['Set-Cookie header', 'Set-Cookie: sid=38afes7a8; Path=/; Secure; HttpOnly', `Set-Cookie: ${MARKER}`],
+    ['api_key in a query string', 'GET /v1/x?api_key=abcdef123456&page=2', `GET /v1/x?api_key=${MARKER}&page=2`],
+    [
+      'access_token in a query string',
+      'https://app.example/cb#access_token=xyz.abc-123&state=9',
+      `https://app.example/cb#access_token=${MARKER}&state=9`,
+    ],
+    ['password=', 'bad login password=hunter2 for bob', `bad login password=${MARKER} for bob`],
+    ['a bare Bearer token', `retrying with bearer ${'A1b2C3d4E5f6'}`, `retrying with bearer ${MARKER}`],
+    ['a bare Basic credential', `sent Basic ${basic('bob:pw')} twice`, `sent Basic ${MARKER} twice`],
+  ])('%s', (_name, text, expected) => {
+    expect(redactSecrets(text)).toBe(expected);
+  });
+
+  it.each([
+    'Basic authentication failed',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)',
+    '50126: Invalid username or password',
+    'rule default-deny matched: group claim missing',
+    'token_id=jti-9 refreshed',
+    'password expired',
+  ])('leaves %j unchanged', (text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  it('redacts free text on the way through normalize', () => {
+    const outcome: NormalizeOutcome = normalizeRecord(
+      JSON.stringify({
+        kind: 'auth',
+        time: '2026-11-20T10:00:00.000Z',
+        emitter_id: 'idp-1',
+        outcome: 'failure',
+        failure_reason: `user=bob presented ${JWT}`,
+      }),
+      normalizeOptions(),
+    );
+    expect(outcome).toMatchObject({ status: 'normalized', event: { failure_reason: `user=bob presented ${MARKER}` } });
+  });
+});
+
+// A planted secret: the text as an emitter would write it, and the part that must not survive.
+interface Planted {
+  text: string;
+  secret: string;
+}
+
+// Secret values never hold `[` or `]`, so a value cannot be mistaken for part of the marker.
+const token = fc.stringMatching(/^[A-Za-z0-9._~+/-]{8,40}$/);
+const urlValue = fc.stringMatching(/^[A-Za-z0-9%._~-]{8,40}$/);
+const headerValue = fc.stringMatching(/^[!-Z\\^-~][ -Z\\^-~]{7,60}$/);
+const anyValue = fc.stringMatching(/^[ -Z\\^-~]{8,40}$/);
+
+const PLANTED: Record<string, fc.Arbitrary<Planted>> = {
+  jwt: fc
+    .tuple(fc.stringMatching(/^[\w-]{4,40}$/), fc.stringMatching(/^[\w-]{4,200}$/), fc.stringMatching(/^[\w-]{0,86}$/))
+    .map(([header, payload, signature]) => `eyJ${header}.${payload}.${signature}`)
+    .map((jwt) => ({ text: jwt, secret: jwt })),
+  bearer: fc.tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER'), token).map(([scheme, t]) => ({ text: `${scheme} ${t}`, secret: t })),
+  basic: fc
+    .tuple(fc.stringMatching(/^[a-z0-9.@-]{3,20}$/), fc.stringMatching(/^[!-~]{3,30}$/))
+    .map(([user, password]) => basic(`${user}:${password}`))
+    .map((credentials) => ({ text: `Basic ${credentials}`, secret: credentials })),
+  authorization: fc
+    .tuple(
+      fc.constantFrom('Authorization', 'authorization', 'Proxy-Authorization'),
+      fc.constantFrom('Bearer', 'Basic', 'Digest', 'Negotiate', 'AWS4-HMAC-SHA256', 'token'),
+      headerValue,
+    )
+    .map(([name, scheme, credentials]) => ({ text: `${name}: ${scheme} ${credentials}`, secret: credentials })),
+  apiKeyHeader: fc
+    .tuple(fc.constantFrom('X-Api-Key', 'x-api-key', 'X-API-KEY'), token)
+    .map(([name, key]) => ({ text: `${name}: ${key}`, secret: key })),
+  cookie: fc
+    .tuple(fc.constantFrom('Cookie', 'Set-Cookie', 'cookie'), urlValue, fc.constantFrom('', '; Path=/; HttpOnly', '; theme=dark'))
+    .map(([name, value, rest]) => ({ text: `${name}: sid=${value}${rest}`, secret: value })),
+  queryString: fc
+    .tuple(
+      fc.constantFrom('api_key', 'apikey', 'access_token', 'token', 'client_secret', 'password'),
+      urlValue,
+      fc.constantFrom('', '&page=2'),
+    )
+    .map(([key, value, rest]) => ({ text: `https://app.example/v1/items?${key}=${value}${rest}`, secret: value })),
+  json: fc
+    .tuple(
+      fc.constantFrom('client_secret', 'password', 'passwd', 'api_key', 'refresh_token', 'id_token', 'Authorization', 'cookie'),
+      anyValue,
+      fc.constantFrom(':', ': '),
+    )
+    .map(([key, value, colon]) => {
+      const quoted = JSON.stringify(value);
+      return { text: `{"user":"bob","${key}"${colon}${quoted}}`, secret: quoted.slice(1, -1) };
+    }),
+  keyValue: fc
+    .tuple(
+      fc.constantFrom('password', 'pwd', 'secret', 'secret_key', 'private-key', 'refresh_token'),
+      fc.constantFrom('=', ': ', ' = '),
+      token,
+    )
+    .map(([key, separator, value]) => ({ text: `${key}${separator}${value}`, secret: value })),
+};
+
+// What separates a secret from the text around it in a real message.
+const separator = fc.constantFrom(' ', '\n', '\t', ', ', '; ', ' (', ') ', ' | ', '\r\n');
+const surroundings = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }));
+
+describe('redactSecrets property: any planted secret, anywhere, in any text', () => {
+  for (const [kind, planted] of Object.entries(PLANTED)) {
+    it(`${kind}: the secret never survives and the text grows by at most one marker`, () => {
+      fc.assert(
+        fc.property(
+          surroundings,
+          separator,
+          planted,
+          separator,
+          surroundings,
+          (before, sep1, { text: secretText, secret }, sep2, after) => {
+            const text = `${before}${sep1}${secretText}${sep2}${after}`;
+            fc.pre(text.split(secret).length === 2); // the secret appears once, where it was planted
+            const out = redactSecrets(text);
+            expect(out).not.toContain(secret);
+            expect(out.length).toBeLessThanOrEqual(text.length + MARKER.length);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
