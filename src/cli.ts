@@ -86,15 +86,21 @@ async function main(argv: string[]): Promise<number> {
 
 async function run(config: Config): Promise<number> {
   const log = createLogger(config.LOG_LEVEL);
-  const service = await startService(config, log, (line) => process.stdout.write(`${line}\n`));
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'stopping: finishing the batch in flight');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  // Installed before anything starts, so a stop during start-up (the store still being waited out) is clean too.
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const service = await startService(config, log, (line) => process.stdout.write(`${line}\n`));
+  const startFailed = service.started.then(() => new Promise<never>(() => {}), (err: unknown) => err as Error);
+  const outcome = await Promise.race([stopRequested.then((signal) => ({ signal })), startFailed.then((err) => ({ err }))]);
+  if ('err' in outcome) {
+    log.fatal({ err: outcome.err }, 'start-up failed');
+    process.stderr.write(`ztna: start-up failed: ${outcome.err.message}\n`);
+    await service.stop();
+    return 1;
+  }
+  log.info({ signal: outcome.signal }, 'stopping: finishing the batch in flight');
   await service.stop();
   const c = service.pipeline.counts;
   process.stdout.write(`ztna: stopped cleanly · ${c.read} read · ${c.normalized} stored · ${c.rejected} rejected · ${c.skipped} skipped\n`);

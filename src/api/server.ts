@@ -1,7 +1,8 @@
 // The HTTP surface: /metrics for Prometheus, health for orchestrators, the API for people,
 // and /openapi.json describing all of it from the same route declarations.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
 import type { SloSpec } from '../slo/spec.js';
@@ -10,7 +11,9 @@ import { anomaliesRoute } from './anomalies.js';
 import { authenticate, mayCall, type ApiKey, type Role } from './auth.js';
 import type { AccessRecorder } from './accessLog.js';
 import { ingestRouteDoc, registerIngestRoute, type Ingest } from './ingest.js';
+import { registerDepthLimitedJsonParser } from './jsonBody.js';
 import { openApiDocument } from './openapi.js';
+import { ReadinessMonitor, storeCheck } from './readiness.js';
 import { riskSummaryRoute } from './riskSummary.js';
 import { ErrorBody, registerRoute, type RouteDoc } from './route.js';
 import { sessionRoute } from './sessions.js';
@@ -21,8 +24,10 @@ export interface ServerDeps {
   store: Store;
   registry: Registry;
   spec: SloSpec;
-  /** Extra readiness checks (Kafka): name → throws when down. */
-  readiness?: Record<string, () => Promise<void>>;
+  /** What /readyz reports; started and stopped with the server. Default: a monitor of the store alone. */
+  readiness?: ReadinessMonitor;
+  /** Where 5xx answers are logged, each with its request id. None: nothing is logged. */
+  logger?: FastifyBaseLogger;
   /** Keys allowed on /api/v1, with their roles. */
   apiKeys: readonly ApiKey[];
   /** Records every API access as access events. */
@@ -51,7 +56,7 @@ const OPEN_ROUTES: RouteDoc[] = [
     url: '/readyz',
     summary: 'Ready: the store (and Kafka, when consuming) answer',
     response: z.object({ status: z.literal('ready') }),
-    otherStatus: { 503: 'a dependency is down: `down` names each with its error' },
+    otherStatus: { 503: 'a dependency is down: `down` names each, with what is wrong and since when' },
   },
   { method: 'GET', url: '/metrics', summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] },
   { method: 'GET', url: '/openapi.json', summary: 'This document' },
@@ -59,7 +64,19 @@ const OPEN_ROUTES: RouteDoc[] = [
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   // maxParamLength: a session id may be 256 characters (the schema's limit); longer is a 414.
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024, routerOptions: { maxParamLength: 300 } });
+  // Request ids are UUIDs, so the one in a 500's body finds its log line among every replica's.
+  // Fastify's per-request lines are off: API access is recorded as access events instead.
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger, logController: new LogController({ disableRequestLogging: true }) } : { logger: false }),
+    genReqId: () => randomUUID(),
+    bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024,
+    routerOptions: { maxParamLength: 300 },
+  });
+  registerDepthLimitedJsonParser(app);
+
+  const readiness = deps.readiness ?? new ReadinessMonitor({ store: storeCheck(deps.store) }, { log: deps.logger });
+  app.addHook('onReady', () => readiness.start());
+  app.addHook('onClose', async () => readiness.stop());
 
   app.addHook('onRequest', async (req, reply) => {
     const roles = req.routeOptions.config.roles;
@@ -82,11 +99,26 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   // Fastify's own refusals (body too large, bad JSON, unknown route) keep their 4xx and get our error shape.
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    const body: z.infer<typeof ErrorBody> = status === 500 ? { error: 'internal', message: 'internal error; the service log has the details' } : { error: err.code ?? 'bad_request', message: err.message };
-    if (status === 500) app.log.error(err);
-    return reply.code(status).send(body);
+  // Anything else is a 500 whose body carries the request id of the log line with the error.
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      const body: z.infer<typeof ErrorBody> = { error: err.code ?? 'bad_request', message: err.message };
+      return reply.code(err.statusCode).send(body);
+    }
+    req.log.error({ err, method: req.method, route: req.routeOptions.url }, 'request failed');
+    const body: z.infer<typeof ErrorBody> & { request_id: string } = {
+      error: 'internal',
+      message: `internal error; the service log has the details under request id ${req.id}`,
+      request_id: req.id,
+    };
+    return reply.code(500).send(body);
+  });
+  // Every 5xx answer, with its request id; never headers or bodies. /readyz is left out: the
+  // readiness monitor logs when a dependency goes down or comes back, not every probe.
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode >= 500 && req.routeOptions.url !== '/readyz') {
+      req.log.error({ method: req.method, route: req.routeOptions.url, statusCode: reply.statusCode }, `answered ${reply.statusCode}`);
+    }
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}; see /openapi.json` }));
 
@@ -98,19 +130,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
-    const checks: Record<string, () => Promise<void>> = { store: async () => void (await deps.store.query('SELECT 1 AS ok')), ...deps.readiness };
-    const down: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await check();
-        } catch (err) {
-          down[name] = (err as Error).message;
-        }
-      }),
-    );
-    if (Object.keys(down).length > 0) return reply.code(503).send({ status: 'unavailable', down });
-    return { status: 'ready' };
+    const { ready, down } = readiness.report();
+    return ready ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable', down });
   });
 
   const routes = [

@@ -1,19 +1,23 @@
 // `ztna run` (`npm start`): the service. Embedded default: the simulator feeds the
 // pipeline into chDB under ./data. KAFKA_BROKERS → consume Kafka; CLICKHOUSE_URL → that server.
+// The HTTP server starts first; the store is waited out; consuming starts once it is migrated.
 import type { Logger } from 'pino';
 import { kafkaTopics, requireSharedHmacKey, scorerOptions, type Config } from '../config.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../ingest/pipeline.js';
-import { KafkaDeadLetterSink, kafkaClient, startKafkaSource } from '../ingest/kafka.js';
+import type { Kafka, Producer } from 'kafkajs';
+import { KafkaDeadLetterSink, kafkaClient, startKafkaSource, type KafkaSourceHandle } from '../ingest/kafka.js';
 import { fileURLToPath } from 'node:url';
 import { TrafficSimulator } from '../simulate/traffic.js';
 import { parseScenarios } from '../simulate/scenarios.js';
-import { migrate, openStore, type Store } from '../store/index.js';
+import { migrate, openStore, StoreError, type Store } from '../store/index.js';
 import type { RawRecord } from '../ingest/record.js';
 import { buildServer } from '../api/server.js';
+import { brokersCheck, ReadinessMonitor, storeCheck, storeFailure, Unready, type DependencyCheck } from '../api/readiness.js';
+import { retryWithBackoff } from '../ingest/retry.js';
 import { AccessRecorder } from '../api/accessLog.js';
 import { loadApiKeys } from '../apiKeys.js';
-import { createMetrics } from '../streams/metrics.js';
+import { createMetrics, type ZtnaMetrics } from '../streams/metrics.js';
 import { SliProcessor } from '../streams/sliProcessor.js';
 import { AnomalyProcessor, createScorers, type AnomalySink } from '../streams/anomalyProcessor.js';
 import { KafkaAnomalySink, StoreAnomalySink } from '../ingest/anomalySinks.js';
@@ -27,10 +31,20 @@ export interface Service {
   pipeline: IngestPipeline;
   /** Where the HTTP server listens. */
   address: string;
-  /** Stops taking input, finishes and commits the batch in flight, closes the store. */
+  /**
+   * Resolves once the migrations are applied and events flow (Kafka or the simulator). A store
+   * that is away is waited out meanwhile; this rejects only on a failure waiting cannot fix
+   * (a changed migration, say).
+   */
+  started: Promise<void>;
+  /** Stops taking input, finishes and commits the batch in flight, closes the store; cuts a start-up short. */
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the HTTP server first, so /healthz answers and /readyz says what is missing, then
+ * waits out the store (migrations, with backoff) and only then starts consuming.
+ */
 export async function startService(config: Config, log: Logger, print: (line: string) => void): Promise<Service> {
   requireSharedHmacKey(config);
   const store = openStore({
@@ -39,8 +53,6 @@ export async function startService(config: Config, log: Logger, print: (line: st
       ? { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE }
       : undefined,
   });
-  const { applied } = await migrate(store, { retentionDays: config.ZTNA_RETENTION_DAYS });
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
   const normalize = {
     source: 'auto' as const,
     maxBytes: config.ZTNA_MAX_EVENT_BYTES,
@@ -60,54 +72,21 @@ export async function startService(config: Config, log: Logger, print: (line: st
     }),
     new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics),
   ];
+  const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
+  if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));
+  const deadLetterSinks = kafka ? [new KafkaDeadLetterSink(kafka.producer, config.ZTNA_TOPIC_DEADLETTER)] : [];
+  const pipeline = new IngestPipeline(store, normalize, { deadLetterSinks, processors, metrics });
 
-  let stopSource: () => Promise<void>;
-  let pipeline: IngestPipeline;
-  let readiness: Record<string, () => Promise<void>> = {};
-  if (config.KAFKA_BROKERS) {
-    const kafka = kafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, log);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    anomalySinks.push(new KafkaAnomalySink(producer, config.ZTNA_TOPIC_ANOMALIES));
-    pipeline = new IngestPipeline(store, normalize, { deadLetterSinks: [new KafkaDeadLetterSink(producer, config.ZTNA_TOPIC_DEADLETTER)], processors, metrics });
-    const topics = Object.values(kafkaTopics(config));
-    const source = await startKafkaSource(
-      kafka,
-      {
-        brokers: config.KAFKA_BROKERS,
-        clientId: config.KAFKA_CLIENT_ID,
-        groupId: config.ZTNA_KAFKA_GROUP,
-        topics,
-        deadLetterTopic: config.ZTNA_TOPIC_DEADLETTER,
-        outputTopics: [config.ZTNA_TOPIC_ANOMALIES],
-        createTopicsPartitions: config.ZTNA_KAFKA_CREATE_PARTITIONS,
-        sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
-      },
-      pipeline,
-      log,
-      metrics,
-    );
-    readiness = {
-      kafka: async () => {
-        const admin = kafka.admin();
-        await admin.connect();
-        try {
-          await admin.describeCluster();
-        } finally {
-          await admin.disconnect();
-        }
-      },
-    };
-    print(`ztna: consuming ${topics.join(', ')} from ${config.KAFKA_BROKERS.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);
-    stopSource = async () => {
-      await source.stop();
-      await producer.disconnect();
-    };
-  } else {
-    pipeline = new IngestPipeline(store, normalize, { processors, metrics });
-    stopSource = runEmbeddedSimulator(pipeline, config, log, print);
-    print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
-  }
+  // What start-up has not done yet, per dependency: /readyz reports it once the dependency answers.
+  const pending: { store?: string; kafka?: string } = { store: 'migrations not applied yet', kafka: 'not consuming yet: waiting for the store' };
+  const afterStartUp = (name: keyof typeof pending, check: DependencyCheck): DependencyCheck => async (signal) => {
+    await check(signal);
+    if (pending[name]) throw new Unready(pending[name]);
+  };
+  const readiness = new ReadinessMonitor(
+    { store: afterStartUp('store', storeCheck(store)), ...(kafka ? { kafka: afterStartUp('kafka', brokersCheck(kafka.brokers)) } : {}) },
+    { log },
+  );
 
   const access = new AccessRecorder((records) => pipeline.processBatch(records), config.ZTNA_DEFAULT_TENANT, (err) => log.error({ err }, 'recording API access failed'));
   const server = buildServer({
@@ -115,6 +94,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     registry: metrics.registry,
     spec,
     readiness,
+    logger: log,
     apiKeys: loadApiKeys(config, print),
     access,
     ingest: pipeline,
@@ -122,26 +102,154 @@ export async function startService(config: Config, log: Logger, print: (line: st
   });
   const address = await server.listen({ host: config.ZTNA_HTTP_HOST, port: config.ZTNA_HTTP_PORT });
   print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz; with an API key: /api/v1/slis, /api/v1/anomalies, POST /api/v1/events`);
-
   const stopProgress = reportProgress(pipeline.counts, config.ZTNA_PROGRESS_SECONDS, print);
-  let stopping: Promise<void> | undefined;
+
+  const stopping = new AbortController();
+  let stopSource: (() => Promise<void>) | undefined;
+  const started = (async () => {
+    const migrated = await waitForStore(store, config.ZTNA_RETENTION_DAYS, stopping.signal, log);
+    if (!migrated) return;
+    delete pending.store;
+    if (kafka) {
+      pending.kafka = 'joining the consumer group';
+      const source = await consumeKafka(kafka, config, pipeline, metrics, log, stopping.signal);
+      stopSource = async () => {
+        await source?.stop(); // leaves the group: a planned restart gets its partitions back at once
+        await kafka.producer.disconnect();
+      };
+      if (!source) return;
+      source.consumer.on(source.consumer.events.CRASH, ({ payload }) => {
+        // kafkajs restarts after a retriable error by itself; after any other, this replica consumes nothing more.
+        if (!payload.restart) pending.kafka = 'the consumer stopped after an error (the service log has it): restart the service';
+      });
+      delete pending.kafka;
+      print(`ztna: consuming ${kafka.topics.join(', ')} from ${kafka.brokers.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);
+    } else {
+      const simulated = runEmbeddedSimulator(pipeline, config, stopping.signal, { log, print, metrics });
+      stopSource = () => simulated;
+      print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
+    }
+    await readiness.checkNow(); // ready now, not at the next round
+  })();
+
+  let stopped: Promise<void> | undefined;
   return {
     store,
     pipeline,
     address,
+    started,
     stop: () =>
-      (stopping ??= (async () => {
+      (stopped ??= (async () => {
+        stopping.abort();
         await server.close();
         await access.close();
-        await stopSource();
+        await started.catch(() => {}); // what start-up began, it finishes (one attempt at most) before it is stopped
+        await stopSource?.();
         stopProgress();
         await store.close();
       })()),
   };
 }
 
-/** The simulator as a door: batches of records every 200 ms at the configured rate. */
-function runEmbeddedSimulator(pipeline: IngestPipeline, config: Config, log: Logger, print: (line: string) => void): () => Promise<void> {
+/**
+ * Applies the migrations, waiting out a store that is away (a transient error) with backoff and
+ * one log line per attempt; any other failure is thrown. False when stopped first.
+ */
+async function waitForStore(store: Store, retentionDays: number, signal: AbortSignal, log: Logger): Promise<boolean> {
+  const result = await retryWithBackoff(() => migrate(store, { retentionDays }), {
+    stopped: () => signal.aborted,
+    pause: (ms) => pauseUnlessStopped(ms, signal),
+    onFailure: (err, attempt, delayMs) => {
+      if (!(err instanceof StoreError && err.transient)) throw err; // thrown out of the retry: waiting cannot fix it
+      log.warn(
+        { store: store.location, attempt, retryInMs: delayMs },
+        `store: ${storeFailure(store.location, err)} (attempt ${attempt}: ${err.message}); migrations not applied yet, retrying in ${delayMs / 1000} s`,
+      );
+    },
+  });
+  if (result.done && result.value.applied.length > 0) log.info({ applied: result.value.applied }, 'migrations applied');
+  return result.done;
+}
+
+interface KafkaConnection {
+  client: Kafka;
+  /** Dead letters and anomalies; connected when consuming starts. */
+  producer: Producer;
+  brokers: string[];
+  topics: string[];
+}
+
+function kafkaConnection(brokers: string[], config: Config, log: Logger): KafkaConnection {
+  const client = kafkaClient({ brokers, clientId: config.KAFKA_CLIENT_ID }, log);
+  return { client, producer: client.producer({ idempotent: true, maxInFlightRequests: 1 }), brokers, topics: Object.values(kafkaTopics(config)) };
+}
+
+/** Connects the producer and starts the consumer group, retrying with backoff; undefined when stopped first. */
+async function consumeKafka(
+  kafka: KafkaConnection,
+  config: Config,
+  pipeline: IngestPipeline,
+  metrics: ZtnaMetrics,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<KafkaSourceHandle | undefined> {
+  const settings = {
+    brokers: kafka.brokers,
+    clientId: config.KAFKA_CLIENT_ID,
+    groupId: config.ZTNA_KAFKA_GROUP,
+    topics: kafka.topics,
+    deadLetterTopic: config.ZTNA_TOPIC_DEADLETTER,
+    outputTopics: [config.ZTNA_TOPIC_ANOMALIES],
+    createTopicsPartitions: config.ZTNA_KAFKA_CREATE_PARTITIONS,
+    sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
+  };
+  const source = await retryWithBackoff(
+    async () => {
+      // A broker that is away fails here at once, rather than through kafkajs's long retries.
+      await brokersCheck(kafka.brokers)(AbortSignal.timeout(2000));
+      await kafka.producer.connect();
+      return startKafkaSource(kafka.client, settings, pipeline, log, metrics);
+    },
+    {
+      stopped: () => signal.aborted,
+      pause: (ms) => pauseUnlessStopped(ms, signal),
+      onFailure: (err, attempt, delayMs) =>
+        log.warn({ attempt, retryInMs: delayMs }, `kafka: cannot start consuming (attempt ${attempt}): ${(err as Error).message}; retrying in ${delayMs / 1000} s`),
+    },
+  );
+  return source.done ? source.value : undefined;
+}
+
+/** Resolves after `ms`, or at once when the service stops. */
+function pauseUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, signal.aborted ? 0 : ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface SimulatorDoorOptions {
+  log: Logger;
+  print: (line: string) => void;
+  metrics?: ZtnaMetrics;
+}
+
+/**
+ * The simulator as a door: a batch of records every 200 ms at the configured rate. A batch the
+ * store cannot take is retried, the same records, with backoff, until it is stored or the
+ * service stops: a transient store error loses nothing. Resolves once stopped.
+ */
+export async function runEmbeddedSimulator(
+  pipeline: Pick<IngestPipeline, 'processBatch'>,
+  config: Pick<Config, 'ZTNA_SIM_SEED' | 'ZTNA_SIM_RATE' | 'ZTNA_SIM_SCENARIOS'>,
+  signal: AbortSignal,
+  { log, print, metrics }: SimulatorDoorOptions,
+): Promise<void> {
   const start = Date.now();
   const scenarios = parseScenarios(config.ZTNA_SIM_SCENARIOS, start);
   const sim = new TrafficSimulator({
@@ -154,29 +262,25 @@ function runEmbeddedSimulator(pipeline: IngestPipeline, config: Config, log: Log
   });
   for (const s of scenarios) print(`ztna: simulating ${s.name} from ${new Date(s.start).toISOString()} to ${new Date(s.end).toISOString()}`);
   const tickMs = 200;
-  let running = true;
+  const perTick = Math.max(1, Math.round((config.ZTNA_SIM_RATE * tickMs) / 1000));
   let seq = 0;
-  const loop = (async () => {
-    while (running) {
-      const started = Date.now();
-      const perTick = Math.max(1, Math.round((config.ZTNA_SIM_RATE * tickMs) / 1000));
-      const records: RawRecord[] = [];
-      for (let i = 0; i < perTick; i++) {
-        const r = sim.next();
-        records.push({ value: Buffer.from(r.line), origin: { door: 'simulator', topic: r.topicKind, offset: String(seq++) } });
-      }
-      try {
-        await pipeline.processBatch(records);
-      } catch (err) {
-        log.error({ err }, 'batch failed; retrying on the next tick');
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, tickMs - (Date.now() - started))));
+  while (!signal.aborted) {
+    const started = Date.now();
+    const records: RawRecord[] = [];
+    for (let i = 0; i < perTick; i++) {
+      const r = sim.next();
+      records.push({ value: Buffer.from(r.line), origin: { door: 'simulator', topic: r.topicKind, offset: String(seq++) } });
     }
-  })();
-  return async () => {
-    running = false;
-    await loop;
-  };
+    await retryWithBackoff(() => pipeline.processBatch(records), {
+      stopped: () => signal.aborted,
+      pause: (ms) => pauseUnlessStopped(ms, signal),
+      onFailure: (err, attempt, delayMs) => {
+        metrics?.ingestRetries.inc({ door: 'simulator' });
+        log.warn({ err: (err as Error).message, attempt, retryInMs: delayMs }, 'simulated batch not stored; retrying the same records');
+      },
+    });
+    await pauseUnlessStopped(Math.max(0, tickMs - (Date.now() - started)), signal);
+  }
 }
 
 function reportProgress(counts: IngestCounts, seconds: number, print: (line: string) => void): () => void {

@@ -103,33 +103,38 @@ export async function startKafkaSource(
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
   await consumer.connect();
-  await consumer.subscribe({ topics: settings.topics, fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      const stopped = () => !isRunning() || isStale();
-      if (stopped() || batch.messages.length === 0) return;
-      const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
-      // A busy or unreachable store holds this partition here (nothing else is consumed:
-      // one partition at a time) until the batch is stored; the group keeps us through heartbeats.
-      const stored = await retryWithBackoff(() => pipeline.processBatch(records), {
-        stopped,
-        pause: (ms) => pauseWithHeartbeats(ms, heartbeat, stopped),
-        onFailure: (err, attempt, delayMs) => {
-          metrics?.ingestRetries.inc({ door: 'kafka' });
-          log.warn({ err: (err as Error).message, topic: batch.topic, partition: batch.partition, attempt, retryInMs: delayMs }, 'batch not stored; retrying the same records, offsets not committed');
-        },
-      });
-      if (!stored.done) return; // stopping or revoked: the batch is read again from the committed offset
-      const last = batch.messages[batch.messages.length - 1]!.offset;
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      resolveOffset(last);
-      metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-      await heartbeat();
-    },
-  });
+  try {
+    await consumer.subscribe({ topics: settings.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const stopped = () => !isRunning() || isStale();
+        if (stopped() || batch.messages.length === 0) return;
+        const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+        // A busy or unreachable store holds this partition here (nothing else is consumed:
+        // one partition at a time) until the batch is stored; the group keeps us through heartbeats.
+        const stored = await retryWithBackoff(() => pipeline.processBatch(records), {
+          stopped,
+          pause: (ms) => pauseWithHeartbeats(ms, heartbeat, stopped),
+          onFailure: (err, attempt, delayMs) => {
+            metrics?.ingestRetries.inc({ door: 'kafka' });
+            log.warn({ err: (err as Error).message, topic: batch.topic, partition: batch.partition, attempt, retryInMs: delayMs }, 'batch not stored; retrying the same records, offsets not committed');
+          },
+        });
+        if (!stored.done) return; // stopping or revoked: the batch is read again from the committed offset
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        resolveOffset(last);
+        metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+        await heartbeat();
+      },
+    });
+  } catch (err) {
+    await consumer.disconnect(); // a failed start leaves no member behind
+    throw err;
+  }
   log.info({ topics: settings.topics, group: settings.groupId }, 'consuming');
   return {
     consumer,

@@ -1,5 +1,5 @@
 // A ClickHouse server (or cluster) through the official client, when CLICKHOUSE_URL is set.
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from './errors.js';
 import { paramsUsedBy, statementLabel, type Params, type Row, type Store } from './store.js';
 
@@ -27,6 +27,8 @@ export class ClickHouseServerStore implements Store {
       database: options.database,
       // The store promises: an insert resolves once it is durable in a part, not buffered.
       clickhouse_settings: { async_insert: 0, wait_end_of_query: 1 },
+      // Failures reach the caller as StoreErrors, which log them once; the client's own block would repeat each.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
 

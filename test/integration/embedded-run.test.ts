@@ -3,18 +3,23 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ChdbStore } from '../../src/store/index.js';
 import { CLI, tempDir } from '../helpers.js';
+import { freePort } from '../services/ports.js';
+import { waitFor } from './kafka-consumer.js';
 
 describe('ztna run, embedded default', () => {
-  it('feeds simulated traffic into chDB, reports progress, and stops cleanly on SIGTERM', async () => {
+  it('feeds simulated traffic into chDB, reports progress, becomes ready, and stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir('embedded');
+    const http = `http://127.0.0.1:${await freePort()}`;
     const child = spawn(process.execPath, [CLI, 'run'], {
-      env: { ...process.env, KAFKA_BROKERS: '', CLICKHOUSE_URL: '', ZTNA_DATA_DIR: dataDir, ZTNA_SIM_RATE: '500', ZTNA_PROGRESS_SECONDS: '1', LOG_LEVEL: 'warn' },
+      env: { ...process.env, KAFKA_BROKERS: '', CLICKHOUSE_URL: '', ZTNA_DATA_DIR: dataDir, ZTNA_SIM_RATE: '500', ZTNA_PROGRESS_SECONDS: '1', ZTNA_HTTP_PORT: new URL(http).port, LOG_LEVEL: 'warn' },
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     while ((stdout.match(/rows stored/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    // Ready once the readiness monitor has seen the store migrated (its next round after start-up).
+    await waitFor('ready', async () => ((await fetch(`${http}/readyz`)).status === 200 ? true : undefined), 30_000);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
 

@@ -54,6 +54,8 @@ export function startConsumer(brokers: string, topics: TestTopics, dataDir: stri
       ZTNA_DATA_DIR: dataDir,
       ZTNA_HMAC_KEY: HMAC_KEY,
       ZTNA_PROGRESS_SECONDS: '0',
+      // Any free port: tests run side by side, and a developer may have a `ztna run` on 8080.
+      ZTNA_HTTP_PORT: '0',
       // The broker's minimum: a SIGKILLed consumer's partitions move on after 6 s, not 30.
       ZTNA_KAFKA_SESSION_TIMEOUT_MS: '6000',
       LOG_LEVEL: 'warn',

@@ -1,0 +1,131 @@
+// `ztna run` with its ClickHouse server down at start-up: under a supervisor, crashing would be a
+// crash loop. The service starts its HTTP server, waits the store out with backoff (one log
+// line per attempt, naming the server without its credentials), says so on /readyz, and a
+// SIGTERM meanwhile stops it cleanly. No ClickHouse server can run here, so only the waiting
+// and the stop are shown: the store is a closed port on 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ChdbStore, migrate } from '../../src/store/index.js';
+import { CLI, HMAC_KEY, runCli, tempDir } from '../helpers.js';
+import { freePort } from '../services/ports.js';
+import { waitFor } from './kafka-consumer.js';
+
+const URL_PASSWORD = 'url-password-never-logged';
+const ENV_PASSWORD = 'env-password-never-logged';
+
+/** `ztna run` against a ClickHouse URL where nothing listens. */
+async function runWithStoreDown() {
+  const storePort = await freePort();
+  const httpPort = await freePort();
+  const child = spawn(process.execPath, [CLI, 'run'], {
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: '',
+      CLICKHOUSE_URL: `http://ztna:${URL_PASSWORD}@127.0.0.1:${storePort}`,
+      CLICKHOUSE_PASSWORD: ENV_PASSWORD,
+      ZTNA_HMAC_KEY: HMAC_KEY,
+      ZTNA_DATA_DIR: tempDir('run-startup'),
+      ZTNA_HTTP_PORT: String(httpPort),
+      ZTNA_PROGRESS_SECONDS: '0',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
+  /** The log lines of the store's failed attempts so far (it is an error to have exited meanwhile). */
+  const attempts = () => {
+    if (exitCode !== undefined && !child.killed) throw new Error(`ztna run exited with ${exitCode}: ${stderr}`);
+    return stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; attempt?: number; store?: string })
+      .filter((line) => line.store !== undefined && line.attempt !== undefined);
+  };
+  return {
+    child,
+    exited,
+    storeUrl: `http://127.0.0.1:${storePort}/default`,
+    http: `http://127.0.0.1:${httpPort}`,
+    attempts,
+    output: () => stdout + stderr,
+    stdout: () => stdout,
+  };
+}
+
+describe('ztna run, the store down at start-up', () => {
+  it('stays up and retries, says on /readyz that the store is unreachable, never logs the password, and stops cleanly on SIGTERM', async () => {
+    const run = await runWithStoreDown();
+    try {
+      await waitFor('two failed store attempts', async () => (run.attempts().length >= 2 ? true : undefined), 60_000);
+      for (const line of run.attempts()) expect(line.msg).toContain(`cannot reach ${run.storeUrl}`);
+      expect(
+        run
+          .attempts()
+          .map((l) => l.attempt)
+          .slice(0, 2),
+      ).toEqual([1, 2]);
+
+      const health = await fetch(`${run.http}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`${run.http}/readyz`);
+      expect(ready.status).toBe(503);
+      const { down } = (await ready.json()) as { down: Record<string, string> };
+      expect(Object.keys(down)).toEqual(['store']);
+      expect(down.store).toMatch(new RegExp(`^cannot reach ${run.storeUrl.replace(/[/.]/g, '\\$&')} \\(since `));
+
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect(run.stdout()).toContain('ztna: stopped cleanly');
+      for (const secret of [URL_PASSWORD, ENV_PASSWORD]) expect(run.output()).not.toContain(secret);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('a SIGTERM as soon as the first attempt has failed stops cleanly, with exit code 0', async () => {
+    const run = await runWithStoreDown();
+    try {
+      await waitFor('the first failed store attempt', async () => (run.attempts().length >= 1 ? true : undefined), 60_000);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect(run.stdout()).toMatch(/ztna: stopped cleanly · 0 read · 0 stored/);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('a failure waiting cannot fix (a migration changed after it was applied) ends start-up: exit code 1 and the reason', async () => {
+    const dataDir = tempDir('run-changed-migration');
+    const store = new ChdbStore(dataDir);
+    await migrate(store, { retentionDays: 30 });
+    await store.command("ALTER TABLE schema_migrations UPDATE checksum = 'changed' WHERE version = 1 SETTINGS mutations_sync = 1");
+    await store.close();
+    const result = await runCli(['run'], {
+      env: {
+        KAFKA_BROKERS: '',
+        CLICKHOUSE_URL: '',
+        ZTNA_DATA_DIR: dataDir,
+        ZTNA_HTTP_PORT: String(await freePort()),
+        ZTNA_PROGRESS_SECONDS: '0',
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /ztna: start-up failed: migration 0001_\w+ was changed after it was applied; add a new migration instead/,
+    );
+  });
+
+  it('a configuration error is still fatal at once: exit code 2, nothing started', async () => {
+    const result = await runCli(['run'], {
+      env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: 'http://127.0.0.1:1', ZTNA_HMAC_KEY: '', ZTNA_HTTP_PORT: String(await freePort()) },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('ZTNA_HMAC_KEY: required when KAFKA_BROKERS or CLICKHOUSE_URL is set');
+    expect(result.stdout).not.toContain('HTTP on');
+  });
+});

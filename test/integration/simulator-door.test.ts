@@ -1,0 +1,78 @@
+// The embedded simulator as a door: a batch the store refuses for a while (the engine's real
+// TOO_MANY_PARTS, from chDB with `parts_to_throw_insert`) is retried, the same records, until it
+// is stored. Nothing the simulator produced is lost.
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { runEmbeddedSimulator } from '../../src/commands/run.js';
+import { loadConfig } from '../../src/config.js';
+import { IngestPipeline } from '../../src/ingest/pipeline.js';
+import type { RawRecord } from '../../src/ingest/record.js';
+import { createMetrics } from '../../src/streams/metrics.js';
+import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
+import { normalizeOptions, tempDir } from '../helpers.js';
+import { waitFor } from './kafka-consumer.js';
+
+const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
+
+const distinctEvents = async (store: Store) =>
+  Number(
+    (
+      await store.query<{ n: string }>(
+        'SELECT (SELECT count() FROM auth_events FINAL) + (SELECT count() FROM policy_events FINAL) + (SELECT count() FROM posture_events FINAL) + (SELECT count() FROM token_events FINAL) AS n',
+      )
+    )[0]!.n,
+  );
+
+describe('the embedded simulator door', () => {
+  it('retries a batch the store refuses until it is stored: every record it produced ends up stored', async () => {
+    const store = new ChdbStore(tempDir('simulator-door'));
+    await migrate(store, { retentionDays: 30 });
+    const metrics = createMetrics();
+    const pipeline = new IngestPipeline(store, pipelineOptions, { metrics });
+    const handed = new Set<string>();
+    const stored = new Set<string>();
+    let failures = 0;
+    const offsets = (records: readonly RawRecord[]) => records.map((r) => r.origin.offset!);
+    // Sees what the door hands the pipeline and what the pipeline stored; the pipeline and the store are real.
+    const watched = {
+      processBatch: async (records: readonly RawRecord[]) => {
+        for (const o of offsets(records)) handed.add(o);
+        try {
+          const result = await pipeline.processBatch(records);
+          for (const o of offsets(records)) stored.add(o);
+          return result;
+        } catch (err) {
+          failures++;
+          throw err;
+        }
+      },
+    };
+    const stop = new AbortController();
+    const door = runEmbeddedSimulator(watched, loadConfig({ ZTNA_SIM_RATE: '500' }), stop.signal, {
+      log: pino({ level: 'silent' }),
+      print: () => {},
+      metrics,
+    });
+    try {
+      await waitFor('a first stored batch', async () => (stored.size > 0 ? true : undefined), 30_000);
+      // Every auth insert now meets a partition that already has a part: the engine refuses it.
+      await store.command('ALTER TABLE auth_events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
+      await waitFor('two refused batches', async () => (failures >= 2 ? true : undefined), 30_000);
+      await store.command('ALTER TABLE auth_events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
+      const storedBeforeRecovery = stored.size;
+      await waitFor(
+        'batches stored after the store recovered',
+        async () => (stored.size > storedBeforeRecovery + 200 ? true : undefined),
+        30_000,
+      );
+    } finally {
+      stop.abort();
+      await door;
+    }
+    expect([...handed].filter((o) => !stored.has(o))).toEqual([]);
+    expect(await distinctEvents(store)).toBe(pipeline.counts.normalized);
+    const retries = await metrics.registry.getSingleMetric('ztna_ingest_retries_total')!.get();
+    expect(retries.values).toContainEqual(expect.objectContaining({ labels: { door: 'simulator' }, value: failures }));
+    await store.close();
+  });
+});
