@@ -1,6 +1,7 @@
-// Shared by the tests: paths, normalize options, temporary directories, running the CLI.
+// Shared by the tests: paths, normalize options, temporary directories, the vendor records
+// (the project's fixtures, and ../shared/samples where present), running the CLI.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import type { NormalizeOptions } from '../src/events/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'cli.js');
+export const FIXTURES_DIR = join(ROOT, 'test', 'fixtures', 'sources');
 export const SAMPLES_DIR = join(ROOT, '..', 'shared', 'samples');
 export const HMAC_KEY = 'test-hmac-key-0123456789abcdef0123456789';
 
@@ -26,12 +28,44 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `ztna-${prefix}-`));
 }
 
-/** Every sample file: name → its lines. */
+/** The non-blank lines of an NDJSON file. */
+function ndjsonLines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Every source with its own fixture file, test/fixtures/sources/<source>.ndjson. */
+export const FIXTURE_SOURCES = ['okta', 'entra', 'opa', 'keycloak', 'native'] as const;
+export type FixtureSource = (typeof FIXTURE_SOURCES)[number];
+
+/** The project's own records of one source, written from the vendor's documented format. */
+export function fixtureLines(source: FixtureSource): string[] {
+  return ndjsonLines(join(FIXTURES_DIR, `${source}.ndjson`));
+}
+
+/** Every source's fixture lines, one source after another: mixed vendor traffic. */
+export function allFixtureLines(): string[] {
+  return FIXTURE_SOURCES.flatMap(fixtureLines);
+}
+
+// Real vendor events live beside the project, in ../shared/samples; a user's clone has no
+// ../shared. Suites that need them run `beforeEach(skipWithoutSamples)`: in full where the
+// folder is, and where it is not each test is skipped with a note naming the folder, which
+// vitest's reporters print. (A hook, not a describe wrapper: the benches import this file
+// outside vitest, where vitest cannot load.)
+const SAMPLES_PRESENT = existsSync(SAMPLES_DIR);
+
+/** beforeEach hook: skips the test, saying where the samples were looked for, when they are absent. */
+export function skipWithoutSamples({ skip }: { skip: (condition: boolean, note?: string) => void }): void {
+  skip(!SAMPLES_PRESENT, `../shared/samples not found at ${SAMPLES_DIR}`);
+}
+
+/** Every sample file: name → its lines; none when the folder is absent (the tests that read them are skipped then). */
 export function sampleFiles(): Record<string, string[]> {
+  if (!SAMPLES_PRESENT) return {};
   return Object.fromEntries(
     readdirSync(SAMPLES_DIR)
       .filter((f) => f.endsWith('.ndjson'))
-      .map((f) => [f, readFileSync(join(SAMPLES_DIR, f), 'utf8').split('\n').filter((l) => l.trim() !== '')]),
+      .map((f) => [f, ndjsonLines(join(SAMPLES_DIR, f))]),
   );
 }
 

@@ -1,14 +1,12 @@
 // End to end on a real Apache Kafka broker: the `ztna run` process consumes, normalizes
 // and stores into chDB; killed with SIGKILL and restarted, it loses nothing and counts
 // nothing twice; restarted cleanly, it resumes from its committed offsets.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { KINDS } from '../../src/events/index.js';
+import { KINDS, normalizeRecord } from '../../src/events/index.js';
 import { ChdbStore } from '../../src/store/index.js';
 import { TrafficSimulator } from '../../src/simulate/traffic.js';
-import { SAMPLES_DIR, tempDir } from '../helpers.js';
+import { allFixtureLines, normalizeOptions, tempDir } from '../helpers.js';
 import { dashboardQueries, expandPromQL, KAFKA_ONLY } from '../dashboards.js';
 import { freePort } from '../services/ports.js';
 import { startPrometheus } from '../services/prometheus.js';
@@ -45,6 +43,14 @@ function simulatedMessages(topics: TestTopics, n: number, seed: number, invalidS
   return Array.from({ length: n }, () => {
     const r = sim.next();
     return { topic: topics[r.topicKind], value: Buffer.from(r.line) };
+  });
+}
+
+/** Every source's fixture records, each on its kind's topic (the auth topic for one that is not an access event). */
+function fixtureMessages(topics: TestTopics): Message[] {
+  return allFixtureLines().map((line) => {
+    const outcome = normalizeRecord(line, normalizeOptions());
+    return { topic: topics[outcome.status === 'normalized' ? outcome.event.kind : 'auth'], value: Buffer.from(line) };
   });
 }
 
@@ -102,21 +108,19 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
   it('stores exactly the valid events of mixed vendors and dead-letters exactly the invalid ones (topic and table)', async () => {
     const topics = uniqueTopics();
     await createTopics(admin, topics, 2);
-    const samples = ['okta-system-log.ndjson', 'entra-signin-logs.ndjson'].flatMap((f) =>
-      readFileSync(join(SAMPLES_DIR, f), 'utf8').split('\n').filter(Boolean).map((l) => ({ topic: topics.auth, value: Buffer.from(l) })),
-    );
+    const fixtures = fixtureMessages(topics);
     const malformed: Message[] = [
       { topic: topics.policy, value: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) },
       { topic: topics.auth, value: Buffer.from(`{"kind":"auth","pad":"${'x'.repeat(5000)}"}`) },
       { topic: topics.token, value: Buffer.from('{"kind":"token","time":"2026-11-20T10:00:00.000Z","emitter_id":"t","activity":"use"}') },
     ];
-    // The sample Okta login, replayed 7 minutes later from elsewhere: a token-replay anomaly.
-    const login = samples.find((m) => m.value.toString().includes('"user.session.start"'))!;
+    // The fixture's Okta login, replayed 7 minutes later from elsewhere: a token-replay anomaly.
+    const login = fixtures.find((m) => m.value.toString().includes('"user.session.start"'))!;
     const replay = JSON.parse(login.value.toString());
-    Object.assign(replay, { uuid: 'c0ffee00-0000-4000-8000-000000000001', published: '2020-02-14T20:25:57.718Z' });
-    replay.client.ipAddress = '203.0.113.50';
+    Object.assign(replay, { uuid: 'c0ffee00-0000-4000-8000-000000000001', published: '2026-11-20T08:22:02.311Z' });
+    replay.client.ipAddress = '198.51.100.50';
     replay.client.geographicalContext.country = 'Brazil';
-    const messages = [...simulatedMessages(topics, 3000, 31), ...samples, { topic: topics.auth, value: Buffer.from(JSON.stringify(replay)) }, ...malformed];
+    const messages = [...simulatedMessages(topics, 3000, 31), ...fixtures, { topic: topics.auth, value: Buffer.from(JSON.stringify(replay)) }, ...malformed];
     await produce(producer, messages);
     const expected = expectedFrom(messages.map((m) => m.value).filter((v) => v.length <= 4096));
     const invalidValues = messages.map((m) => m.value).filter((v) => v.length > 4096 || expectedFrom([v]).invalid === 1);
@@ -124,7 +128,7 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
 
     const dataDir = tempDir('e2e-a');
     const group = `g-${topics.auth}`;
-    // The real samples date from 2019–2020: a retention that keeps them, or the TTL would expire them.
+    // The fixtures and the simulated traffic have fixed dates: a retention that keeps them, or the TTL would expire them one day.
     const httpPort = await freePort();
     const consumer = startConsumer(brokers, topics, dataDir, group, { ZTNA_MAX_EVENT_BYTES: '4096', ZTNA_RETENTION_DAYS: '3650', ZTNA_HTTP_PORT: String(httpPort) });
     await waitCaughtUp(admin, group, [topics.auth, topics.policy, topics.posture, topics.token], consumer);
@@ -142,7 +146,7 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
       expect(rejected.every((r) => r.reason !== '' && r.topic.startsWith('e2e-') && r.offset !== null)).toBe(true);
       expect(rejected.some((r) => /over the 4096-byte limit/.test(r.reason))).toBe(true);
       const stored = await store.query<{ key: string }>("SELECT key FROM anomalies FINAL WHERE type = 'token_replay'");
-      expect(stored.map((a) => a.key)).toContain('session:102bZDNFfWaQSyEZQuDgWt-uQ');
+      expect(stored.map((a) => a.key)).toContain('session:102Qm7Zr9TfXaBcD3eFgHiJkL');
     } finally {
       await store.close();
     }
@@ -163,7 +167,7 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
     });
     await waitFor('dead letters and the anomaly', async () => (letters.length >= invalidValues.length && anomalies.length > 0 ? true : undefined), 60_000);
     await reader.disconnect();
-    expect(anomalies).toContainEqual(expect.objectContaining({ type: 'token_replay', key: 'session:102bZDNFfWaQSyEZQuDgWt-uQ' }));
+    expect(anomalies).toContainEqual(expect.objectContaining({ type: 'token_replay', key: 'session:102Qm7Zr9TfXaBcD3eFgHiJkL' }));
     expect(letters.map((l) => l.value.toString('hex')).sort()).toEqual(invalidValues.map((v) => v.toString('hex')).sort());
     for (const l of letters) {
       expect(l.headers['ztna-reason']).toBeTruthy();

@@ -3,18 +3,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CanonicalEvent } from '../../src/events/index.js';
-import { HMAC_KEY, runCli, sampleFiles, tempDir } from '../helpers.js';
+import { allFixtureLines, HMAC_KEY, runCli, tempDir } from '../helpers.js';
 
 const env = { ZTNA_HMAC_KEY: HMAC_KEY, ZTNA_DATA_DIR: tempDir('cli') };
 
 describe('ztna normalize', () => {
-  it('normalizes the real samples: canonical NDJSON out, counts on stderr, exit 0', async () => {
-    const input = Object.values(sampleFiles()).flat().join('\n') + '\n';
+  it("normalizes every source's fixtures: canonical NDJSON out, counts and skipped types on stderr, exit 0", async () => {
+    const input = allFixtureLines().join('\n') + '\n';
     const { code, stdout, stderr } = await runCli(['normalize'], { stdin: input, env });
     expect(code).toBe(0);
     const out = stdout.trim().split('\n').map((l) => CanonicalEvent.parse(JSON.parse(l)));
-    expect(out).toHaveLength(6);
-    expect(JSON.parse(stderr.trim().split('\n').pop()!)).toMatchObject({ read: 6, normalized: 6, skipped: 0, rejected: 0 });
+    expect(out).toHaveLength(28);
+    expect(new Set(out.map((e) => e.source))).toEqual(new Set(['okta', 'entra', 'opa', 'keycloak', 'native']));
+    expect(JSON.parse(stderr.trim().split('\n').pop()!)).toEqual({
+      read: 30,
+      normalized: 28,
+      skipped: 2,
+      rejected: 0,
+      skipped_by_type: { 'okta:user.account.lock': 1, 'keycloak:UPDATE_PASSWORD': 1 },
+    });
   });
 
   it('writes each reject with its line, reason and raw bytes, counts skips by event type, and still exits 0', async () => {
