@@ -6,11 +6,11 @@ import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { normalizeRecord, type CanonicalEvent } from '../src/events/index.js';
 import { SCENARIOS, type ScenarioWindow } from '../src/simulate/scenarios.js';
-import { SCORED_BY } from '../src/simulate/evaluate.js';
-import { DenialBurstScorer } from '../src/streams/denialBurst.js';
-import { TokenReplayScorer } from '../src/streams/tokenReplay.js';
-import { runDetection } from '../test/detection.js';
-import { normalizeOptions, tempDir } from '../test/helpers.js';
+import { SCORED_BY } from '../src/detect/evaluate.js';
+import { DenialBurstScorer } from '../src/detect/denialBurst.js';
+import { TokenReplayScorer } from '../src/detect/tokenReplay.js';
+import { runDetection } from '../test/support/detection.js';
+import { normalizeOptions, tempDir } from '../test/support/helpers.js';
 
 const { values } = parseArgs({ options: { baseline: { type: 'string', default: '2000000' }, seed: { type: 'string', default: '42' } } });
 const START = Date.parse('2026-11-16T06:00:00Z');

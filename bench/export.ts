@@ -7,12 +7,12 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { hashApiKey, parseApiKeys } from '../src/api/auth.js';
 import { buildServer } from '../src/api/server.js';
-import { IngestPipeline } from '../src/ingest/pipeline.js';
+import { IngestPipeline } from '../src/pipeline/pipeline.js';
 import { loadSloSpec } from '../src/slo/spec.js';
 import { TrafficSimulator } from '../src/simulate/traffic.js';
-import { createMetrics } from '../src/streams/metrics.js';
+import { createMetrics } from '../src/metrics.js';
 import { ChdbStore, fromClickHouseTime, migrate, rangeParams } from '../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../test/helpers.js';
+import { normalizeOptions, ROOT, tempDir } from '../test/support/helpers.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '500000' } } });
 const events = Number(values.events);

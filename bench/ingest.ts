@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startKafkaBroker } from '../test/services/kafka.js';
-import { CLI, tempDir } from '../test/helpers.js';
-import { progress, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp } from '../test/integration/kafka-consumer.js';
+import { startKafkaBroker } from '../test/support/services/kafka.js';
+import { CLI, tempDir } from '../test/support/helpers.js';
+import { progress, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp } from '../test/support/kafkaConsumer.js';
 import { ChdbStore } from '../src/store/index.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, partitions: { type: 'string', default: '3' } } });

@@ -11,7 +11,7 @@ import { scoreCommand } from './commands/score.js';
 import { kafkaSink, simulate, stdoutSink, type RecordSink } from './commands/simulate.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
-import { kafkaClient, ensureTopics } from './ingest/kafka.js';
+import { kafkaClient, ensureTopics } from './kafka/client.js';
 import { parseScenario, SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
 

@@ -2,8 +2,8 @@
 // start-up with the variable's name and what is wrong with it.
 import { z } from 'zod';
 import { parseScenarios } from './simulate/scenarios.js';
-import { DEFAULT_TOKEN_REPLAY } from './streams/tokenReplay.js';
-import { DEFAULT_DENIAL_BURST } from './streams/denialBurst.js';
+import { DEFAULT_TOKEN_REPLAY } from './detect/tokenReplay.js';
+import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
 
 const csv = z
   .string()

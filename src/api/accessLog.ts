@@ -1,7 +1,7 @@
 // The product watches its own door: every API access becomes an auth event (was the key
 // valid) and a policy event (did its role allow the route), fed in batches through the
 // same pipeline as any other access event. The key itself is never recorded, only its name.
-import type { RawRecord } from '../ingest/record.js';
+import type { RawRecord } from '../pipeline/record.js';
 import type { ApiKey } from './auth.js';
 
 /** Access records kept while the store refuses them; the oldest go first past this. */

@@ -3,9 +3,9 @@
 // was accepted and gives each reject's index and reason.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ndjsonLines } from '../ingest/ndjson.js';
-import type { IngestPipeline } from '../ingest/pipeline.js';
-import type { RawRecord } from '../ingest/record.js';
+import { ndjsonLines } from '../sources/ndjson.js';
+import type { IngestPipeline } from '../pipeline/pipeline.js';
+import type { RawRecord } from '../pipeline/record.js';
 import { StoreError } from '../store/index.js';
 import type { RouteDoc } from './route.js';
 

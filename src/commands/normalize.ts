@@ -1,8 +1,8 @@
 // `ztna normalize`: vendor NDJSON on stdin → canonical NDJSON on stdout, counts on stderr.
 import type { Readable, Writable } from 'node:stream';
 import { normalizeRecord, type SourceChoice } from '../events/index.js';
-import { ndjsonLines } from '../ingest/ndjson.js';
-import { deadLetter } from '../ingest/record.js';
+import { ndjsonLines } from '../sources/ndjson.js';
+import { deadLetter } from '../pipeline/record.js';
 import { LineWriter } from './output.js';
 
 export interface NormalizeCommandOptions {

@@ -4,23 +4,23 @@
 import type { Logger } from 'pino';
 import { kafkaTopics, requireSharedHmacKey, scorerOptions, type Config } from '../config.js';
 import { resolveHmacKey } from '../hmacKey.js';
-import { IngestPipeline, type IngestCounts } from '../ingest/pipeline.js';
+import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
 import type { Kafka, Producer } from 'kafkajs';
-import { KafkaDeadLetterSink, kafkaClient, startKafkaSource, type KafkaSourceHandle } from '../ingest/kafka.js';
+import { kafkaClient } from '../kafka/client.js';
+import { KafkaDeadLetterSink } from '../sinks/deadLetters.js';
+import { startKafkaSource, type KafkaSourceHandle } from '../sources/kafka.js';
 import { fileURLToPath } from 'node:url';
-import { TrafficSimulator } from '../simulate/traffic.js';
-import { parseScenarios } from '../simulate/scenarios.js';
+import { runEmbeddedSimulator } from '../sources/simulator.js';
 import { migrate, openStore, StoreError, type Store } from '../store/index.js';
-import type { RawRecord } from '../ingest/record.js';
 import { buildServer } from '../api/server.js';
 import { brokersCheck, ReadinessMonitor, storeCheck, storeFailure, Unready, type DependencyCheck } from '../api/readiness.js';
-import { retryWithBackoff } from '../ingest/retry.js';
+import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
 import { AccessRecorder } from '../api/accessLog.js';
 import { loadApiKeys } from '../apiKeys.js';
-import { createMetrics, type ZtnaMetrics } from '../streams/metrics.js';
-import { SliProcessor } from '../streams/sliProcessor.js';
-import { AnomalyProcessor, createScorers, type AnomalySink } from '../streams/anomalyProcessor.js';
-import { KafkaAnomalySink, StoreAnomalySink } from '../ingest/anomalySinks.js';
+import { createMetrics, type ZtnaMetrics } from '../metrics.js';
+import { SliProcessor } from '../sli/processor.js';
+import { AnomalyProcessor, createScorers, type AnomalySink } from '../detect/processor.js';
+import { KafkaAnomalySink, StoreAnomalySink } from '../sinks/anomalies.js';
 import { loadSloSpec } from '../slo/spec.js';
 
 /** The SLO spec shipped with the package, used unless ZTNA_SLO_FILE names another. */
@@ -125,7 +125,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
       delete pending.kafka;
       print(`ztna: consuming ${kafka.topics.join(', ')} from ${kafka.brokers.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);
     } else {
-      const simulated = runEmbeddedSimulator(pipeline, config, stopping.signal, { log, print, metrics });
+      const simulated = runEmbeddedSimulator(pipeline, { seed: config.ZTNA_SIM_SEED, rate: config.ZTNA_SIM_RATE, scenarios: config.ZTNA_SIM_SCENARIOS }, stopping.signal, { log, print, metrics });
       stopSource = () => simulated;
       print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
     }
@@ -218,69 +218,6 @@ async function consumeKafka(
     },
   );
   return source.done ? source.value : undefined;
-}
-
-/** Resolves after `ms`, or at once when the service stops. */
-function pauseUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, signal.aborted ? 0 : ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-export interface SimulatorDoorOptions {
-  log: Logger;
-  print: (line: string) => void;
-  metrics?: ZtnaMetrics;
-}
-
-/**
- * The simulator as a door: a batch of records every 200 ms at the configured rate. A batch the
- * store cannot take is retried, the same records, with backoff, until it is stored or the
- * service stops: a transient store error loses nothing. Resolves once stopped.
- */
-export async function runEmbeddedSimulator(
-  pipeline: Pick<IngestPipeline, 'processBatch'>,
-  config: Pick<Config, 'ZTNA_SIM_SEED' | 'ZTNA_SIM_RATE' | 'ZTNA_SIM_SCENARIOS'>,
-  signal: AbortSignal,
-  { log, print, metrics }: SimulatorDoorOptions,
-): Promise<void> {
-  const start = Date.now();
-  const scenarios = parseScenarios(config.ZTNA_SIM_SCENARIOS, start);
-  const sim = new TrafficSimulator({
-    seed: config.ZTNA_SIM_SEED,
-    start,
-    clock: 'wall',
-    invalidShare: 0.001,
-    notAccessShare: 0.002,
-    scenarios,
-  });
-  for (const s of scenarios) print(`ztna: simulating ${s.name} from ${new Date(s.start).toISOString()} to ${new Date(s.end).toISOString()}`);
-  const tickMs = 200;
-  const perTick = Math.max(1, Math.round((config.ZTNA_SIM_RATE * tickMs) / 1000));
-  let seq = 0;
-  while (!signal.aborted) {
-    const started = Date.now();
-    const records: RawRecord[] = [];
-    for (let i = 0; i < perTick; i++) {
-      const r = sim.next();
-      records.push({ value: Buffer.from(r.line), origin: { door: 'simulator', topic: r.topicKind, offset: String(seq++) } });
-    }
-    await retryWithBackoff(() => pipeline.processBatch(records), {
-      stopped: () => signal.aborted,
-      pause: (ms) => pauseUnlessStopped(ms, signal),
-      onFailure: (err, attempt, delayMs) => {
-        metrics?.ingestRetries.inc({ door: 'simulator' });
-        log.warn({ err: (err as Error).message, attempt, retryInMs: delayMs }, 'simulated batch not stored; retrying the same records');
-      },
-    });
-    await pauseUnlessStopped(Math.max(0, tickMs - (Date.now() - started)), signal);
-  }
 }
 
 function reportProgress(counts: IngestCounts, seconds: number, print: (line: string) => void): () => void {

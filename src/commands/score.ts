@@ -2,8 +2,8 @@
 // NDJSON on stdout, counts on stderr. For replaying history and for testing.
 import type { Readable, Writable } from 'node:stream';
 import { normalizeRecord } from '../events/index.js';
-import { ndjsonLines } from '../ingest/ndjson.js';
-import { createScorers, score } from '../streams/anomalyProcessor.js';
+import { ndjsonLines } from '../sources/ndjson.js';
+import { createScorers, score } from '../detect/processor.js';
 import type { NormalizeCommandOptions } from './normalize.js';
 import { LineWriter } from './output.js';
 

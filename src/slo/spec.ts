@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { LATENCY_SLIS, RATIO_SLIS, type Sli } from '../streams/sli.js';
+import { LATENCY_SLIS, RATIO_SLIS, type Sli } from '../sli/definitions.js';
 
 export const SLO_WINDOWS = ['7d', '28d', '30d'] as const;
 export type SloWindow = (typeof SLO_WINDOWS)[number];
 
-/** The dimensions each SLI's metrics carry (src/streams/sliProcessor.ts). */
+/** The dimensions each SLI's metrics carry (src/sli/processor.ts). */
 export const SLI_DIMENSIONS: Record<Sli, readonly string[]> = {
   auth_availability: ['tenant', 'app', 'idp'],
   auth_success: ['tenant', 'app', 'idp'],

@@ -12,10 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ruleFile } from '../../src/commands/generate.js';
 import { alertmanagerExample } from '../../src/slo/alertmanager.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
-import { CLI, ROOT, tempDir } from '../helpers.js';
-import { dashboardQueries, expandPromQL, KAFKA_ONLY } from '../dashboards.js';
-import { freePort } from '../services/ports.js';
-import { startAlertmanager, startPrometheus, type RunningService } from '../services/prometheus.js';
+import { CLI, ROOT, tempDir } from '../support/helpers.js';
+import { dashboardQueries, expandPromQL, KAFKA_ONLY } from '../support/dashboards.js';
+import { freePort } from '../support/services/ports.js';
+import { startAlertmanager, startPrometheus, type RunningService } from '../support/services/prometheus.js';
 
 interface Delivery {
   receiver: string;

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { AccessRecorder } from '../../src/api/accessLog.js';
 import { ApiKeyError, hashApiKey, parseApiKeys, ROLES } from '../../src/api/auth.js';
 import { buildServer } from '../../src/api/server.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { createMetrics } from '../../src/metrics.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../helpers.js';
+import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const keyOf = (role: string) => `secret-${role}-key-0123456789`;

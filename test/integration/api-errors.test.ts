@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
 import { MAX_JSON_DEPTH } from '../../src/api/jsonBody.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { createMetrics } from '../../src/metrics.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../helpers.js';
-import { captureLog } from '../log-capture.js';
+import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
+import { captureLog } from '../support/logCapture.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const ANALYST_KEY = 'analyst-key-do-not-log-0123456789';

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { brokersCheck, ReadinessMonitor, storeCheck, Unready, type DependencyCheck } from '../../src/api/readiness.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { createMetrics } from '../../src/metrics.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { freePort } from '../services/ports.js';
-import { ROOT, tempDir } from '../helpers.js';
-import { captureLog } from '../log-capture.js';
+import { freePort } from '../support/services/ports.js';
+import { ROOT, tempDir } from '../support/helpers.js';
+import { captureLog } from '../support/logCapture.js';
 
 const since = String.raw`\(since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\)`;
 

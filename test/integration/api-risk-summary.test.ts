@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { buildServer } from '../../src/api/server.js';
 import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
 import { RiskSummary, riskSummary } from '../../src/api/riskSummary.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import { StoreAnomalySink } from '../../src/ingest/anomalySinks.js';
-import { AnomalyProcessor, createScorers } from '../../src/streams/anomalyProcessor.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
+import { AnomalyProcessor, createScorers } from '../../src/detect/processor.js';
+import { createMetrics } from '../../src/metrics.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../helpers.js';
+import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const NOW = new Date('2026-11-20T12:00:00Z');

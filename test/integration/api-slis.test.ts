@@ -4,11 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { buildServer } from '../../src/api/server.js';
 import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { createMetrics } from '../../src/metrics.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../helpers.js';
+import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();

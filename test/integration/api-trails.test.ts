@@ -8,11 +8,11 @@ import { buildServer } from '../../src/api/server.js';
 import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
 import { TrailPage, type TrailEvent } from '../../src/api/trails.js';
 import { SessionTimeline } from '../../src/api/sessions.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { createMetrics } from '../../src/metrics.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, runCli, tempDir } from '../helpers.js';
+import { normalizeOptions, ROOT, runCli, tempDir } from '../support/helpers.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const T0 = Date.parse('2026-11-10T09:00:00Z');

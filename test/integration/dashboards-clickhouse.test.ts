@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import { StoreAnomalySink } from '../../src/ingest/anomalySinks.js';
-import { AnomalyProcessor, createScorers } from '../../src/streams/anomalyProcessor.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
+import { AnomalyProcessor, createScorers } from '../../src/detect/processor.js';
+import { createMetrics } from '../../src/metrics.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { dashboardQueries, expandClickHouseMacros, expandVariables, type VariableValue } from '../dashboards.js';
-import { normalizeOptions, runCli, tempDir } from '../helpers.js';
+import { dashboardQueries, expandClickHouseMacros, expandVariables, type VariableValue } from '../support/dashboards.js';
+import { normalizeOptions, runCli, tempDir } from '../support/helpers.js';
 
 const START = '2026-11-10T08:00:00Z';
 const range = { from: new Date('2026-11-10T07:00:00Z'), to: new Date('2026-11-10T12:00:00Z'), intervalSeconds: 60 };

@@ -2,8 +2,8 @@
 // the project promises (bench:detect prints the full table on a larger run).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenarios } from '../../src/simulate/scenarios.js';
-import { runDetection, type DetectionRun } from '../detection.js';
-import { tempDir } from '../helpers.js';
+import { runDetection, type DetectionRun } from '../support/detection.js';
+import { tempDir } from '../support/helpers.js';
 
 const START = Date.parse('2026-11-20T08:00:00Z');
 

@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ChdbStore } from '../../src/store/index.js';
-import { CLI, tempDir } from '../helpers.js';
-import { freePort } from '../services/ports.js';
-import { waitFor } from './kafka-consumer.js';
+import { CLI, tempDir } from '../support/helpers.js';
+import { freePort } from '../support/services/ports.js';
+import { waitFor } from '../support/kafkaConsumer.js';
 
 describe('ztna run, embedded default', () => {
   it('feeds simulated traffic into chDB, reports progress, becomes ready, and stops cleanly on SIGTERM', async () => {

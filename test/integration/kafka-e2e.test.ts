@@ -6,11 +6,11 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { KINDS, normalizeRecord } from '../../src/events/index.js';
 import { ChdbStore } from '../../src/store/index.js';
 import { TrafficSimulator } from '../../src/simulate/traffic.js';
-import { allFixtureLines, normalizeOptions, tempDir } from '../helpers.js';
-import { dashboardQueries, expandPromQL, KAFKA_ONLY } from '../dashboards.js';
-import { freePort } from '../services/ports.js';
-import { startPrometheus } from '../services/prometheus.js';
-import { expectedFrom, progress, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp, waitFor, type Expected, type TestTopics } from './kafka-consumer.js';
+import { allFixtureLines, normalizeOptions, tempDir } from '../support/helpers.js';
+import { dashboardQueries, expandPromQL, KAFKA_ONLY } from '../support/dashboards.js';
+import { freePort } from '../support/services/ports.js';
+import { startPrometheus } from '../support/services/prometheus.js';
+import { expectedFrom, progress, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp, waitFor, type Expected, type TestTopics } from '../support/kafkaConsumer.js';
 
 const brokers = inject('kafkaBrokers');
 

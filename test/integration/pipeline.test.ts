@@ -2,11 +2,11 @@
 // what is not lands in the dead letters with its bytes and reason, and nothing is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/events/index.js';
-import { IngestPipeline, type DeadLetterSink } from '../../src/ingest/pipeline.js';
-import type { DeadLetter, RawRecord } from '../../src/ingest/record.js';
+import { IngestPipeline, type DeadLetterSink } from '../../src/pipeline/pipeline.js';
+import type { DeadLetter, RawRecord } from '../../src/pipeline/record.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
 import { TrafficSimulator } from '../../src/simulate/traffic.js';
-import { normalizeOptions, tempDir } from '../helpers.js';
+import { normalizeOptions, tempDir } from '../support/helpers.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 

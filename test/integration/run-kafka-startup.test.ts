@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Admin, Producer } from 'kafkajs';
-import { tempDir } from '../helpers.js';
-import { freePort } from '../services/ports.js';
-import { startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp, waitFor } from './kafka-consumer.js';
+import { tempDir } from '../support/helpers.js';
+import { freePort } from '../support/services/ports.js';
+import { startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp, waitFor } from '../support/kafkaConsumer.js';
 
 const brokers = inject('kafkaBrokers');
 

@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ChdbStore, migrate } from '../../src/store/index.js';
-import { CLI, HMAC_KEY, runCli, tempDir } from '../helpers.js';
-import { freePort } from '../services/ports.js';
-import { waitFor } from './kafka-consumer.js';
+import { CLI, HMAC_KEY, runCli, tempDir } from '../support/helpers.js';
+import { freePort } from '../support/services/ports.js';
+import { waitFor } from '../support/kafkaConsumer.js';
 
 const URL_PASSWORD = 'url-password-never-logged';
 const ENV_PASSWORD = 'env-password-never-logged';

@@ -3,14 +3,13 @@
 // is stored. Nothing the simulator produced is lost.
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { runEmbeddedSimulator } from '../../src/commands/run.js';
-import { loadConfig } from '../../src/config.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import type { RawRecord } from '../../src/ingest/record.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { runEmbeddedSimulator } from '../../src/sources/simulator.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import type { RawRecord } from '../../src/pipeline/record.js';
+import { createMetrics } from '../../src/metrics.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, tempDir } from '../helpers.js';
-import { waitFor } from './kafka-consumer.js';
+import { normalizeOptions, tempDir } from '../support/helpers.js';
+import { waitFor } from '../support/kafkaConsumer.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 
@@ -48,7 +47,7 @@ describe('the embedded simulator door', () => {
       },
     };
     const stop = new AbortController();
-    const door = runEmbeddedSimulator(watched, loadConfig({ ZTNA_SIM_RATE: '500' }), stop.signal, {
+    const door = runEmbeddedSimulator(watched, { seed: 1, rate: 500, scenarios: '' }, stop.signal, {
       log: pino({ level: 'silent' }),
       print: () => {},
       metrics,

@@ -3,13 +3,13 @@
 // redelivered and some are lost (sequence gaps), as in production.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { sliCounts } from '../../src/api/slis.js';
-import { IngestPipeline } from '../../src/ingest/pipeline.js';
-import type { RawRecord } from '../../src/ingest/record.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import type { RawRecord } from '../../src/pipeline/record.js';
 import { TrafficSimulator } from '../../src/simulate/traffic.js';
-import { createMetrics, type ZtnaMetrics } from '../../src/streams/metrics.js';
-import { SliProcessor } from '../../src/streams/sliProcessor.js';
+import { createMetrics, type ZtnaMetrics } from '../../src/metrics.js';
+import { SliProcessor } from '../../src/sli/processor.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, tempDir } from '../helpers.js';
+import { normalizeOptions, tempDir } from '../support/helpers.js';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 

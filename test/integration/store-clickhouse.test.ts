@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'vitest';
 import { ClickHouseServerStore } from '../../src/store/index.js';
-import { storeContract } from './store-contract.js';
+import { storeContract } from '../support/storeContract.js';
 
 const url = process.env.CLICKHOUSE_URL;
 

@@ -6,17 +6,18 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { IngestPipeline, type DeadLetterSink } from '../../src/ingest/pipeline.js';
-import type { DeadLetter, RawRecord } from '../../src/ingest/record.js';
-import { startKafkaSource, kafkaClient } from '../../src/ingest/kafka.js';
+import { IngestPipeline, type DeadLetterSink } from '../../src/pipeline/pipeline.js';
+import type { DeadLetter, RawRecord } from '../../src/pipeline/record.js';
+import { kafkaClient } from '../../src/kafka/client.js';
+import { startKafkaSource } from '../../src/sources/kafka.js';
 import { buildServer } from '../../src/api/server.js';
 import { createHash } from 'node:crypto';
 import { loadSloSpec } from '../../src/slo/spec.js';
-import { createMetrics } from '../../src/streams/metrics.js';
+import { createMetrics } from '../../src/metrics.js';
 import { ChdbStore, ClickHouseServerStore, DATA_ERROR_CODES, migrate, StoreError, type Store } from '../../src/store/index.js';
-import { freePort } from '../services/ports.js';
-import { testKafka, uniqueTopics } from './kafka-consumer.js';
-import { ROOT, normalizeOptions, tempDir } from '../helpers.js';
+import { freePort } from '../support/services/ports.js';
+import { testKafka, uniqueTopics } from '../support/kafkaConsumer.js';
+import { ROOT, normalizeOptions, tempDir } from '../support/helpers.js';
 import { join } from 'node:path';
 
 const { observedTime: _t, ...pipelineOptions } = normalizeOptions();

@@ -1,6 +1,6 @@
 // Starts the real services the suite needs, once for all test files.
 import type { TestProject } from 'vitest/node';
-import { startKafkaBroker } from '../services/kafka.js';
+import { startKafkaBroker } from '../support/services/kafka.js';
 
 export default async function setup(project: TestProject) {
   const broker = await startKafkaBroker();

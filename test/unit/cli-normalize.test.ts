@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CanonicalEvent } from '../../src/events/index.js';
-import { allFixtureLines, HMAC_KEY, runCli, tempDir } from '../helpers.js';
+import { allFixtureLines, HMAC_KEY, runCli, tempDir } from '../support/helpers.js';
 
 const env = { ZTNA_HMAC_KEY: HMAC_KEY, ZTNA_DATA_DIR: tempDir('cli') };
 

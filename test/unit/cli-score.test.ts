@@ -1,7 +1,7 @@
 // `ztna score` on the Okta fixture: its session re-used minutes later from another
 // country, network and user agent comes out as a token-replay anomaly.
 import { describe, expect, it } from 'vitest';
-import { allFixtureLines, fixtureLines, HMAC_KEY, runCli, tempDir } from '../helpers.js';
+import { allFixtureLines, fixtureLines, HMAC_KEY, runCli, tempDir } from '../support/helpers.js';
 
 describe('ztna score', () => {
   it('turns a replayed Okta session into a token_replay anomaly with its evidence', async () => {

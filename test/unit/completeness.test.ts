@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LabelLimiter, OTHER } from '../../src/streams/cardinality.js';
-import { CompletenessTracker } from '../../src/streams/completeness.js';
+import { LabelLimiter, OTHER } from '../../src/sli/labelLimiter.js';
+import { CompletenessTracker } from '../../src/sli/completeness.js';
 
 const tracker = () => new CompletenessTracker({ reorderWindowMs: 60_000, restartMaxSeq: 10 });
 

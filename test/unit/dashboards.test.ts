@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { constant, panelSql } from '../../src/dashboards/queries.js';
-import { ROOT } from '../helpers.js';
+import { ROOT } from '../support/helpers.js';
 
 interface Panel {
   title: string;

@@ -3,7 +3,7 @@
 // field. They need nothing outside the project, so this runs in every clone.
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord, tokenFingerprint, type NormalizeOptions } from '../../src/events/index.js';
-import { FIXTURE_SOURCES, fixtureLines, HMAC_KEY, normalizeOptions, type FixtureSource } from '../helpers.js';
+import { FIXTURE_SOURCES, fixtureLines, HMAC_KEY, normalizeOptions, type FixtureSource } from '../support/helpers.js';
 
 const outcomesOf = (source: FixtureSource, overrides: Partial<NormalizeOptions> = {}) =>
   fixtureLines(source).map((line) => normalizeRecord(line, normalizeOptions(overrides)));

@@ -4,7 +4,7 @@ import { appendFileSync, cpSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/commands/generate.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, runCli, tempDir } from '../support/helpers.js';
 
 describe('generated files', () => {
   it('are current (run `npx ztna generate` after changing their source)', () => {

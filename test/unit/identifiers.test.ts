@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventSchemaByKind, KINDS, normalizeRecord, textFields, type Kind, type NormalizeOutcome } from '../../src/events/index.js';
-import { normalizeOptions } from '../helpers.js';
+import { normalizeOptions } from '../support/helpers.js';
 
 const norm = (record: unknown) => normalizeRecord(JSON.stringify(record), normalizeOptions());
 const eventOf = (o: NormalizeOutcome) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ndjsonLines } from '../../src/ingest/ndjson.js';
+import { ndjsonLines } from '../../src/sources/ndjson.js';
 
 async function lines(chunks: Array<string | Buffer>) {
   const out = [];

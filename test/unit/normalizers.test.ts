@@ -1,7 +1,7 @@
 // Each source's mapping, rejects with reasons, and that no secret survives normalization.
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord, tokenFingerprint, type NormalizeOutcome } from '../../src/events/index.js';
-import { HMAC_KEY, normalizeOptions } from '../helpers.js';
+import { HMAC_KEY, normalizeOptions } from '../support/helpers.js';
 
 const norm = (record: unknown, overrides = {}) => normalizeRecord(JSON.stringify(record), normalizeOptions(overrides));
 const eventOf = (o: NormalizeOutcome) => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config.js';
-import { ROOT } from '../helpers.js';
+import { ROOT } from '../support/helpers.js';
 
 describe('README', () => {
   it('documents every configuration variable', () => {

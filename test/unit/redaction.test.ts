@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactSecrets } from '../../src/events/fields.js';
 import { normalizeRecord, type NormalizeOutcome } from '../../src/events/index.js';
-import { normalizeOptions } from '../helpers.js';
+import { normalizeOptions } from '../support/helpers.js';
 
 const MARKER = '[redacted]';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyMSIsImV4cCI6MTl9.c2lnbmF0dXJlLXZhbHVl';

@@ -2,7 +2,7 @@
 // ../shared skips this file, saying so; test/unit/fixtures.test.ts covers every source there.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
-import { normalizeOptions, sampleFiles, skipWithoutSamples } from '../helpers.js';
+import { normalizeOptions, sampleFiles, skipWithoutSamples } from '../support/helpers.js';
 
 const files = sampleFiles();
 

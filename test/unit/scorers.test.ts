@@ -1,10 +1,10 @@
 // The anomaly scorers on hand-made events: what raises a score, what does not, and bounded state.
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
-import { BoundedMap } from '../../src/streams/anomaly.js';
-import { DEFAULT_DENIAL_BURST, DenialBurstScorer } from '../../src/streams/denialBurst.js';
-import { DEFAULT_TOKEN_REPLAY, TokenReplayScorer } from '../../src/streams/tokenReplay.js';
-import { normalizeOptions } from '../helpers.js';
+import { BoundedMap } from '../../src/detect/anomaly.js';
+import { DEFAULT_DENIAL_BURST, DenialBurstScorer } from '../../src/detect/denialBurst.js';
+import { DEFAULT_TOKEN_REPLAY, TokenReplayScorer } from '../../src/detect/tokenReplay.js';
+import { normalizeOptions } from '../support/helpers.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 let seq = 0;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/events/index.js';
 import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
-import { normalizeOptions } from '../helpers.js';
+import { normalizeOptions } from '../support/helpers.js';
 
 const START = Date.parse('2026-11-20T06:00:00Z');
 const take = (sim: TrafficSimulator, n: number): SimulatedRecord[] => Array.from({ length: n }, () => sim.next());

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BURN_TIERS, burnFactor, burnRate, errorBudgetRemaining, promDuration } from '../../src/slo/burnRate.js';
 import { generateRuleGroups } from '../../src/slo/rules.js';
 import { parseSloSpec, SloSpecError } from '../../src/slo/spec.js';
-import { ROOT } from '../helpers.js';
+import { ROOT } from '../support/helpers.js';
 
 const committed = readFileSync(join(ROOT, 'slos.yaml'), 'utf8');
 const minimal = (slo: string) => `version: 1\ndashboard_url: http://grafana/d/x\nslos:\n${slo}`;

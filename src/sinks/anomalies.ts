@@ -1,7 +1,7 @@
 // Where anomalies go: the anomalies table, and the ztna.anomalies topic.
 import type { Producer } from 'kafkajs';
-import type { Anomaly } from '../streams/anomaly.js';
-import type { AnomalySink } from '../streams/anomalyProcessor.js';
+import type { Anomaly } from '../detect/anomaly.js';
+import type { AnomalySink } from '../detect/processor.js';
 import { anomalyRow, ANOMALIES_TABLE, type Store } from '../store/index.js';
 
 export class StoreAnomalySink implements AnomalySink {

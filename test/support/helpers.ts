@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NormalizeOptions } from '../src/events/index.js';
+import type { NormalizeOptions } from '../../src/events/index.js';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'cli.js');
 export const FIXTURES_DIR = join(ROOT, 'test', 'fixtures', 'sources');
 export const SAMPLES_DIR = join(ROOT, '..', 'shared', 'samples');

@@ -1,10 +1,11 @@
-// Kafka in and out: the consumer group that feeds the pipeline, and the dead-letter topic.
-import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+// The Kafka source: a consumer group that feeds the pipeline, committing offsets only once a batch is stored.
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ZtnaMetrics } from '../streams/metrics.js';
-import type { DeadLetterSink, IngestPipeline } from './pipeline.js';
-import type { DeadLetter, RawRecord } from './record.js';
-import { retryWithBackoff, sleep } from './retry.js';
+import type { ZtnaMetrics } from '../metrics.js';
+import { ensureTopics } from '../kafka/client.js';
+import type { IngestPipeline } from '../pipeline/pipeline.js';
+import type { RawRecord } from '../pipeline/record.js';
+import { retryWithBackoff, sleep } from '../pipeline/retry.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -17,64 +18,6 @@ export interface KafkaSettings {
   /** Create missing topics at start-up with this many partitions (0: never create). */
   createTopicsPartitions: number;
   sessionTimeoutMs: number;
-}
-
-export function kafkaClient(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>, log: Logger): Kafka {
-  return new Kafka({
-    clientId: settings.clientId,
-    brokers: settings.brokers,
-    logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log: entry }) => {
-      const { message, ...extra } = entry;
-      const fn = level <= logLevel.ERROR ? log.error : log.warn;
-      fn.call(log, { namespace, ...extra }, message);
-    },
-    retry: { retries: 8, initialRetryTime: 200 },
-  });
-}
-
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
-  if (partitions <= 0) return;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Dead letters to a topic: the exact raw bytes as the value, where they came from and why in headers. */
-export class KafkaDeadLetterSink implements DeadLetterSink {
-  constructor(private readonly producer: Producer, private readonly topic: string) {}
-
-  async send(letters: readonly DeadLetter[]): Promise<void> {
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: letters.map((l) => ({
-        key: l.key ?? null,
-        value: l.raw,
-        headers: compactHeaders({
-          'ztna-reason': l.reason,
-          'ztna-reject-id': l.reject_id,
-          'ztna-received-time': l.received_time,
-          'ztna-door': l.origin.door,
-          'ztna-source-topic': l.origin.topic,
-          'ztna-source-partition': l.origin.partition?.toString(),
-          'ztna-source-offset': l.origin.offset,
-        }),
-      })),
-    });
-  }
-}
-
-function compactHeaders(headers: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 export interface KafkaSourceHandle {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { normalizeRecord, type Kind } from '../../src/events/index.js';
-import { CLI, HMAC_KEY, normalizeOptions } from '../helpers.js';
+import { CLI, HMAC_KEY, normalizeOptions } from './helpers.js';
 
 export interface TestTopics {
   auth: string;

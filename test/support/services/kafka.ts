@@ -11,7 +11,7 @@ import { freePort } from './ports.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const POM = join(here, 'kafka-broker.pom.xml');
-const CACHE = join(here, '..', '..', '.cache');
+const CACHE = join(here, '..', '..', '..', '.cache');
 
 export interface KafkaBroker {
   /** host:port for KAFKA_BROKERS. */

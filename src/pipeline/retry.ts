@@ -38,3 +38,16 @@ export async function retryWithBackoff<T>(attempt: () => Promise<T>, options: Ba
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Resolves after `ms`, or at once when the signal aborts (the door is stopping). */
+export function pauseUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, signal.aborted ? 0 : ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

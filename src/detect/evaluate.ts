@@ -1,7 +1,7 @@
 // Detection quality against the simulator's ground truth: which anomalies match which
 // injected scenario, precision per scorer, recall and time to detect per scenario.
-import type { Anomaly, AnomalyType } from '../streams/anomaly.js';
-import { BURST_SCENARIOS, type ScenarioLabel, type ScenarioName } from './scenarios.js';
+import type { Anomaly, AnomalyType } from './anomaly.js';
+import { BURST_SCENARIOS, type ScenarioLabel, type ScenarioName } from '../simulate/scenarios.js';
 
 /** Which scorer is expected to catch a scenario; the others are for the SLO alerts. */
 export const SCORED_BY: Partial<Record<ScenarioName, AnomalyType>> = {

@@ -3,7 +3,7 @@
 // its sinks: callers commit their source position (Kafka offsets) after that, never before.
 import { KINDS, normalizeRecord, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
 import { eventRow, isDataError, rejectedRow, REJECTED_TABLE, tableFor, type Row, type Store } from '../store/index.js';
-import type { ZtnaMetrics } from '../streams/metrics.js';
+import type { ZtnaMetrics } from '../metrics.js';
 import { deadLetter, type DeadLetter, type RawRecord } from './record.js';
 
 /** Somewhere besides the rejected_events table that dead letters go (the Kafka topic). */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSchemaByKind, KINDS, normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
 import { eventRow, migrate, rejectedRow, tableFor, type Store } from '../../src/store/index.js';
 import { TrafficSimulator } from '../../src/simulate/traffic.js';
-import { normalizeOptions } from '../helpers.js';
+import { normalizeOptions } from './helpers.js';
 
 export function simulatedEvents(n: number, seed = 11): CanonicalEvent[] {
   const sim = new TrafficSimulator({ seed, start: Date.parse('2026-11-20T09:00:00Z') });

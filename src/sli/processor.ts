@@ -1,10 +1,9 @@
 // Updates the SLI metrics from every stored batch.
 import type { CanonicalEvent } from '../events/index.js';
-import type { BatchProcessor } from '../ingest/pipeline.js';
-import { LabelLimiter } from './cardinality.js';
+import { LabelLimiter } from './labelLimiter.js';
 import { CompletenessTracker, type CompletenessOptions } from './completeness.js';
-import type { ZtnaMetrics } from './metrics.js';
-import { evalLatencySeconds, ratioObservations, type RatioSli, type SliDimensions } from './sli.js';
+import type { ZtnaMetrics } from '../metrics.js';
+import { evalLatencySeconds, ratioObservations, type RatioSli, type SliDimensions } from './definitions.js';
 
 export interface SliProcessorOptions extends CompletenessOptions {
   /** Distinct values kept per label before the rest become `otherLabel`. */
@@ -12,7 +11,8 @@ export interface SliProcessorOptions extends CompletenessOptions {
   otherLabel?: string;
 }
 
-export class SliProcessor implements BatchProcessor {
+// A pipeline batch processor by shape (`process(events)`): sli sits below the pipeline and does not import it.
+export class SliProcessor {
   private readonly limiter: LabelLimiter;
   private readonly completeness: CompletenessTracker;
   private readonly emitterTenant = new Map<string, string>();

@@ -1,14 +1,14 @@
 // The detection harness shared by the test suite and `npm run bench:detect`: the simulator
 // with injected scenarios → the ingest pipeline on chDB → the anomaly scorers.
-import { ChdbStore, migrate } from '../src/store/index.js';
-import { IngestPipeline } from '../src/ingest/pipeline.js';
-import { StoreAnomalySink } from '../src/ingest/anomalySinks.js';
-import type { RawRecord } from '../src/ingest/record.js';
-import { TrafficSimulator } from '../src/simulate/traffic.js';
-import { evaluate, type Evaluation } from '../src/simulate/evaluate.js';
-import type { ScenarioLabel, ScenarioWindow } from '../src/simulate/scenarios.js';
-import type { Anomaly } from '../src/streams/anomaly.js';
-import { AnomalyProcessor, createScorers, type Scorers } from '../src/streams/anomalyProcessor.js';
+import { ChdbStore, migrate } from '../../src/store/index.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
+import type { RawRecord } from '../../src/pipeline/record.js';
+import { TrafficSimulator } from '../../src/simulate/traffic.js';
+import { evaluate, type Evaluation } from '../../src/detect/evaluate.js';
+import type { ScenarioLabel, ScenarioWindow } from '../../src/simulate/scenarios.js';
+import type { Anomaly } from '../../src/detect/anomaly.js';
+import { AnomalyProcessor, createScorers, type Scorers } from '../../src/detect/processor.js';
 import { normalizeOptions } from './helpers.js';
 
 export interface DetectionRun {

@@ -3,7 +3,7 @@
 import type { CanonicalEvent } from '../events/index.js';
 import type { Anomaly } from './anomaly.js';
 import { DenialBurstScorer, type DenialBurstOptions } from './denialBurst.js';
-import type { ZtnaMetrics } from './metrics.js';
+import type { ZtnaMetrics } from '../metrics.js';
 import { TokenReplayScorer, type TokenReplayOptions } from './tokenReplay.js';
 
 export interface AnomalySink {
