@@ -6,6 +6,7 @@ import { dashboardFiles } from '../dashboards/index.js';
 import { grafanaDashboardProvider, grafanaDatasources } from '../dashboards/provisioning.js';
 import { jsonSchemaFiles } from '../events/jsonSchema.js';
 import { alertmanagerExample } from '../slo/alertmanager.js';
+import { resolveSlos } from '../slo/model.js';
 import { generatePromtoolTests } from '../slo/promtoolTests.js';
 import { generateRuleGroups, type RuleOptions } from '../slo/rules.js';
 import { loadSloSpec, type SloSpec } from '../slo/spec.js';
@@ -18,17 +19,18 @@ const yaml = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicate
 
 export function ruleFile(spec: SloSpec, options: RuleOptions = {}): string {
   const scaled = options.timeScale && options.timeScale !== 1 ? ` TEST ONLY: windows divided by ${options.timeScale}.` : '';
-  return header(`Prometheus recording rules and multiwindow multi-burn-rate alerts for the ztna-telemetry SLOs.${scaled}`) + yaml({ groups: generateRuleGroups(spec, options) });
+  return header(`Prometheus recording rules and multiwindow multi-burn-rate alerts for the ztna-telemetry SLOs.${scaled}`) + yaml({ groups: generateRuleGroups(resolveSlos(spec), options) });
 }
 
 /** Every generated file, by path relative to the project root. */
 export function generatedFiles(root: string): Record<string, string> {
   const spec = loadSloSpec(join(root, SLO_SPEC_FILE));
+  const slos = resolveSlos(spec);
   const files: Record<string, string> = {};
   for (const [name, content] of Object.entries(jsonSchemaFiles())) files[`schemas/${name}`] = content;
   files[RULES_FILE] = ruleFile(spec);
-  files['alerts/ztna-slo.test.yml'] = header('promtool unit tests of alerts/ztna-slo.rules.yml: `promtool test rules alerts/ztna-slo.test.yml`.') + yaml(generatePromtoolTests(spec, 'ztna-slo.rules.yml'));
-  Object.assign(files, dashboardFiles(spec));
+  files['alerts/ztna-slo.test.yml'] = header('promtool unit tests of alerts/ztna-slo.rules.yml: `promtool test rules alerts/ztna-slo.test.yml`.') + yaml(generatePromtoolTests(slos, 'ztna-slo.rules.yml'));
+  Object.assign(files, dashboardFiles(slos));
   files['deploy/grafana/datasources.yml'] = header('Grafana datasources for docker compose, with the UIDs the generated dashboards use.') + yaml(grafanaDatasources());
   files['deploy/grafana/dashboards.yml'] = header('Grafana loads the generated dashboards/ from here (docker compose mounts it).') + yaml(grafanaDashboardProvider());
   files['alerts/alertmanager.example.yml'] = header('Example Alertmanager routing: severity=page to the pager, severity=ticket to tickets, grouped by SLO; a ticket is inhibited while its SLO pages.') + yaml(alertmanagerExample());

@@ -1,13 +1,13 @@
 // The executive's dashboard (ClickHouse and Prometheus): the risk summary's figures as stats
 // and trends over 30 or 90 days. Its ClickHouse panels run the API's risk-summary queries.
 import { DashboardBuilder, TimePickerBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { sloFor, type SloSpec } from '../slo/spec.js';
+import { findSlo, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, link, stat, table, timeseries } from './panels.js';
-import { clickhouse, CLICKHOUSE, constant, panelSql, prometheus, RANGE_AND_TENANT } from './queries.js';
+import { clickhouse, CLICKHOUSE, constant, errorBudgetRemaining, panelSql, prometheus, RANGE_AND_TENANT } from './queries.js';
 
-export function executiveDashboard(spec: SloSpec) {
-  const objective = (sli: string) => objectiveRatio(spec, sli);
+export function executiveDashboard(slos: readonly SloModel[]) {
+  const objective = (sli: string) => objectiveRatio(slos, sli);
   const toOncall = link('SLIs and burn rates (on-call)', dashboardUrl('oncall'));
   const sli = (name: string) => clickhouse(panelSql({ dashboard: 'sli_ratio' }, { ...RANGE_AND_TENANT, sli: constant(name) }));
   const top = (dimension: 'principal_id' | 'app') => clickhouse(panelSql({ query: 'risk_top' }, { ...RANGE_AND_TENANT, dimension: constant(dimension), limit: constant(10) }));
@@ -23,10 +23,10 @@ export function executiveDashboard(spec: SloSpec) {
 
   return grid(d, [
     [
-      [6, 6, stat('Auth availability', `Objective ${sloFor(spec, 'auth_availability')?.objective ?? '—'}%.`, 'percentunit', [sli('auth_availability')]).thresholds(atLeast(objective('auth_availability') - 0.005, objective('auth_availability'))).dataLinks([toOncall])],
+      [6, 6, stat('Auth availability', `Objective ${findSlo(slos, 'auth_availability')?.objective ?? '—'}%.`, 'percentunit', [sli('auth_availability')]).thresholds(atLeast(objective('auth_availability') - 0.005, objective('auth_availability'))).dataLinks([toOncall])],
       [6, 6, stat('Auth success rate', 'Authentications that succeeded.', 'percentunit', [sli('auth_success')]).thresholds(atLeast(0.8, 0.9)).dataLinks([toOncall])],
       [6, 6, stat('Posture compliance', 'Posture reports from compliant devices.', 'percentunit', [sli('posture_compliance')]).thresholds(atLeast(objective('posture_compliance') - 0.02, objective('posture_compliance')))],
-      [6, 6, barGauge('Error budget remaining', 'Per SLO, over its SLO window (Prometheus).', 'percentunit', [prometheus('1 - (max by (slo) (slo:sli_error:ratio_rate30d) / on (slo) (1 - max by (slo) (slo:objective:ratio)))', '{{slo}}', 'A', true)]).thresholds(atLeast(0.25, 0.5)).dataLinks([toOncall])],
+      [6, 6, barGauge('Error budget remaining', 'Per SLO, over its SLO window (Prometheus).', 'percentunit', [prometheus(errorBudgetRemaining(), '{{slo}}', 'A', true)]).thresholds(atLeast(0.25, 0.5)).dataLinks([toOncall])],
     ],
     [
       [12, 8, timeseries('Availability, success and compliance per day', 'From the per-minute SLI rollups.', 'percentunit', [clickhouse(panelSql({ dashboard: 'sli_ratio_daily' }, RANGE_AND_TENANT), 'timeseries')]).dataLinks([toOncall])],

@@ -3,7 +3,7 @@
 import { DashboardLinkBuilder, DashboardLinkType, QueryVariableBuilder, VariableRefresh, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
-import { sloFor, type SloSpec } from '../slo/spec.js';
+import { findSlo, type SloModel } from '../slo/model.js';
 
 export const DASHBOARDS = {
   executive: { uid: 'ztna-executive', title: 'ztna executive', slug: 'ztna-executive' },
@@ -13,7 +13,7 @@ export const DASHBOARDS = {
 export type DashboardName = keyof typeof DASHBOARDS;
 
 /** An SLI's objective as a ratio, for thresholds (99 % when the spec has no SLO on it). */
-export const objectiveRatio = (spec: SloSpec, sli: string) => (sloFor(spec, sli)?.objective ?? 99) / 100;
+export const objectiveRatio = (slos: readonly SloModel[], sli: string) => findSlo(slos, sli)?.objectiveRatio ?? 0.99;
 
 /** A relative link to another dashboard, keeping the time range and the tenant. */
 export const dashboardUrl = (name: DashboardName, vars = '') => `/d/${DASHBOARDS[name].uid}/${DASHBOARDS[name].slug}?\${__url_time_range}&\${tenant:queryparam}${vars}`;

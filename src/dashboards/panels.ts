@@ -17,12 +17,12 @@ export const atLeast = (bad: number, good: number) =>
     { value: good, color: 'green' },
   ]);
 
-/** Green below `warn`, amber from it, red from `bad` (counts, burn rates). */
-export const atMost = (warn: number, bad: number) =>
+/** Green below `warn`, amber from it, red from `bad` where there is one (counts, burn rates). */
+export const atMost = (warn: number, bad?: number) =>
   new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
     { value: null, color: 'green' },
     { value: warn, color: 'orange' },
-    { value: bad, color: 'red' },
+    ...(bad === undefined ? [] : [{ value: bad, color: 'red' }]),
   ]);
 
 export const link = (title: string, url: string) => new DashboardLinkBuilder(title).url(url);

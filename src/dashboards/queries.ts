@@ -5,6 +5,7 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import { DataqueryBuilder as PrometheusQuery } from '@grafana/grafana-foundation-sdk/prometheus';
+import { ERROR_BUDGET_REMAINING_RECORD } from '../conventions.js';
 import { namedQuery, sqlFile } from '../store/sql.js';
 
 export const PROMETHEUS: DataSourceRef = { type: 'prometheus', uid: 'ztna-prometheus' };
@@ -64,3 +65,6 @@ export const prometheus = (expr: string, legend = '', refId = 'A', instant = fal
   if (legend) q.legendFormat(legend);
   return instant ? q.instant() : q.range();
 };
+
+/** Each SLO's error budget left over its own window (its worst series), whatever that window is. */
+export const errorBudgetRemaining = (matchers = '') => `min by (slo) (${ERROR_BUDGET_REMAINING_RECORD}${matchers})`;

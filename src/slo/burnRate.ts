@@ -5,8 +5,10 @@ import type { SloWindow } from './spec.js';
 
 export const WINDOW_SECONDS: Record<SloWindow, number> = { '7d': 7 * 86400, '28d': 28 * 86400, '30d': 30 * 86400 };
 
+export type Severity = 'page' | 'ticket';
+
 export interface BurnTier {
-  severity: 'page' | 'ticket';
+  severity: Severity;
   longSeconds: number;
   shortSeconds: number;
   /** Share of the whole error budget burned over the long window when the alert fires. */

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { SLI_LATENCY_THRESHOLD_MS } from '../conventions.js';
 import { LATENCY_SLIS, RATIO_SLIS, type Sli } from '../sli/definitions.js';
 
 export const SLO_WINDOWS = ['7d', '28d', '30d'] as const;
@@ -16,9 +17,6 @@ export const SLI_DIMENSIONS: Record<Sli, readonly string[]> = {
   telemetry_completeness: ['tenant', 'emitter'],
   policy_eval_latency: ['tenant', 'app'],
 };
-
-/** The latency threshold the ClickHouse rollup counts as good (sql/migrations/0003_sli_rollups.sql). */
-export const ROLLUP_LATENCY_THRESHOLD_MS = 100;
 
 const Slo = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
@@ -49,9 +47,9 @@ export const SloSpec = z
       slo.dimensions.forEach((d, j) => {
         if (!allowed.includes(d)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'dimensions', j], message: `${slo.sli} has no dimension ${d} (it has ${allowed.join(', ')})` });
       });
-      const isLatency = (LATENCY_SLIS as readonly string[]).includes(slo.sli);
-      if (isLatency && slo.latency_threshold_ms !== ROLLUP_LATENCY_THRESHOLD_MS) {
-        ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: `must be ${ROLLUP_LATENCY_THRESHOLD_MS} (the threshold of the latency histogram bucket and the ClickHouse rollup)` });
+      const isLatency = isLatencySli(slo);
+      if (isLatency && slo.latency_threshold_ms !== SLI_LATENCY_THRESHOLD_MS) {
+        ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: `must be ${SLI_LATENCY_THRESHOLD_MS} (the threshold of the latency histogram bucket and the ClickHouse rollup)` });
       }
       if (!isLatency && slo.latency_threshold_ms !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: 'only latency SLIs have a threshold' });

@@ -16,7 +16,7 @@ describe('generated Prometheus rules', () => {
     expect(r.status).toBe(0);
   });
 
-  it('pass their generated promtool unit tests (outage pages, slow burn tickets, healthy and low traffic stay quiet)', () => {
+  it('pass their generated promtool unit tests (outage pages, slow burn tickets, healthy and low traffic stay quiet, the budget left)', () => {
     const r = run('promtool', ['test', 'rules', 'ztna-slo.test.yml'], alerts);
     expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
     expect(r.status).toBe(0);
@@ -35,6 +35,20 @@ describe('generated Prometheus rules', () => {
     const r = run('promtool', ['test', 'rules', 'ztna-slo.test.yml'], dir);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/auth-availability: full outage pages within 5 minutes/);
+  });
+
+  it('have unit tests that fail when the error budget left is wrong', () => {
+    const dir = tempDir('promtool');
+    copyFileSync(join(alerts, 'ztna-slo.test.yml'), join(dir, 'ztna-slo.test.yml'));
+    // Divide auth-availability's SLO-window error ratio by ten times its budget.
+    const rule = 'slo:sli_error:ratio_rate30d{slo="auth-availability"} / 0.001';
+    const rules = readFileSync(join(alerts, 'ztna-slo.rules.yml'), 'utf8');
+    expect(rules).toContain(rule);
+    writeFileSync(join(dir, 'ztna-slo.rules.yml'), rules.replace(rule, 'slo:sli_error:ratio_rate30d{slo="auth-availability"} / 0.01'));
+    const r = run('promtool', ['test', 'rules', 'ztna-slo.test.yml'], dir);
+    expect(r.status).not.toBe(0);
+    // promtool quotes the expression, escaping its quotes.
+    expect(r.stdout + r.stderr).toContain('round(slo:error_budget_remaining:ratio{slo=\\"auth-availability\\"}, 0.001)');
   });
 
   it('come with an Alertmanager example that amtool accepts', () => {

@@ -4,6 +4,7 @@
 // are the text those would send.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { METRIC_NAMES } from '../../src/conventions.js';
 import { ROOT } from './helpers.js';
 
 export interface PanelQuery {
@@ -22,22 +23,32 @@ interface GrafanaPanel {
   targets?: Array<{ datasource: { type: PanelQuery['datasource'] }; expr?: string; rawSql?: string }>;
 }
 
-export function dashboardQueries(): PanelQuery[] {
+/** A dashboard's JSON model, as far as its queries go. */
+export interface GrafanaDashboard {
+  uid: string;
+  panels: GrafanaPanel[];
+  templating: { list: Array<{ name: string; query: string; datasource: { type: PanelQuery['datasource'] } }> };
+}
+
+/** Every query of a dashboard's panels (nested ones too) and template variables. */
+export function queriesOf(dashboard: GrafanaDashboard): PanelQuery[] {
   const queries: PanelQuery[] = [];
-  for (const file of readdirSync(join(ROOT, 'dashboards')).filter((f) => f.endsWith('.json'))) {
-    const dashboard = JSON.parse(readFileSync(join(ROOT, 'dashboards', file), 'utf8')) as {
-      uid: string;
-      panels: GrafanaPanel[];
-      templating: { list: Array<{ name: string; query: string; datasource: { type: PanelQuery['datasource'] } }> };
-    };
-    const visit = (panel: GrafanaPanel) => {
-      for (const t of panel.targets ?? []) queries.push({ dashboard: dashboard.uid, panel: panel.title, datasource: t.datasource.type, text: t.expr ?? t.rawSql ?? '' });
-      panel.panels?.forEach(visit);
-    };
-    dashboard.panels.forEach(visit);
-    for (const v of dashboard.templating.list) queries.push({ dashboard: dashboard.uid, panel: `$${v.name}`, variable: v.name, datasource: v.datasource.type, text: v.query });
-  }
+  const visit = (panel: GrafanaPanel) => {
+    for (const t of panel.targets ?? [])
+      queries.push({ dashboard: dashboard.uid, panel: panel.title, datasource: t.datasource.type, text: t.expr ?? t.rawSql ?? '' });
+    panel.panels?.forEach(visit);
+  };
+  dashboard.panels.forEach(visit);
+  for (const v of dashboard.templating.list)
+    queries.push({ dashboard: dashboard.uid, panel: `$${v.name}`, variable: v.name, datasource: v.datasource.type, text: v.query });
   return queries;
+}
+
+/** Every query of the committed dashboards. */
+export function dashboardQueries(): PanelQuery[] {
+  return readdirSync(join(ROOT, 'dashboards'))
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((file) => queriesOf(JSON.parse(readFileSync(join(ROOT, 'dashboards', file), 'utf8')) as GrafanaDashboard));
 }
 
 /** A variable's value: one value, or All (Grafana then inserts the custom all value unformatted). */
@@ -45,16 +56,19 @@ export type VariableValue = { value: string } | { all: string };
 
 /** Grafana's variable interpolation: ${name:sqlstring}, ${name:regex}, ${name} and $name. */
 export function expandVariables(text: string, variables: Record<string, VariableValue>): string {
-  return text.replace(/\$\{(\w+)(?::(\w+))?\}|\$(\w+)/g, (whole, braced: string | undefined, format: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare!;
-    if (name.startsWith('__')) return whole;
-    const v = variables[name];
-    if (!v) throw new Error(`variable $${name} has no value in the test`);
-    if ('all' in v) return v.all;
-    if (format === 'sqlstring') return `'${v.value.replaceAll("'", "''")}'`;
-    if (format === 'regex') return v.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return v.value;
-  });
+  return text.replace(
+    /\$\{(\w+)(?::(\w+))?\}|\$(\w+)/g,
+    (whole, braced: string | undefined, format: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare!;
+      if (name.startsWith('__')) return whole;
+      const v = variables[name];
+      if (!v) throw new Error(`variable $${name} has no value in the test`);
+      if ('all' in v) return v.all;
+      if (format === 'sqlstring') return `'${v.value.replaceAll("'", "''")}'`;
+      if (format === 'regex') return v.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return v.value;
+    },
+  );
 }
 
 /** The ClickHouse plugin's macros for a time range and interval (pkg/macros/macros.go). */
@@ -65,7 +79,10 @@ export function expandClickHouseMacros(sql: string, range: { from: Date; to: Dat
   return sql
     .replace(/\$__timeFilter_ms\(([^)]+)\)/g, (_, c: string) => `${c} >= ${dateTime64(range.from)} AND ${c} <= ${dateTime64(range.to)}`)
     .replace(/\$__timeFilter\(([^)]+)\)/g, (_, c: string) => `${c} >= ${dateTime(range.from)} AND ${c} <= ${dateTime(range.to)}`)
-    .replace(/\$__timeInterval\(([^)]+)\)/g, (_, c: string) => `toStartOfInterval(toDateTime(${c}), INTERVAL ${Math.max(1, range.intervalSeconds)} second)`)
+    .replace(
+      /\$__timeInterval\(([^)]+)\)/g,
+      (_, c: string) => `toStartOfInterval(toDateTime(${c}), INTERVAL ${Math.max(1, range.intervalSeconds)} second)`,
+    )
     .replaceAll('$__fromTime_ms', dateTime64(range.from))
     .replaceAll('$__toTime_ms', dateTime64(range.to))
     .replaceAll('$__fromTime', dateTime(range.from))
@@ -74,7 +91,7 @@ export function expandClickHouseMacros(sql: string, range: { from: Date; to: Dat
 }
 
 /** Panels whose metrics exist only while consuming Kafka: checked by the Kafka end-to-end test. */
-export const KAFKA_ONLY = /ztna_consumer_lag_messages/;
+export const KAFKA_ONLY = new RegExp(METRIC_NAMES.consumerLag);
 
 /** Grafana's $__rate_interval for a scrape interval: max(4 × scrape, interval + scrape). */
 export const expandPromQL = (expr: string, variables: Record<string, VariableValue>, rateInterval: string) =>

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BURN_TIERS, burnFactor, burnRate, errorBudgetRemaining, promDuration } from '../../src/slo/burnRate.js';
+import { resolveSlos } from '../../src/slo/model.js';
 import { generateRuleGroups } from '../../src/slo/rules.js';
 import { parseSloSpec, SloSpecError } from '../../src/slo/spec.js';
 import { ROOT } from '../support/helpers.js';
@@ -13,17 +14,33 @@ const minimal = (slo: string) => `version: 1\ndashboard_url: http://grafana/d/x\
 describe('SLO spec', () => {
   it('loads the committed spec', () => {
     const spec = parseSloSpec(committed);
-    expect(spec.slos.map((s) => s.name)).toEqual(['auth-availability', 'policy-eval-latency', 'policy-engine-availability', 'telemetry-completeness', 'posture-compliance']);
+    expect(spec.slos.map((s) => s.name)).toEqual([
+      'auth-availability',
+      'policy-eval-latency',
+      'policy-engine-availability',
+      'telemetry-completeness',
+      'posture-compliance',
+    ]);
     expect(spec.slos.find((s) => s.name === 'posture-compliance')!.alerts).toEqual({ page: false, ticket: true });
   });
 
   it('names the field that is wrong', () => {
-    const bad = minimal('  - name: x\n    sli: auth_availability\n    objective: 120\n    description: d\n    runbook_url: http://r\n    dimensions: [emitter]\n');
+    const bad = minimal(
+      '  - name: x\n    sli: auth_availability\n    objective: 120\n    description: d\n    runbook_url: http://r\n    dimensions: [emitter]\n',
+    );
     expect(() => parseSloSpec(bad, 'slos.yaml')).toThrow(SloSpecError);
     expect(() => parseSloSpec(bad, 'slos.yaml')).toThrow(/slos\.0\.objective/);
     expect(() => parseSloSpec(bad, 'slos.yaml')).toThrow(/slos\.0\.dimensions\.0: auth_availability has no dimension emitter/);
-    expect(() => parseSloSpec(minimal('  - name: y\n    sli: nope\n    objective: 99\n    description: d\n    runbook_url: http://r\n'))).toThrow(/slos\.0\.sli/);
-    expect(() => parseSloSpec(minimal('  - name: z\n    sli: policy_eval_latency\n    objective: 99\n    latency_threshold_ms: 250\n    description: d\n    runbook_url: http://r\n'))).toThrow(/latency_threshold_ms: must be 100/);
+    expect(() =>
+      parseSloSpec(minimal('  - name: y\n    sli: nope\n    objective: 99\n    description: d\n    runbook_url: http://r\n')),
+    ).toThrow(/slos\.0\.sli/);
+    expect(() =>
+      parseSloSpec(
+        minimal(
+          '  - name: z\n    sli: policy_eval_latency\n    objective: 99\n    latency_threshold_ms: 250\n    description: d\n    runbook_url: http://r\n',
+        ),
+      ),
+    ).toThrow(/latency_threshold_ms: must be 100/);
     expect(() => parseSloSpec('version: [')).toThrow(/not valid YAML/);
   });
 });
@@ -49,21 +66,48 @@ describe('burn-rate math', () => {
 });
 
 describe('rule generation', () => {
-  const spec = parseSloSpec(committed);
+  const slos = resolveSlos(parseSloSpec(committed));
 
   it('leaves out disabled alert tiers', () => {
-    const groups = generateRuleGroups(spec);
+    const groups = generateRuleGroups(slos);
     const posture = groups.find((g) => g.name === 'ztna-slo-posture-compliance-alerts')!;
     expect(posture.rules.map((r) => ('labels' in r ? r.labels.severity : undefined))).toEqual(['ticket']);
   });
 
   it('scales windows for tests without changing ratios or thresholds', () => {
-    const normal = generateRuleGroups(spec).flatMap((g) => g.rules);
-    const scaled = generateRuleGroups(spec, { timeScale: 60 }).flatMap((g) => g.rules);
+    const normal = generateRuleGroups(slos).flatMap((g) => g.rules);
+    const scaled = generateRuleGroups(slos, { timeScale: 60 }).flatMap((g) => g.rules);
     expect(scaled.map((r) => ('record' in r ? r.record : r.alert))).toEqual(normal.map((r) => ('record' in r ? r.record : r.alert)));
     const ratio1h = scaled.find((r) => 'record' in r && r.record === 'slo:sli_error:ratio_rate1h')!;
     expect(ratio1h.expr).toContain('[1m]');
     const page = (rules: typeof normal) => rules.find((r) => 'alert' in r && r.labels.severity === 'page')!.expr;
     expect(page(scaled)).toBe(page(normal));
+  });
+});
+
+describe('resolved SLO model', () => {
+  it('resolves window, budget, alerted tiers, guard and series once per spec', () => {
+    const spec = parseSloSpec(
+      minimal(
+        '  - name: x\n    sli: policy_eval_latency\n    objective: 99\n    window: 28d\n    latency_threshold_ms: 100\n    min_events: 5\n    alerts: { page: false }\n    description: d\n    runbook_url: http://r\n',
+      ),
+    );
+    const [slo] = resolveSlos(spec);
+    expect(slo).toMatchObject({
+      window: { name: '28d', seconds: 28 * 86400 },
+      objectiveRatio: 0.99,
+      errorBudget: 0.01,
+      severities: ['ticket'],
+      minEvents: 5,
+      dimensions: ['tenant'],
+      series: { good: 'ztna_policy_eval_latency_seconds_bucket{le="0.1"}', valid: 'ztna_policy_eval_latency_seconds_count' },
+      runbookUrl: 'http://r',
+      dashboardUrl: 'http://grafana/d/x',
+    });
+    expect(slo!.tiers.map((t) => [t.severity, t.long.name, t.short.name, t.factor, t.threshold])).toEqual([
+      ['ticket', '1d', '2h', 2.8, 0.028],
+      ['ticket', '3d', '6h', 0.933333, 0.00933333],
+    ]);
+    expect(resolveSlos(spec)).toBe(resolveSlos(spec));
   });
 });

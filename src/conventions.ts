@@ -1,0 +1,51 @@
+// The names other systems see, spelled once: every metric the service exports, every recording
+// rule and the alert the SLO generator writes, and the latency threshold the SLI counts as good.
+// The metrics registry, the rule and promtool-test generators and the dashboards import them,
+// so a rename cannot leave a dashboard or a rule reading a series nobody writes.
+
+/** Every metric the service exports, by its field in `ZtnaMetrics` (src/metrics.ts). */
+export const METRIC_NAMES = {
+  sliGood: 'ztna_sli_good_events_total',
+  sliValid: 'ztna_sli_valid_events_total',
+  evalLatency: 'ztna_policy_eval_latency_seconds',
+  policyDecisions: 'ztna_policy_decisions_total',
+  telemetryOpenGaps: 'ztna_telemetry_open_gap_events',
+  events: 'ztna_events_total',
+  deadLetters: 'ztna_dead_letters_total',
+  batchRecords: 'ztna_batch_records',
+  insertSeconds: 'ztna_store_insert_duration_seconds',
+  storeErrors: 'ztna_store_errors_total',
+  ingestRetries: 'ztna_ingest_retries_total',
+  consumerLag: 'ztna_consumer_lag_messages',
+  anomalies: 'ztna_anomalies_total',
+  scorerKeys: 'ztna_scorer_state_keys',
+} as const;
+
+/** The prefix of the Node.js process metrics (prom-client's default metrics). */
+export const PROCESS_METRIC_PREFIX = 'ztna_process_';
+
+/** The series Prometheus exposes for a histogram: its buckets and its count. */
+export const histogramBuckets = (histogram: string) => `${histogram}_bucket`;
+export const histogramCount = (histogram: string) => `${histogram}_count`;
+
+/** An SLI's error ratio (1 − good / valid) over a window named as Prometheus does ('5m', '30d'). */
+export const errorRatioRecord = (window: string) => `slo:sli_error:ratio_rate${window}`;
+
+/** Valid events of an SLI over a window ('5m'): the low-traffic guard of the alerts. */
+export const validEventsRecord = (window: string) => `slo:sli_valid_events:increase${window}`;
+
+/** An SLO's objective as a ratio (0.999). */
+export const OBJECTIVE_RECORD = 'slo:objective:ratio';
+
+/** Share of an SLO's error budget left over its own window, whatever that window is (negative when overspent). */
+export const ERROR_BUDGET_REMAINING_RECORD = 'slo:error_budget_remaining:ratio';
+
+/** The multiwindow multi-burn-rate alert of every SLO, told apart by its `slo` and `severity` labels. */
+export const ALERT_NAME = 'ZtnaErrorBudgetBurn';
+
+/**
+ * The policy-evaluation latency that counts as good: the SLO spec must state it, the latency
+ * histogram has a bucket at it, and sql/migrations/0003_sli_rollups.sql counts by it (an
+ * applied migration cannot change, so a test holds the two together).
+ */
+export const SLI_LATENCY_THRESHOLD_MS = 100;
