@@ -46,7 +46,15 @@ export class AccessRecorder {
       user_agent: a.userAgent,
       app: 'ztna-api',
     };
-    const auth = { ...envelope, kind: 'auth', emitter_seq: ++this.seq, outcome: a.key ? 'success' : 'failure', auth_method: 'api_key', idp: 'ztna-api', ...(a.key ? {} : { failure_reason: a.reason }) };
+    const auth = {
+      ...envelope,
+      kind: 'auth',
+      emitter_seq: ++this.seq,
+      outcome: a.key ? 'success' : 'failure',
+      auth_method: 'api_key',
+      idp: 'ztna-api',
+      ...(a.key ? {} : { failure_reason: a.reason }),
+    };
     const policy = {
       ...envelope,
       kind: 'policy',
@@ -58,7 +66,8 @@ export class AccessRecorder {
       reasons: [a.reason],
       enforcement_point: 'ztna-api',
     };
-    for (const e of a.key ? [auth, policy] : [auth]) this.buffer.push({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http', topic: 'ztna-api' } });
+    for (const e of a.key ? [auth, policy] : [auth])
+      this.buffer.push({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http', topic: 'ztna-api' } });
   }
 
   /** Sends what is buffered; resolves when the pipeline has stored it. */

@@ -1,12 +1,22 @@
 // The analyst's view of the scorers: anomalies over a time range, with their evidence.
 import { z } from 'zod';
+import type { AnomalyType, Severity } from '../detect/anomaly.js';
+import { SCORERS } from '../detect/scorers.js';
 import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
 import { timeRange } from './range.js';
-import { apiRoute } from './route.js';
+import { declareRoute } from './route.js';
+
+/** The anomaly types: one per scorer of the registry, named by the type it raises. */
+const ANOMALY_TYPES = Object.keys(SCORERS) as AnomalyType[];
+
+// detect declares severities as a type only. Its keys, gravest first, are held to that type both
+// ways: a severity added or dropped there fails to compile here.
+const EVERY_SEVERITY = { critical: true, high: true, medium: true, low: true } satisfies Record<Severity, true>;
+export const SEVERITIES = Object.keys(EVERY_SEVERITY) as Severity[];
 
 export const AnomaliesQuery = timeRange(
   {
-    type: z.enum(['token_replay', 'denial_burst']).optional(),
+    type: z.enum(ANOMALY_TYPES).optional(),
     min_score: z.coerce.number().int().min(0).max(100).default(0),
     tenant: z.string().max(128).default(''),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -27,10 +37,16 @@ export const AnomaliesResponse = z.object({
       type: z.string(),
       kind: z.string(),
       score: z.number(),
-      severity: z.enum(['low', 'medium', 'high', 'critical']),
+      severity: z.enum(SEVERITIES),
       tenant: z.string(),
-      key: z.string().describe('token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app> or tenant:<tenant>'),
-      evidence: z.object({ reasons: z.array(z.string()), events: z.array(z.record(z.string(), z.unknown())), baseline: z.record(z.string(), z.unknown()) }),
+      key: z
+        .string()
+        .describe('token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app> or tenant:<tenant>'),
+      evidence: z.object({
+        reasons: z.array(z.string()),
+        events: z.array(z.record(z.string(), z.unknown())),
+        baseline: z.record(z.string(), z.unknown()),
+      }),
     }),
   ),
 });
@@ -53,7 +69,7 @@ export async function listAnomalies(store: Store, q: AnomaliesQuery): Promise<z.
       type: r.type!,
       kind: r.kind!,
       score: Number(r.score),
-      severity: r.severity as 'low',
+      severity: r.severity as Severity,
       tenant: r.tenant!,
       key: r.key!,
       evidence: JSON.parse(r.evidence!),
@@ -62,7 +78,7 @@ export async function listAnomalies(store: Store, q: AnomaliesQuery): Promise<z.
 }
 
 export const anomaliesRoute = (store: Store) =>
-  apiRoute({
+  declareRoute({
     method: 'GET',
     url: '/api/v1/anomalies',
     roles: ['analyst'],

@@ -1,6 +1,6 @@
 // API keys and roles. Keys come from configuration as `name:role:sha256-of-key`: only the
-// hashes are held. Every route names the roles that may call it; a missing or unknown key
-// is a 401, a known key with the wrong role a 403.
+// hashes are held. Every route names the roles that may call it; the auth plugin
+// (authPlugin.ts) answers a missing or unknown key with a 401, a known key with the wrong role a 403.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const ROLES = ['analyst', 'sre', 'executive', 'ingest', 'admin'] as const;
@@ -23,9 +23,12 @@ export function parseApiKeys(text: string): ApiKey[] {
     .filter(Boolean);
   for (const entry of entries) {
     const [name, role, hash, ...rest] = entry.split(':');
-    if (!name || !role || !hash || rest.length > 0) throw new ApiKeyError(`bad API key entry "${entry.slice(0, 40)}": use name:role:sha256-of-key`);
-    if (!(ROLES as readonly string[]).includes(role)) throw new ApiKeyError(`API key ${name}: role must be one of ${ROLES.join(', ')}, got ${role}`);
-    if (!/^[0-9a-f]{64}$/i.test(hash)) throw new ApiKeyError(`API key ${name}: the third field must be the key's SHA-256 in hex (64 characters), never the key`);
+    if (!name || !role || !hash || rest.length > 0)
+      throw new ApiKeyError(`bad API key entry "${entry.slice(0, 40)}": use name:role:sha256-of-key`);
+    if (!(ROLES as readonly string[]).includes(role))
+      throw new ApiKeyError(`API key ${name}: role must be one of ${ROLES.join(', ')}, got ${role}`);
+    if (!/^[0-9a-f]{64}$/i.test(hash))
+      throw new ApiKeyError(`API key ${name}: the third field must be the key's SHA-256 in hex (64 characters), never the key`);
     if (keys.some((k) => k.name === name)) throw new ApiKeyError(`API key ${name} is listed twice`);
     keys.push({ name, role: role as Role, hash: Buffer.from(hash, 'hex') });
   }

@@ -1,27 +1,21 @@
 // The JSON body parser with a nesting limit. No event is nested deeply, and a body nested
 // thousands of levels deep overflows the stack of whatever walks it later (a 500 with
 // nothing the caller can fix); refused here, it is a 400 that says why.
-import type { FastifyInstance } from 'fastify';
+import { apiError } from './errors.js';
+import { unencapsulated } from './plugin.js';
 
 /** Deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 64;
 
-/** Fastify's own JSON parser (prototype-poisoning checks included) behind a depth check. */
-export function registerDepthLimitedJsonParser(app: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
+/** Fastify's own JSON parser (prototype-poisoning checks included) behind a depth check, for the whole server. */
+export const depthLimitedJson = unencapsulated(async (app) => {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (nestedDeeperThan(body as string, maxDepth)) {
-      const err = Object.assign(new Error(`the JSON body is nested deeper than ${maxDepth} levels`), {
-        statusCode: 400,
-        code: 'json_too_deep',
-      });
-      done(err, undefined);
-      return;
-    }
-    parse(req, body as string, done);
+    if (nestedDeeperThan(body as string, MAX_JSON_DEPTH)) done(apiError('json_too_deep', MAX_JSON_DEPTH), undefined);
+    else parse(req, body as string, done);
   });
-}
+});
 
 /** True when brackets outside strings nest deeper than `max`; stops at the first level over it. */
 export function nestedDeeperThan(json: string, max: number): boolean {

@@ -1,13 +1,14 @@
 // GET /api/v1/risk-summary: the executive's page. Each figure over the period, the same figure
 // over the period before it, and the change, all from ClickHouse.
 import { z } from 'zod';
+import type { Severity } from '../detect/anomaly.js';
 import { sloFor, type SloSpec } from '../slo/spec.js';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
+import { SEVERITIES } from './anomalies.js';
 import { sliCounts, type Counts } from './slis.js';
-import { apiRoute } from './route.js';
+import { declareRoute } from './route.js';
 
 export const PERIODS = { '7d': 7, '30d': 30, '90d': 90 } as const;
-const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 const TOP = 10;
 
 export const RiskSummaryQuery = z.object({
@@ -15,7 +16,11 @@ export const RiskSummaryQuery = z.object({
   tenant: z.string().max(128).default(''),
 });
 
-const Figure = z.object({ value: z.number().nullable(), previous: z.number().nullable(), change: z.number().nullable().describe('value − previous') });
+const Figure = z.object({
+  value: z.number().nullable(),
+  previous: z.number().nullable(),
+  change: z.number().nullable().describe('value − previous'),
+});
 type Figure = z.infer<typeof Figure>;
 const Subject = z.object({ max_score: z.number(), anomalies: z.number(), denials: z.number() });
 
@@ -30,7 +35,15 @@ export const RiskSummary = z.object({
   auth_availability: Figure.extend({ objective: z.number().nullable(), met: z.boolean().nullable() }),
   posture_compliance: Figure.describe('share of posture reports from compliant devices'),
   slos: z.array(
-    z.object({ slo: z.string(), sli: z.string(), objective: z.number(), value: z.number().nullable(), met: z.boolean().nullable(), previous_value: z.number().nullable(), previous_met: z.boolean().nullable() }),
+    z.object({
+      slo: z.string(),
+      sli: z.string(),
+      objective: z.number(),
+      value: z.number().nullable(),
+      met: z.boolean().nullable(),
+      previous_value: z.number().nullable(),
+      previous_met: z.boolean().nullable(),
+    }),
   ),
   slos_met: z.number(),
   slos_missed: z.number(),
@@ -41,7 +54,7 @@ export const RiskSummary = z.object({
   }),
   anomalies: z.object({
     total: Figure,
-    by_severity: z.object(Object.fromEntries(SEVERITIES.map((s) => [s, Figure])) as Record<(typeof SEVERITIES)[number], typeof Figure>),
+    by_severity: z.object(Object.fromEntries(SEVERITIES.map((s) => [s, Figure])) as Record<Severity, typeof Figure>),
     by_type: z.record(z.string(), z.number()),
   }),
   top_risky_principals: z.array(Subject.extend({ principal_id: z.string() })),
@@ -49,7 +62,11 @@ export const RiskSummary = z.object({
 });
 export type RiskSummary = z.infer<typeof RiskSummary>;
 
-const figure = (value: number | null, previous: number | null): Figure => ({ value, previous, change: value === null || previous === null ? null : value - previous });
+const figure = (value: number | null, previous: number | null): Figure => ({
+  value,
+  previous,
+  change: value === null || previous === null ? null : value - previous,
+});
 const ratio = (c: Counts | undefined) => (c && c.valid > 0 ? c.good / c.valid : null);
 const met = (value: number | null, objectivePercent: number) => (value === null ? null : value * 100 >= objectivePercent);
 
@@ -61,7 +78,10 @@ interface Period {
 async function periodFigures(store: Store, { from, to }: Period, tenant: string) {
   const params = { ...rangeParams({ from, to }), tenant };
   const top = (dimension: 'principal_id' | 'app') =>
-    store.query<{ subject: string; max_score: string | number; anomalies: string | number; denials: string | number }>(namedQuery('risk_top'), { ...params, dimension, limit: TOP });
+    store.query<{ subject: string; max_score: string | number; anomalies: string | number; denials: string | number }>(
+      namedQuery('risk_top'),
+      { ...params, dimension, limit: TOP },
+    );
   const [slis, days, anomalies, principals, apps] = await Promise.all([
     sliCounts(store, from, to, tenant),
     store.query<{ day: string; denials: string | number; decisions: string | number }>(namedQuery('denials_daily'), params),
@@ -71,7 +91,8 @@ async function periodFigures(store: Store, { from, to }: Period, tenant: string)
   ]);
   const trend = days.map((d) => ({ day: d.day, denials: Number(d.denials), decisions: Number(d.decisions) }));
   const sum = <T>(items: T[], f: (t: T) => number) => items.reduce((n, t) => n + f(t), 0);
-  const subjects = (rows: typeof principals) => rows.map((r) => ({ subject: r.subject, max_score: Number(r.max_score), anomalies: Number(r.anomalies), denials: Number(r.denials) }));
+  const subjects = (rows: typeof principals) =>
+    rows.map((r) => ({ subject: r.subject, max_score: Number(r.max_score), anomalies: Number(r.anomalies), denials: Number(r.denials) }));
   return {
     slis,
     trend,
@@ -95,9 +116,18 @@ export async function riskSummary(store: Store, spec: SloSpec, q: z.output<typeo
   const slos = spec.slos.map((slo) => {
     const value = ratio(cur.slis.get(slo.sli));
     const previous = ratio(prev.slis.get(slo.sli));
-    return { slo: slo.name, sli: slo.sli, objective: slo.objective, value, met: met(value, slo.objective), previous_value: previous, previous_met: met(previous, slo.objective) };
+    return {
+      slo: slo.name,
+      sli: slo.sli,
+      objective: slo.objective,
+      value,
+      met: met(value, slo.objective),
+      previous_value: previous,
+      previous_met: met(previous, slo.objective),
+    };
   });
-  const countOf = (rows: typeof cur.anomalies, severity?: string) => rows.filter((r) => !severity || r.severity === severity).reduce((n, r) => n + r.anomalies, 0);
+  const countOf = (rows: typeof cur.anomalies, severity?: string) =>
+    rows.filter((r) => !severity || r.severity === severity).reduce((n, r) => n + r.anomalies, 0);
   const rate = (f: typeof cur) => (f.decisions > 0 ? f.denials / f.decisions : null);
   const byType: Record<string, number> = {};
   for (const a of cur.anomalies) byType[a.type] = (byType[a.type] ?? 0) + a.anomalies;
@@ -110,7 +140,11 @@ export async function riskSummary(store: Store, spec: SloSpec, q: z.output<typeo
     to: current.to.toISOString(),
     previous: { from: before.from.toISOString(), to: before.to.toISOString() },
     auth_success_rate: sliFigure('auth_success'),
-    auth_availability: { ...availability, objective: availabilitySlo?.objective ?? null, met: availabilitySlo ? met(availability.value, availabilitySlo.objective) : null },
+    auth_availability: {
+      ...availability,
+      objective: availabilitySlo?.objective ?? null,
+      met: availabilitySlo ? met(availability.value, availabilitySlo.objective) : null,
+    },
     posture_compliance: sliFigure('posture_compliance'),
     slos,
     slos_met: slos.filter((s) => s.met === true).length,
@@ -118,7 +152,9 @@ export async function riskSummary(store: Store, spec: SloSpec, q: z.output<typeo
     denials: { total: figure(cur.denials, prev.denials), rate: figure(rate(cur), rate(prev)), trend: cur.trend },
     anomalies: {
       total: figure(countOf(cur.anomalies), countOf(prev.anomalies)),
-      by_severity: Object.fromEntries(SEVERITIES.map((s) => [s, figure(countOf(cur.anomalies, s), countOf(prev.anomalies, s))])) as RiskSummary['anomalies']['by_severity'],
+      by_severity: Object.fromEntries(
+        SEVERITIES.map((s) => [s, figure(countOf(cur.anomalies, s), countOf(prev.anomalies, s))]),
+      ) as RiskSummary['anomalies']['by_severity'],
       by_type: byType,
     },
     top_risky_principals: cur.principals.map(({ subject, ...r }) => ({ principal_id: subject, ...r })),
@@ -127,11 +163,12 @@ export async function riskSummary(store: Store, spec: SloSpec, q: z.output<typeo
 }
 
 export const riskSummaryRoute = (store: Store, spec: SloSpec) =>
-  apiRoute({
+  declareRoute({
     method: 'GET',
     url: '/api/v1/risk-summary',
     roles: ['executive'],
-    summary: 'For executives: auth success and availability against the SLO, SLOs met or missed, posture compliance, denials, anomalies and the riskiest principals and apps, each against the previous period',
+    summary:
+      'For executives: auth success and availability against the SLO, SLOs met or missed, posture compliance, denials, anomalies and the riskiest principals and apps, each against the previous period',
     query: RiskSummaryQuery,
     response: RiskSummary,
     handler: ({ query }) => riskSummary(store, spec, query, new Date()),

@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import { fromClickHouseTime, namedQuery, numberOrNull, rangeParams, type Store } from '../store/index.js';
 import { timeRange } from './range.js';
-import { ErrorBody, apiRoute } from './route.js';
-import { TrailEvent } from './trails.js';
+import { apiError } from './errors.js';
+import { declareRoute } from './route.js';
+import { TrailEvent } from './trails/schema.js';
 
 /** A session longer than this many events is cut, and says so. */
 export const MAX_SESSION_EVENTS = 5000;
@@ -22,7 +23,9 @@ const Posture = z
   .nullable()
   .describe("the device's latest posture report at or before the event; null when none is known");
 
-const SessionEvent = TrailEvent.omit({ session_id: true, related: true, user_agent: true, compliant: true, failed_checks: true }).extend({ posture: Posture });
+const SessionEvent = TrailEvent.omit({ session_id: true, related: true, user_agent: true, compliant: true, failed_checks: true }).extend({
+  posture: Posture,
+});
 
 export const SessionTimeline = z.object({
   session_id: z.string(),
@@ -45,7 +48,11 @@ type Row = Omit<z.input<typeof SessionEvent>, 'posture' | 'eval_latency_ms'> & {
 
 const distinct = (values: string[]) => [...new Set(values.filter(Boolean))];
 
-export async function sessionTimeline(store: Store, id: string, q: z.output<typeof SessionQuery>): Promise<z.input<typeof SessionTimeline> | undefined> {
+export async function sessionTimeline(
+  store: Store,
+  id: string,
+  q: z.output<typeof SessionQuery>,
+): Promise<z.input<typeof SessionTimeline> | undefined> {
   const rows = await store.query<Row>(namedQuery('session_timeline'), {
     session_id: id,
     ...rangeParams(q),
@@ -53,15 +60,22 @@ export async function sessionTimeline(store: Store, id: string, q: z.output<type
     limit: MAX_SESSION_EVENTS + 1,
   });
   if (rows.length === 0) return undefined;
-  const events = rows.slice(0, MAX_SESSION_EVENTS).map(({ posture_time, posture_compliant, posture_failed_checks, posture_score, ...e }) => ({
-    ...e,
-    time: fromClickHouseTime(e.time),
-    eval_latency_ms: numberOrNull(e.eval_latency_ms),
-    posture:
-      posture_time === null || posture_compliant === null
-        ? null
-        : { time: fromClickHouseTime(posture_time), compliant: posture_compliant, failed_checks: posture_failed_checks, score: numberOrNull(posture_score) },
-  }));
+  const events = rows
+    .slice(0, MAX_SESSION_EVENTS)
+    .map(({ posture_time, posture_compliant, posture_failed_checks, posture_score, ...e }) => ({
+      ...e,
+      time: fromClickHouseTime(e.time),
+      eval_latency_ms: numberOrNull(e.eval_latency_ms),
+      posture:
+        posture_time === null || posture_compliant === null
+          ? null
+          : {
+              time: fromClickHouseTime(posture_time),
+              compliant: posture_compliant,
+              failed_checks: posture_failed_checks,
+              score: numberOrNull(posture_score),
+            },
+    }));
   return {
     session_id: id,
     tenants: distinct(events.map((e) => e.tenant)),
@@ -75,7 +89,7 @@ export async function sessionTimeline(store: Store, id: string, q: z.output<type
 }
 
 export const sessionRoute = (store: Store) =>
-  apiRoute({
+  declareRoute({
     method: 'GET',
     url: '/api/v1/sessions/:id',
     roles: ['analyst'],
@@ -84,11 +98,11 @@ export const sessionRoute = (store: Store) =>
     params: SessionParams,
     query: SessionQuery,
     response: SessionTimeline,
-    otherStatus: { 404: 'no event of this session in the range' },
-    handler: async ({ params, query }, reply) => {
+    errors: { not_found: 'no event of this session in the range' },
+    handler: async ({ params, query }) => {
       const timeline = await sessionTimeline(store, params.id, query);
-      if (timeline) return timeline;
-      const body: z.infer<typeof ErrorBody> = { error: 'not_found', message: `no event of session ${params.id} between ${query.from.toISOString()} and ${query.to.toISOString()}` };
-      return reply.code(404).send(body);
+      if (!timeline)
+        throw apiError('not_found', `no event of session ${params.id} between ${query.from.toISOString()} and ${query.to.toISOString()}`);
+      return timeline;
     },
   });

@@ -4,7 +4,7 @@ import { burnRate, errorBudgetRemaining, WINDOW_SECONDS } from '../slo/burnRate.
 import { windowOf, type SloSpec } from '../slo/spec.js';
 import { z } from 'zod';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
-import { apiRoute } from './route.js';
+import { declareRoute } from './route.js';
 
 export interface Counts {
   good: number;
@@ -37,7 +37,7 @@ export const SliReport = z.object({
       value: z.number().nullable().describe('good / valid over the requested window; null without events'),
       good: z.number(),
       valid: z.number(),
-      error_budget_remaining: z.number().describe('share of the SLO window\'s error budget left (negative when overspent)'),
+      error_budget_remaining: z.number().describe("share of the SLO window's error budget left (negative when overspent)"),
       burn_rate_1h: z.number().nullable(),
       burn_rate_6h: z.number().nullable(),
     }),
@@ -60,20 +60,25 @@ export const SlisQuery = z.object({
 });
 
 export const slisRoute = (store: Store, spec: SloSpec) =>
-  apiRoute({
+  declareRoute({
     method: 'GET',
     url: '/api/v1/slis',
     roles: ['sre'],
     summary: 'Each SLO: its SLI over the window, error budget remaining over the SLO window, burn rates over 1h and 6h',
     query: SlisQuery,
     response: SliReport,
-    handler: async ({ query }) => sliReport(store, spec, { window: query.window.text, windowSeconds: query.window.seconds, tenant: query.tenant, now: new Date() }),
+    handler: async ({ query }) =>
+      sliReport(store, spec, { window: query.window.text, windowSeconds: query.window.seconds, tenant: query.tenant, now: new Date() }),
   });
 
 const ratio = (c: Counts | undefined) => (c && c.valid > 0 ? c.good / c.valid : null);
 const errorRatio = (c: Counts | undefined) => (c && c.valid > 0 ? 1 - c.good / c.valid : null);
 
-export async function sliReport(store: Store, spec: SloSpec, options: { windowSeconds: number; window: string; tenant: string; now: Date }): Promise<SliReport> {
+export async function sliReport(
+  store: Store,
+  spec: SloSpec,
+  options: { windowSeconds: number; window: string; tenant: string; now: Date },
+): Promise<SliReport> {
   const { now, tenant } = options;
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
   const sloWindows = [...new Set(spec.slos.map((s) => WINDOW_SECONDS[windowOf(spec, s)]))];

@@ -1,18 +1,16 @@
 // GET /api/v1/anomalies on chDB: filters, evidence, and 400s for bad queries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
-import { buildServer } from '../../src/api/server.js';
-import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import { AnomalyProcessor, createScorers } from '../../src/detect/processor.js';
 import { createMetrics } from '../../src/metrics.js';
-import { loadSloSpec } from '../../src/slo/spec.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
+import type { Store } from '../../src/store/index.js';
+import { apiServer, closeAll, httpRecords, requestsAs } from '../support/api.js';
+import { tempDir } from '../support/helpers.js';
+import { pipelineOptions } from '../support/pipeline.js';
+import { migratedStore } from '../support/store.js';
 
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const at = (minutes: number) => new Date(Date.parse('2026-11-20T10:00:00Z') + minutes * 60_000).toISOString();
 
 describe('GET /api/v1/anomalies', () => {
@@ -20,24 +18,47 @@ describe('GET /api/v1/anomalies', () => {
   let app: FastifyInstance;
   const metrics = createMetrics();
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('api-anomalies'));
-    await migrate(store, { retentionDays: 3650 });
+    store = await migratedStore(tempDir('api-anomalies'));
     const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], metrics);
-    const home = { tenant: 'acme', emitter_id: 'tok', principal_id: 'ann', device_id: 'd1', src_ip: '81.2.69.1', geo_country: 'FR', user_agent: 'Firefox' };
+    const home = {
+      tenant: 'acme',
+      emitter_id: 'tok',
+      principal_id: 'ann',
+      device_id: 'd1',
+      src_ip: '81.2.69.1',
+      geo_country: 'FR',
+      user_agent: 'Firefox',
+    };
     const lines = [
       { ...home, kind: 'token', activity: 'issue', token_id: 'jti-9', time: at(0), emitter_seq: 1 },
-      { ...home, kind: 'token', activity: 'use', token_id: 'jti-9', time: at(2), emitter_seq: 2, device_id: 'd9', src_ip: '45.1.1.1', geo_country: 'VN' },
-      ...Array.from({ length: 12 }, (_, i) => ({ tenant: 'acme', emitter_id: 'idp', emitter_seq: i + 1, kind: 'auth', outcome: 'failure', principal_id: 'bob', src_ip: '45.9.9.9', time: at(30 + i / 100) })),
+      {
+        ...home,
+        kind: 'token',
+        activity: 'use',
+        token_id: 'jti-9',
+        time: at(2),
+        emitter_seq: 2,
+        device_id: 'd9',
+        src_ip: '45.1.1.1',
+        geo_country: 'VN',
+      },
+      ...Array.from({ length: 12 }, (_, i) => ({
+        tenant: 'acme',
+        emitter_id: 'idp',
+        emitter_seq: i + 1,
+        kind: 'auth',
+        outcome: 'failure',
+        principal_id: 'bob',
+        src_ip: '45.9.9.9',
+        time: at(30 + i / 100),
+      })),
     ];
-    await new IngestPipeline(store, pipelineOptions, { processors: [processor] }).processBatch(lines.map((l) => ({ value: Buffer.from(JSON.stringify(l)), origin: { door: 'http' as const } })));
-    app = buildServer({ store, registry: metrics.registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(`analyst-1:analyst:${hashApiKey('analyst-key')}`) });
+    await new IngestPipeline(store, pipelineOptions(), { processors: [processor] }).processBatch(httpRecords(lines));
+    app = apiServer(store, { registry: metrics.registry });
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(() => closeAll(app, store));
 
-  const get = (qs: string) => app.inject({ headers: { authorization: 'Bearer analyst-key' }, url: `/api/v1/anomalies?${qs}` });
+  const get = (qs: string) => requestsAs(app, 'analyst')(`/api/v1/anomalies?${qs}`);
   const range = `from=${at(-10)}&to=${at(60)}`;
 
   it('lists the anomalies in a range, newest first, with their evidence', async () => {

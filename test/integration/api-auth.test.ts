@@ -1,49 +1,38 @@
 // Access control on the API: keys with roles, 401 and 403, every access recorded as access
 // events through the real pipeline on chDB (never the key itself), and HTTP ingest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { AccessRecorder } from '../../src/api/accessLog.js';
-import { ApiKeyError, hashApiKey, parseApiKeys, ROLES } from '../../src/api/auth.js';
-import { buildServer } from '../../src/api/server.js';
+import { ApiKeyError, parseApiKeys, ROLES } from '../../src/api/auth.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
-import { createMetrics } from '../../src/metrics.js';
-import { loadSloSpec } from '../../src/slo/spec.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
-
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
-const keyOf = (role: string) => `secret-${role}-key-0123456789`;
+import type { Store } from '../../src/store/index.js';
+import { apiServer, closeAll, keyOf, requestsAs } from '../support/api.js';
+import { tempDir } from '../support/helpers.js';
+import { pipelineOptions } from '../support/pipeline.js';
+import { migratedStore } from '../support/store.js';
 
 describe('API access control', () => {
   let store: Store;
   let app: FastifyInstance;
   let access: AccessRecorder;
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('api-auth'));
-    await migrate(store, { retentionDays: 400 });
-    const pipeline = new IngestPipeline(store, pipelineOptions);
-    access = new AccessRecorder((records) => pipeline.processBatch(records), 'ztna', (err) => {
-      throw err;
-    });
-    app = buildServer({
-      store,
-      registry: createMetrics().registry,
-      spec: loadSloSpec(join(ROOT, 'slos.yaml')),
-      apiKeys: parseApiKeys(ROLES.map((role) => `${role}-1:${role}:${hashApiKey(keyOf(role))}`).join(',')),
-      access,
-      ingest: pipeline,
-      bodyLimit: 64 * 1024,
-    });
+    store = await migratedStore(tempDir('api-auth'));
+    const pipeline = new IngestPipeline(store, pipelineOptions());
+    access = new AccessRecorder(
+      (records) => pipeline.processBatch(records),
+      'ztna',
+      (err) => {
+        throw err;
+      },
+    );
+    app = apiServer(store, { access, ingest: pipeline, bodyLimit: 64 * 1024 });
   });
-  afterAll(async () => {
-    await access?.close();
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(() => closeAll(access, app, store));
 
   const call = (url: string, role?: string, method: 'GET' | 'POST' = 'GET') =>
     app.inject({ method, url, headers: role ? { authorization: `Bearer ${role.startsWith('secret') ? role : keyOf(role)}` } : {} });
+  const ingest = (request: Pick<InjectOptions, 'headers' | 'payload'>) =>
+    requestsAs(app, 'ingest')({ method: 'POST', url: '/api/v1/events', ...request });
 
   it('answers 401 without a key or with an unknown one', async () => {
     for (const res of [await call('/api/v1/slis'), await call('/api/v1/slis', 'secret-not-a-key')]) {
@@ -79,8 +68,15 @@ describe('API access control', () => {
     const decisions = await store.query<{ principal_id: string; decision: string; action: string; reasons: string[] }>(
       "SELECT principal_id, decision, action, reasons FROM policy_events FINAL WHERE source = 'ztna-api' ORDER BY time, emitter_seq",
     );
-    expect(decisions).toContainEqual({ principal_id: 'analyst-1', decision: 'allow', action: 'GET /api/v1/anomalies', reasons: ['role analyst'] });
-    expect(decisions).toContainEqual(expect.objectContaining({ principal_id: 'executive-1', decision: 'deny', action: 'GET /api/v1/slis' }));
+    expect(decisions).toContainEqual({
+      principal_id: 'analyst-1',
+      decision: 'allow',
+      action: 'GET /api/v1/anomalies',
+      reasons: ['role analyst'],
+    });
+    expect(decisions).toContainEqual(
+      expect.objectContaining({ principal_id: 'executive-1', decision: 'deny', action: 'GET /api/v1/slis' }),
+    );
     const failures = await store.query<{ principal_id: string; failure_reason: string }>(
       "SELECT principal_id, failure_reason FROM auth_events FINAL WHERE source = 'ztna-api' AND outcome = 'failure'",
     );
@@ -94,11 +90,29 @@ describe('API access control', () => {
   });
 
   it('ingests NDJSON and JSON arrays over HTTP, counting rejects with their reasons', async () => {
-    const event = (i: number) => JSON.stringify({ kind: 'auth', time: '2026-11-20T10:00:00.000Z', tenant: 'http-test', emitter_id: 'idp', emitter_seq: i, outcome: 'success', principal_id: `u${i}` });
-    const ndjson = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}`, 'content-type': 'application/x-ndjson' }, payload: [event(1), 'not json', event(2)].join('\n') });
+    const event = (i: number) =>
+      JSON.stringify({
+        kind: 'auth',
+        time: '2026-11-20T10:00:00.000Z',
+        tenant: 'http-test',
+        emitter_id: 'idp',
+        emitter_seq: i,
+        outcome: 'success',
+        principal_id: `u${i}`,
+      });
+    const ndjson = await ingest({
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: [event(1), 'not json', event(2)].join('\n'),
+    });
     expect(ndjson.statusCode).toBe(200);
-    expect(ndjson.json()).toEqual({ received: 3, accepted: 2, skipped: 0, rejected: 1, rejects: [{ index: 1, reason: expect.stringMatching(/^not JSON/) }] });
-    const array = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}` }, payload: [JSON.parse(event(3)), { kind: 'auth' }] });
+    expect(ndjson.json()).toEqual({
+      received: 3,
+      accepted: 2,
+      skipped: 0,
+      rejected: 1,
+      rejects: [{ index: 1, reason: expect.stringMatching(/^not JSON/) }],
+    });
+    const array = await ingest({ payload: [JSON.parse(event(3)), { kind: 'auth' }] });
     expect(array.json()).toMatchObject({ received: 2, accepted: 1, rejected: 1, rejects: [{ index: 1 }] });
     const [stored] = await store.query<{ n: string }>("SELECT count() AS n FROM auth_events FINAL WHERE tenant = 'http-test'");
     expect(Number(stored!.n)).toBe(3);
@@ -106,10 +120,10 @@ describe('API access control', () => {
 
   it('refuses HTTP ingest from other roles, bodies that are neither, and bodies over the limit', async () => {
     expect((await call('/api/v1/events', 'analyst', 'POST')).statusCode).toBe(403);
-    const object = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}` }, payload: { kind: 'auth' } });
+    const object = await ingest({ payload: { kind: 'auth' } });
     expect(object.statusCode).toBe(400);
     expect(object.json().message).toMatch(/NDJSON .* or a JSON array/);
-    const huge = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${keyOf('ingest')}`, 'content-type': 'application/x-ndjson' }, payload: 'x'.repeat(100 * 1024) });
+    const huge = await ingest({ headers: { 'content-type': 'application/x-ndjson' }, payload: 'x'.repeat(100 * 1024) });
     expect(huge.statusCode).toBe(413);
   });
 });

@@ -1,22 +1,17 @@
-// Errors an operator can follow: a 500 carries a request id, and the service log has a line
-// with that id and the error (never the request's headers or body); a body nested too deep
-// for anything to walk is the caller's 400, not a 500.
-import { join } from 'node:path';
+// Errors a client and an operator can follow: every refusal has one shape (the error's code and
+// a message), whoever refused; a 500 carries a request id, and the service log has a line with
+// that id and the error (never the request's headers or body); a body nested too deep for
+// anything to walk is the caller's 400, not a 500.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/api/server.js';
-import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
 import { MAX_JSON_DEPTH } from '../../src/api/jsonBody.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
-import { createMetrics } from '../../src/metrics.js';
-import { loadSloSpec } from '../../src/slo/spec.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
+import type { Store } from '../../src/store/index.js';
+import { apiServer, closeAll, keyOf, requestsAs } from '../support/api.js';
+import { tempDir } from '../support/helpers.js';
 import { captureLog } from '../support/logCapture.js';
-
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
-const ANALYST_KEY = 'analyst-key-do-not-log-0123456789';
-const INGEST_KEY = 'ingest-key-do-not-log-0123456789';
+import { pipelineOptions } from '../support/pipeline.js';
+import { migratedStore } from '../support/store.js';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -25,28 +20,13 @@ describe('API errors', () => {
   let app: FastifyInstance;
   const captured = captureLog();
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('api-errors'));
-    await migrate(store, { retentionDays: 30 });
-    app = buildServer({
-      store,
-      registry: createMetrics().registry,
-      spec: loadSloSpec(join(ROOT, 'slos.yaml')),
-      apiKeys: parseApiKeys(`analyst-1:analyst:${hashApiKey(ANALYST_KEY)},ingest-1:ingest:${hashApiKey(INGEST_KEY)}`),
-      ingest: new IngestPipeline(store, pipelineOptions),
-      logger: captured.log,
-    });
+    store = await migratedStore(tempDir('api-errors'));
+    app = apiServer(store, { ingest: new IngestPipeline(store, pipelineOptions()), logger: captured.log });
   });
-  afterAll(async () => {
-    await app?.close();
-  });
+  afterAll(() => closeAll(app));
 
   const post = (payload: string) =>
-    app.inject({
-      method: 'POST',
-      url: '/api/v1/events',
-      headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
-      payload,
-    });
+    requestsAs(app, 'ingest')({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload });
 
   it('answers a JSON body nested 100,000 levels deep with a 400 that says why', async () => {
     const res = await post(`[${nested(100_000)}]`);
@@ -73,12 +53,32 @@ describe('API errors', () => {
     expect((await post(`[${nested(MAX_JSON_DEPTH)}]`)).statusCode).toBe(400);
   });
 
+  it("answers every refusal, fastify's and its router's included, with one shape: the error's code and a message", async () => {
+    const analyst = requestsAs(app, 'analyst');
+    const ingest = (contentType: string, payload: string) =>
+      requestsAs(app, 'ingest')({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': contentType }, payload });
+    const refusals = [
+      ['a bad parameter', 400, 'bad_request', await analyst('/api/v1/anomalies?type=bogus')],
+      ['a body that is not JSON', 400, 'bad_request', await ingest('application/json', '[{"kind":')],
+      ['a path that does not decode', 400, 'bad_request', await analyst('/api/v1/sessions/%E0%A4%A')],
+      ['no key', 401, 'unauthorized', await app.inject({ url: '/api/v1/anomalies' })],
+      ['a key of another role', 403, 'forbidden', await analyst('/api/v1/slis')],
+      ['an unknown route', 404, 'not_found', await analyst('/api/v1/nothing')],
+      ['an unknown session', 404, 'not_found', await analyst('/api/v1/sessions/s-nobody')],
+      ['a body over the limit', 413, 'body_too_large', await ingest('application/x-ndjson', 'x'.repeat(10 * 1024 * 1024 + 1))],
+      ['a path parameter over the limit', 414, 'uri_too_long', await analyst(`/api/v1/sessions/${'x'.repeat(400)}`)],
+      ['a body of a type ingest does not read', 415, 'unsupported_media_type', await ingest('application/xml', '<events/>')],
+    ] as const;
+    expect(refusals).toHaveLength(10);
+    for (const [what, status, error, res] of refusals) {
+      expect(res.statusCode, what).toBe(status);
+      expect(res.json(), what).toEqual({ error, message: expect.any(String) });
+    }
+  });
+
   it('a handler that throws: a 500 with a request id, and a log line with that id and the error, without the Authorization header', async () => {
     await store.close(); // every query now fails inside the route's handler
-    const res = await app.inject({
-      url: '/api/v1/anomalies',
-      headers: { authorization: `Bearer ${ANALYST_KEY}`, cookie: 'session=secret-cookie-value' },
-    });
+    const res = await requestsAs(app, 'analyst')({ url: '/api/v1/anomalies', headers: { cookie: 'session=secret-cookie-value' } });
     expect(res.statusCode).toBe(500);
     const body = res.json();
     expect(body).toEqual({
@@ -98,7 +98,7 @@ describe('API errors', () => {
     );
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'answered 500', statusCode: 500 }));
     const text = captured.text();
-    for (const secret of [ANALYST_KEY, INGEST_KEY, 'secret-cookie-value']) expect(text).not.toContain(secret);
+    for (const secret of [keyOf('analyst'), keyOf('ingest'), 'secret-cookie-value']) expect(text).not.toContain(secret);
     expect(text.toLowerCase()).not.toContain('authorization');
   });
 });

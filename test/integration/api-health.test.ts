@@ -1,35 +1,31 @@
 // /healthz and /readyz. Readiness is what a background monitor last found: a probe reads that
 // state and never waits on a dependency; a 503 names each dependency that is down in plain
 // words, with since when, and the error behind it goes to the log, not to the probe.
-import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildServer } from '../../src/api/server.js';
 import { brokersCheck, ReadinessMonitor, storeCheck, Unready, type DependencyCheck } from '../../src/api/readiness.js';
-import { createMetrics } from '../../src/metrics.js';
-import { loadSloSpec } from '../../src/slo/spec.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { apiServer } from '../support/api.js';
 import { freePort } from '../support/services/ports.js';
-import { ROOT, tempDir } from '../support/helpers.js';
+import { tempDir } from '../support/helpers.js';
 import { captureLog } from '../support/logCapture.js';
+import { migratedStore } from '../support/store.js';
 
 const since = String.raw`\(since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\)`;
-
-function server(store: Store, readiness?: ReadinessMonitor) {
-  return buildServer({ store, registry: createMetrics().registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: [], ...(readiness ? { readiness } : {}) });
-}
 
 describe('health', () => {
   // One chDB data directory per process; the last test closes it to take the store down.
   let store: Store;
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('api-health'));
-    await migrate(store, { retentionDays: 30 });
+    store = await migratedStore(tempDir('api-health'));
   });
 
   it('a check that never answers is down after its timeout, and probes answer meanwhile', async () => {
     let started = 0;
-    const monitor = new ReadinessMonitor({ hangs: () => (started++, new Promise<void>(() => {})) }, { timeoutMs: 50, intervalMs: 3_600_000 });
-    const app = server(store, monitor);
+    const monitor = new ReadinessMonitor(
+      { hangs: () => (started++, new Promise<void>(() => {})) },
+      { timeoutMs: 50, intervalMs: 3_600_000 },
+    );
+    const app = apiServer(store, { readiness: monitor });
     try {
       await app.ready();
       const probe = await app.inject({ url: '/readyz' });
@@ -65,7 +61,10 @@ describe('health', () => {
     const closed = await freePort(); // nothing listens there
     const monitor = new ReadinessMonitor({ broker: brokersCheck([inject('kafkaBrokers')]), nobody: brokersCheck([`127.0.0.1:${closed}`]) });
     await monitor.checkNow();
-    expect(monitor.report()).toEqual({ ready: false, down: { nobody: expect.stringMatching(new RegExp(`^cannot reach broker 127\\.0\\.0\\.1:${closed} ${since}$`)) } });
+    expect(monitor.report()).toEqual({
+      ready: false,
+      down: { nobody: expect.stringMatching(new RegExp(`^cannot reach broker 127\\.0\\.0\\.1:${closed} ${since}$`)) },
+    });
   });
   it('answers from the cached state: a probe runs no check, and the state changes only when the monitor runs', async () => {
     let kafkaUp = true;
@@ -76,7 +75,7 @@ describe('health', () => {
     };
     // An interval longer than the test: rounds run only when the test says so (and once at start).
     const monitor = new ReadinessMonitor({ store: storeCheck(store), kafka }, { intervalMs: 3_600_000 });
-    const app = server(store, monitor);
+    const app = apiServer(store, { readiness: monitor });
     try {
       await app.ready();
       expect(kafkaChecks).toBe(1);
@@ -89,14 +88,19 @@ describe('health', () => {
       expect(kafkaChecks).toBe(2);
       const down = await app.inject({ url: '/readyz' });
       expect(down.statusCode).toBe(503);
-      expect(down.json()).toEqual({ status: 'unavailable', down: { kafka: expect.stringMatching(new RegExp(`^cannot reach broker 127\\.0\\.0\\.1:9092 ${since}$`)) } });
+      expect(down.json()).toEqual({
+        status: 'unavailable',
+        down: { kafka: expect.stringMatching(new RegExp(`^cannot reach broker 127\\.0\\.0\\.1:9092 ${since}$`)) },
+      });
 
       await store.close();
       await monitor.checkNow();
       const bothDown = await app.inject({ url: '/readyz' });
       expect(bothDown.statusCode).toBe(503);
       expect(Object.keys(bothDown.json().down).sort()).toEqual(['kafka', 'store']);
-      expect(bothDown.json().down.store).toMatch(new RegExp(`^(no answer from|cannot reach) ${store.location.replace(/[/.]/g, '\\$&')} ${since}$`));
+      expect(bothDown.json().down.store).toMatch(
+        new RegExp(`^(no answer from|cannot reach) ${store.location.replace(/[/.]/g, '\\$&')} ${since}$`),
+      );
 
       kafkaUp = true;
       await monitor.checkNow();

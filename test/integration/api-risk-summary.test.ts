@@ -1,37 +1,42 @@
 // GET /api/v1/risk-summary on chDB: each figure against the period before it, SLOs met or
-// missed, denials per day, anomalies by severity and the riskiest principals and apps. And
-// the OpenAPI document: valid OpenAPI 3.1, describing exactly the routes the server has.
+// missed, denials per day, anomalies by severity and the riskiest principals and apps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import SwaggerParser from '@apidevtools/swagger-parser';
-import { join } from 'node:path';
-import { buildServer } from '../../src/api/server.js';
-import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
+import type { Role } from '../../src/api/auth.js';
 import { RiskSummary, riskSummary } from '../../src/api/riskSummary.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import { AnomalyProcessor, createScorers } from '../../src/detect/processor.js';
 import { createMetrics } from '../../src/metrics.js';
-import { loadSloSpec } from '../../src/slo/spec.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, tempDir } from '../support/helpers.js';
+import type { Store } from '../../src/store/index.js';
+import { apiServer, closeAll, httpRecords, requestsAs, SPEC as spec } from '../support/api.js';
+import { tempDir } from '../support/helpers.js';
+import { pipelineOptions } from '../support/pipeline.js';
+import { migratedStore } from '../support/store.js';
 
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const NOW = new Date('2026-11-20T12:00:00Z');
 const daysAgo = (days: number, seconds = 0) => new Date(NOW.getTime() - days * 86400_000 + seconds * 1000).toISOString();
-const spec = loadSloSpec(join(ROOT, 'slos.yaml'));
 
 let seq = 0;
-const event = (fields: Record<string, unknown> & { kind: string; time: string }) => ({ tenant: 'acme', emitter_id: `e-${fields.kind}`, emitter_seq: ++seq, ...fields });
-const auth = (days: number, outcome: string, principal = 'ann@acme.example', extra = {}) => event({ kind: 'auth', time: daysAgo(days), outcome, principal_id: principal, ...extra });
-const decision = (days: number, d: string, principal: string, app: string) => event({ kind: 'policy', time: daysAgo(days), decision: d, principal_id: principal, app, policy_id: `${app}/allow`, eval_latency_ms: 5 });
+const event = (fields: Record<string, unknown> & { kind: string; time: string }) => ({
+  tenant: 'acme',
+  emitter_id: `e-${fields.kind}`,
+  emitter_seq: ++seq,
+  ...fields,
+});
+const auth = (days: number, outcome: string, principal = 'ann@acme.example', extra = {}) =>
+  event({ kind: 'auth', time: daysAgo(days), outcome, principal_id: principal, ...extra });
+const decision = (days: number, d: string, principal: string, app: string) =>
+  event({ kind: 'policy', time: daysAgo(days), decision: d, principal_id: principal, app, policy_id: `${app}/allow`, eval_latency_ms: 5 });
 const posture = (days: number, compliant: boolean) => event({ kind: 'posture', time: daysAgo(days), compliant, device_id: `d-${seq}` });
 
 const current = [
   ...Array.from({ length: 8 }, (_, i) => auth(1 + i / 10, 'success')),
   auth(2, 'error'),
   // mallory's password guessed 12 times in a minute: a brute-force denial burst.
-  ...Array.from({ length: 12 }, (_, i) => event({ kind: 'auth', time: daysAgo(3, i * 3), outcome: 'failure', principal_id: 'mallory@acme.example', src_ip: '45.9.9.9' })),
+  ...Array.from({ length: 12 }, (_, i) =>
+    event({ kind: 'auth', time: daysAgo(3, i * 3), outcome: 'failure', principal_id: 'mallory@acme.example', src_ip: '45.9.9.9' }),
+  ),
   decision(2, 'deny', 'mallory@acme.example', 'payroll'),
   decision(2.1, 'deny', 'mallory@acme.example', 'payroll'),
   decision(4, 'deny', 'eve@acme.example', 'payroll'),
@@ -49,21 +54,16 @@ describe('GET /api/v1/risk-summary', () => {
   let app: FastifyInstance;
   let summary: RiskSummary;
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('api-risk'));
-    await migrate(store, { retentionDays: 3650 });
+    store = await migratedStore(tempDir('api-risk'));
     const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], createMetrics());
-    const pipeline = new IngestPipeline(store, pipelineOptions, { processors: [processor] });
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { processors: [processor] });
     const events = [...previous, ...current].sort((a, b) => a.time.localeCompare(b.time));
-    const result = await pipeline.processBatch(events.map((e) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http' as const } })));
+    const result = await pipeline.processBatch(httpRecords(events));
     expect(result.rejected).toBe(0);
     summary = await riskSummary(store, spec, { period: '7d', tenant: '' }, NOW);
-    const keys = [`exec-1:executive:${hashApiKey('exec-key')}`, `analyst-1:analyst:${hashApiKey('analyst-key')}`].join(',');
-    app = buildServer({ store, registry: createMetrics().registry, spec, apiKeys: parseApiKeys(keys), ingest: pipeline });
+    app = apiServer(store, { ingest: pipeline });
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(() => closeAll(app, store));
 
   it('gives auth success and availability against the SLO, and their change', () => {
     expect(summary.from).toBe(daysAgo(7));
@@ -90,7 +90,11 @@ describe('GET /api/v1/risk-summary', () => {
     expect(summary.denials.total).toEqual({ value: 3, previous: 1, change: 2 });
     expect(summary.denials.rate.value).toBeCloseTo(3 / 5, 10);
     expect(summary.denials.trend).toHaveLength(8); // seven days and the partial eighth: every day present
-    expect(summary.denials.trend.find((d) => d.day === daysAgo(2).slice(0, 10))).toEqual({ day: daysAgo(2).slice(0, 10), denials: 2, decisions: 2 });
+    expect(summary.denials.trend.find((d) => d.day === daysAgo(2).slice(0, 10))).toEqual({
+      day: daysAgo(2).slice(0, 10),
+      denials: 2,
+      decisions: 2,
+    });
     expect(summary.denials.trend.reduce((n, d) => n + d.denials, 0)).toBe(3);
   });
 
@@ -107,65 +111,14 @@ describe('GET /api/v1/risk-summary', () => {
   });
 
   it('is for executives: other roles get 403, a bad period 400', async () => {
-    const get = (url: string, key: string) => app.inject({ url, headers: { authorization: `Bearer ${key}` } });
-    const ok = await get('/api/v1/risk-summary?period=90d', 'exec-key');
+    const get = (url: string, role: Role) => requestsAs(app, role)(url);
+    const ok = await get('/api/v1/risk-summary?period=90d', 'executive');
     expect(ok.statusCode).toBe(200);
     expect(RiskSummary.parse(ok.json()).period).toBe('90d');
-    expect((await get('/api/v1/risk-summary', 'analyst-key')).statusCode).toBe(403);
-    expect((await get('/api/v1/trails', 'exec-key')).statusCode).toBe(403);
-    const bad = await get('/api/v1/risk-summary?period=12d', 'exec-key');
+    expect((await get('/api/v1/risk-summary', 'analyst')).statusCode).toBe(403);
+    expect((await get('/api/v1/trails', 'executive')).statusCode).toBe(403);
+    const bad = await get('/api/v1/risk-summary?period=12d', 'executive');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/^period: /);
-  });
-});
-
-describe('GET /openapi.json', () => {
-  let store: Store;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    store = new ChdbStore(tempDir('api-openapi'));
-    await migrate(store, { retentionDays: 30 });
-    app = buildServer({ store, registry: createMetrics().registry, spec, apiKeys: [], ingest: new IngestPipeline(store, pipelineOptions, {}) });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-  });
-
-  it('is valid OpenAPI 3.1 and describes exactly the routes the server has, with their roles and limits', async () => {
-    const res = await app.inject({ url: '/openapi.json' });
-    expect(res.statusCode).toBe(200);
-    const document = res.json();
-    await SwaggerParser.validate(structuredClone(document));
-    const operations = Object.entries(document.paths as Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown>; parameters: Array<{ name: string; schema: { maximum?: number; enum?: string[] } }> }>>).flatMap(
-      ([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })),
-    );
-    expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual(
-      [
-        'GET /api/v1/anomalies',
-        'GET /api/v1/risk-summary',
-        'GET /api/v1/sessions/{id}',
-        'GET /api/v1/slis',
-        'GET /api/v1/trails',
-        'GET /healthz',
-        'GET /metrics',
-        'GET /openapi.json',
-        'GET /readyz',
-        'POST /api/v1/events',
-      ].sort(),
-    );
-    for (const { path, method } of operations) expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), path).toBe(true);
-    for (const { path, op } of operations.filter((o) => o.path.startsWith('/api/'))) {
-      expect(op.security, path).toEqual([{ apiKey: [] }]);
-      expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
-    }
-    const trails = operations.find((o) => o.path === '/api/v1/trails')!.op;
-    expect(trails.parameters.map((p) => p.name)).toEqual(
-      expect.arrayContaining(['principal', 'device', 'app', 'session_id', 'token_id', 'src_ip', 'decision', 'outcome', 'from', 'to', 'limit', 'cursor']),
-    );
-    expect(trails.parameters.find((p) => p.name === 'limit')!.schema.maximum).toBe(1000);
-    expect(Object.keys((trails.responses['200'] as { content: object }).content)).toEqual(['application/json', 'application/x-ndjson', 'text/csv']);
-    const risk = operations.find((o) => o.path === '/api/v1/risk-summary')!.op;
-    expect(risk.parameters.find((p) => p.name === 'period')!.schema.enum).toEqual(['7d', '30d', '90d']);
   });
 });

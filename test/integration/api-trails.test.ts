@@ -3,18 +3,15 @@
 // at each decision, and 4xx for every bad request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
-import { buildServer } from '../../src/api/server.js';
-import { hashApiKey, parseApiKeys } from '../../src/api/auth.js';
-import { TrailPage, type TrailEvent } from '../../src/api/trails.js';
+import { TrailPage, type TrailEvent } from '../../src/api/trails/schema.js';
 import { SessionTimeline } from '../../src/api/sessions.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
-import { createMetrics } from '../../src/metrics.js';
-import { loadSloSpec } from '../../src/slo/spec.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, ROOT, runCli, tempDir } from '../support/helpers.js';
+import type { Store } from '../../src/store/index.js';
+import { apiServer, closeAll, httpRecords, keyOf, requestsAs } from '../support/api.js';
+import { runCli, tempDir } from '../support/helpers.js';
+import { pipelineOptions } from '../support/pipeline.js';
+import { migratedStore } from '../support/store.js';
 
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const T0 = Date.parse('2026-11-10T09:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 const RANGE = `from=2026-11-09T00:00:00Z&to=2026-11-12T00:00:00Z`;
@@ -22,19 +19,77 @@ const RANGE = `from=2026-11-09T00:00:00Z&to=2026-11-12T00:00:00Z`;
 // One analyst story: ann logs in on d1, gets a token, is allowed to crm while compliant, her
 // device's EDR stops, and the next decision denies her. Bob's failed logins come from elsewhere.
 let seq = 0;
-const ann = { tenant: 'acme', principal_id: 'ann@acme.example', device_id: 'd1', src_ip: '81.2.69.10', session_id: 's-ann', user_agent: 'Firefox, 132' };
+const ann = {
+  tenant: 'acme',
+  principal_id: 'ann@acme.example',
+  device_id: 'd1',
+  src_ip: '81.2.69.10',
+  session_id: 's-ann',
+  user_agent: 'Firefox, 132',
+};
 const story = [
-  { ...ann, kind: 'posture', emitter_id: 'agent', time: at(-5), compliant: true, checks: [{ name: 'edr_running', passed: true }], session_id: undefined },
+  {
+    ...ann,
+    kind: 'posture',
+    emitter_id: 'agent',
+    time: at(-5),
+    compliant: true,
+    checks: [{ name: 'edr_running', passed: true }],
+    session_id: undefined,
+  },
   { ...ann, kind: 'auth', emitter_id: 'idp', time: at(0), outcome: 'success', correlation_id: 'c-login', app: 'crm' },
   { ...ann, kind: 'token', emitter_id: 'tok', time: at(1), activity: 'issue', token_id: 'jti-ann', correlation_id: 'c-login' },
-  { ...ann, kind: 'policy', emitter_id: 'pep', time: at(2), decision: 'allow', app: 'crm', policy_id: 'crm/allow', policy_version: 'v7', eval_latency_ms: 4 },
-  { ...ann, kind: 'posture', emitter_id: 'agent', time: at(3), compliant: false, checks: [{ name: 'edr_running', passed: false }], session_id: undefined },
-  { ...ann, kind: 'policy', emitter_id: 'pep', time: at(4), decision: 'deny', app: 'crm', policy_id: 'crm/allow', policy_version: 'v7', reasons: ['device not compliant'] },
-  { tenant: 'acme', kind: 'auth', emitter_id: 'idp', time: at(5), outcome: 'failure', principal_id: '=HYPERLINK("http://evil")', src_ip: '45.9.9.9', failure_reason: 'bad password, locked' },
-  { tenant: 'acme', kind: 'auth', emitter_id: 'idp', time: at(6), outcome: 'failure', principal_id: 'bob@acme.example', src_ip: '45.9.9.9' },
+  {
+    ...ann,
+    kind: 'policy',
+    emitter_id: 'pep',
+    time: at(2),
+    decision: 'allow',
+    app: 'crm',
+    policy_id: 'crm/allow',
+    policy_version: 'v7',
+    eval_latency_ms: 4,
+  },
+  {
+    ...ann,
+    kind: 'posture',
+    emitter_id: 'agent',
+    time: at(3),
+    compliant: false,
+    checks: [{ name: 'edr_running', passed: false }],
+    session_id: undefined,
+  },
+  {
+    ...ann,
+    kind: 'policy',
+    emitter_id: 'pep',
+    time: at(4),
+    decision: 'deny',
+    app: 'crm',
+    policy_id: 'crm/allow',
+    policy_version: 'v7',
+    reasons: ['device not compliant'],
+  },
+  {
+    tenant: 'acme',
+    kind: 'auth',
+    emitter_id: 'idp',
+    time: at(5),
+    outcome: 'failure',
+    principal_id: '=HYPERLINK("http://evil")',
+    src_ip: '45.9.9.9',
+    failure_reason: 'bad password, locked',
+  },
+  {
+    tenant: 'acme',
+    kind: 'auth',
+    emitter_id: 'idp',
+    time: at(6),
+    outcome: 'failure',
+    principal_id: 'bob@acme.example',
+    src_ip: '45.9.9.9',
+  },
 ].map((e) => ({ ...e, emitter_seq: ++seq }));
-
-const lines = (events: object[]) => events.map((e) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http' as const } }));
 
 describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
   let store: Store;
@@ -42,29 +97,27 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
   let pipeline: IngestPipeline;
   let simulated: string[];
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('api-trails'));
-    await migrate(store, { retentionDays: 3650 });
-    pipeline = new IngestPipeline(store, pipelineOptions, {});
+    store = await migratedStore(tempDir('api-trails'));
+    pipeline = new IngestPipeline(store, pipelineOptions(), {});
     const sim = await runCli(['simulate', '--events', '2500', '--seed', '11', '--start', '2026-11-10T10:00:00Z']);
     simulated = sim.stdout.trim().split('\n');
-    const result = await pipeline.processBatch([...lines(story), ...simulated.map((l) => ({ value: Buffer.from(l), origin: { door: 'http' as const } }))]);
+    const result = await pipeline.processBatch(httpRecords([...story, ...simulated]));
     expect(result.rejected).toBe(0);
-    const keys = [`analyst-1:analyst:${hashApiKey('analyst-key')}`, `exec-1:executive:${hashApiKey('exec-key')}`].join(',');
     // A small export page, so that the exports below span many store queries.
-    app = buildServer({ store, registry: createMetrics().registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(keys), exportPageSize: 97 });
+    app = apiServer(store, { exportPageSize: 97 });
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(() => closeAll(app, store));
 
-  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ url, headers: { authorization: 'Bearer analyst-key', ...headers } });
+  const get = (url: string, headers: Record<string, string> = {}) => requestsAs(app, 'analyst')({ url, headers });
   const page = async (qs: string) => {
     const res = await get(`/api/v1/trails?${qs}`);
     expect(res.statusCode, res.body).toBe(200);
     return TrailPage.parse(res.json());
   };
-  const countInRange = async () => Number((await store.query<{ n: string }>(`SELECT count() AS n FROM access_events WHERE time >= '2026-11-09' AND time < '2026-11-12'`))[0]!.n);
+  const countInRange = async () =>
+    Number(
+      (await store.query<{ n: string }>(`SELECT count() AS n FROM access_events WHERE time >= '2026-11-09' AND time < '2026-11-12'`))[0]!.n,
+    );
   const summary = (e: TrailEvent) => `${e.kind} ${e.decision || e.outcome || e.activity || e.compliant} ${e.related ? 'related' : 'match'}`;
 
   it("joins a token's trail to its session: the login, the decisions it was used for", async () => {
@@ -110,7 +163,7 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
   it('keeps pages stable while events arrive: nothing repeats, nothing that was there goes missing', async () => {
     const first = await page(`from=2026-11-10T10:00:00Z&limit=500`);
     const before = new Set<string>();
-    for (let p = first, c = first.next_cursor; ; ) {
+    for (let p = first, c = first.next_cursor; ;) {
       // Collect what existed before the inserts by a separate walk of the same query.
       p.events.forEach((e) => before.add(e.event_id));
       if (!c) break;
@@ -120,13 +173,29 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
     const last = first.events.at(-1)!;
     // New events: one before the cursor, one after it, a redelivery of an event already seen.
     const arriving = [
-      { tenant: 'acme', kind: 'auth', emitter_id: 'late', emitter_seq: 1, time: '2026-11-10T10:00:00.001Z', outcome: 'success', principal_id: 'early@acme.example' },
-      { tenant: 'acme', kind: 'auth', emitter_id: 'late', emitter_seq: 2, time: new Date(Date.parse(last.time) + 1).toISOString(), outcome: 'success', principal_id: 'later@acme.example' },
+      {
+        tenant: 'acme',
+        kind: 'auth',
+        emitter_id: 'late',
+        emitter_seq: 1,
+        time: '2026-11-10T10:00:00.001Z',
+        outcome: 'success',
+        principal_id: 'early@acme.example',
+      },
+      {
+        tenant: 'acme',
+        kind: 'auth',
+        emitter_id: 'late',
+        emitter_seq: 2,
+        time: new Date(Date.parse(last.time) + 1).toISOString(),
+        outcome: 'success',
+        principal_id: 'later@acme.example',
+      },
       JSON.parse(simulated[0]!),
     ];
-    await pipeline.processBatch(lines(arriving));
+    await pipeline.processBatch(httpRecords(arriving));
     const ids: string[] = first.events.map((e) => e.event_id);
-    for (let c = first.next_cursor; c; ) {
+    for (let c = first.next_cursor; c;) {
       const p = await page(`from=2026-11-10T10:00:00Z&limit=500&cursor=${c}`);
       ids.push(...p.events.map((e) => e.event_id));
       c = p.next_cursor;
@@ -144,10 +213,18 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
     const ndjson = await get(`/api/v1/trails?${qs}`, { accept: 'application/x-ndjson' });
     expect(ndjson.statusCode).toBe(200);
     expect(ndjson.headers['content-type']).toMatch(/^application\/x-ndjson/);
-    expect(ndjson.body.trim().split('\n').map((l) => JSON.parse(l))).toEqual(json);
+    expect(
+      ndjson.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(json);
 
     const all = await get(`/api/v1/trails?${RANGE}&format=ndjson`);
-    const exported = all.body.trim().split('\n').map((l) => JSON.parse(l) as TrailEvent);
+    const exported = all.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TrailEvent);
     const n = await countInRange();
     expect(exported.length).toBe(n);
     expect(exported.length).toBeGreaterThan(97 * 20);
@@ -207,8 +284,8 @@ describe('GET /api/v1/trails and /api/v1/sessions/:id', () => {
   });
 
   it('lets analysts in and keeps other roles out', async () => {
-    expect((await get(`/api/v1/trails?${RANGE}`, { authorization: 'Bearer exec-key' })).statusCode).toBe(403);
-    expect((await get(`/api/v1/sessions/s-ann?${RANGE}`, { authorization: 'Bearer exec-key' })).statusCode).toBe(403);
+    expect((await get(`/api/v1/trails?${RANGE}`, { authorization: `Bearer ${keyOf('executive')}` })).statusCode).toBe(403);
+    expect((await get(`/api/v1/sessions/s-ann?${RANGE}`, { authorization: `Bearer ${keyOf('executive')}` })).statusCode).toBe(403);
     expect((await get(`/api/v1/trails?${RANGE}`, { authorization: 'Bearer nope' })).statusCode).toBe(401);
   });
 });

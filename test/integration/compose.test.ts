@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, loadConfig } from '../../src/config.js';
+import { dashboardQueries } from '../support/dashboards.js';
 import { ROOT, tempDir } from '../support/helpers.js';
 
 interface Service {
@@ -17,27 +18,39 @@ interface Service {
   ports?: string[];
 }
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
-const bindMounts = (s: Service) => (s.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => ({ host: v.split(':')[0]!, container: v.split(':')[1]! }));
+const bindMounts = (s: Service) =>
+  (s.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => ({ host: v.split(':')[0]!, container: v.split(':')[1]! }));
 
 describe('docker-compose.yml', () => {
   it('pins every image to a version', () => {
-    for (const [name, s] of Object.entries(compose.services)) {
-      if (s.image) expect(s.image, name).toMatch(/:[\w.-]+$/);
-      if (s.image) expect(s.image, name).not.toMatch(/:latest$/);
+    const images = Object.entries(compose.services).flatMap(([name, s]) => (s.image ? [{ name, image: s.image }] : []));
+    // Every service but the two built from this repository's Dockerfile (ztna and the simulator).
+    expect(images.map((i) => i.name)).toEqual(['kafka', 'clickhouse', 'prometheus', 'alertmanager', 'grafana']);
+    for (const { name, image } of images) {
+      expect(image, name).toMatch(/:[\w.-]+$/);
+      expect(image, name).not.toMatch(/:latest$/);
     }
   });
 
   it('mounts only files that exist in the repository', () => {
-    for (const [name, s] of Object.entries(compose.services)) {
-      for (const m of bindMounts(s)) expect(existsSync(join(ROOT, m.host)), `${name}: ${m.host}`).toBe(true);
-    }
+    const mounts = Object.entries(compose.services).flatMap(([name, s]) => bindMounts(s).map((m) => ({ name, host: m.host })));
+    // Prometheus's configuration and rules, Alertmanager's configuration, Grafana's two provisioning files and the dashboards.
+    expect(mounts).toHaveLength(6);
+    for (const { name, host } of mounts) expect(existsSync(join(ROOT, host)), `${name}: ${host}`).toBe(true);
   });
 
   it('configures the service with real settings that load', () => {
     const env = compose.services.ztna!.environment!;
     const known = new Set(Object.keys(ConfigSchema.shape));
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(:[-?][^}]*)?\}/g, (_, n, d) => (n === 'ZTNA_HMAC_KEY' ? 'k'.repeat(40) : (d ?? '').replace(/^:[-?]/, '')))]));
+    const resolved = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [
+        k,
+        String(v).replace(/\$\{(\w+)(:[-?][^}]*)?\}/g, (_, n, d) =>
+          n === 'ZTNA_HMAC_KEY' ? 'k'.repeat(40) : (d ?? '').replace(/^:[-?]/, ''),
+        ),
+      ]),
+    );
     const config = loadConfig(resolved);
     expect(config.KAFKA_BROKERS).toEqual(['kafka:9092']);
     expect(compose.services.ztna!.ports).toContain(`${config.ZTNA_HTTP_PORT}:${config.ZTNA_HTTP_PORT}`);
@@ -62,7 +75,14 @@ describe('docker-compose.yml', () => {
     const mounted = (container: string) => bindMounts(grafana).find((m) => m.container.startsWith(container))!;
     const datasources = parse(readFileSync(join(ROOT, mounted('/etc/grafana/provisioning/datasources/').host), 'utf8')) as {
       apiVersion: number;
-      datasources: Array<{ name: string; uid: string; type: string; url?: string; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }>;
+      datasources: Array<{
+        name: string;
+        uid: string;
+        type: string;
+        url?: string;
+        jsonData?: Record<string, unknown>;
+        secureJsonData?: Record<string, string>;
+      }>;
     };
     expect(datasources.apiVersion).toBe(1);
     const byUid = new Map(datasources.datasources.map((d) => [d.uid, d]));
@@ -72,8 +92,11 @@ describe('docker-compose.yml', () => {
     const files = readdirSync(join(ROOT, dashboardsDir.host)).filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual(['ztna-analyst.json', 'ztna-executive.json', 'ztna-oncall.json']);
     for (const file of files) {
-      const refs = [...readFileSync(join(ROOT, dashboardsDir.host, file), 'utf8').matchAll(/"datasource": \{\s*"type": "([^"]+)",\s*"uid": "([^"]+)"/g)];
-      expect(refs.length, file).toBeGreaterThan(0);
+      const text = readFileSync(join(ROOT, dashboardsDir.host, file), 'utf8');
+      const refs = [...text.matchAll(/"datasource": \{\s*"type": "([^"]+)",\s*"uid": "([^"]+)"/g)];
+      // At least one reference per query of the dashboard (panel target or template variable).
+      const dashboard = (JSON.parse(text) as { uid: string }).uid;
+      expect(refs.length, file).toBeGreaterThanOrEqual(dashboardQueries().filter((q) => q.dashboard === dashboard).length);
       for (const [, type, uid] of refs) expect(byUid.get(uid!)?.type, `${file}: ${uid}`).toBe(type);
     }
 
@@ -82,14 +105,23 @@ describe('docker-compose.yml', () => {
     expect(prometheus.url).toBe(`http://prometheus:${compose.services.prometheus!.ports![0]!.split(':')[1]}`);
     const clickhouse = datasources.datasources.find((d) => d.type === 'grafana-clickhouse-datasource')!;
     const ch = compose.services.clickhouse!.environment!;
-    expect(clickhouse.jsonData).toMatchObject({ host: 'clickhouse', port: 9000, protocol: 'native', defaultDatabase: ch.CLICKHOUSE_DB, username: ch.CLICKHOUSE_USER });
+    expect(clickhouse.jsonData).toMatchObject({
+      host: 'clickhouse',
+      port: 9000,
+      protocol: 'native',
+      defaultDatabase: ch.CLICKHOUSE_DB,
+      username: ch.CLICKHOUSE_USER,
+    });
     expect(compose.services.ztna!.environment!.CLICKHOUSE_DATABASE).toBe(ch.CLICKHOUSE_DB);
     const passwordVar = /^\$(\w+)$/.exec(clickhouse.secureJsonData!.password!)![1]!;
     expect(grafana.environment![passwordVar]).toBe(ch.CLICKHOUSE_PASSWORD);
     expect(String(grafana.environment!.GF_INSTALL_PLUGINS)).toMatch(new RegExp(`^${clickhouse.type} \\d+\\.\\d+\\.\\d+$`));
 
     // The dashboard provider reads the directory the dashboards are mounted on; the home dashboard is one of them.
-    const provider = parse(readFileSync(join(ROOT, mounted('/etc/grafana/provisioning/dashboards/').host), 'utf8')) as { apiVersion: number; providers: Array<{ type: string; options: { path: string } }> };
+    const provider = parse(readFileSync(join(ROOT, mounted('/etc/grafana/provisioning/dashboards/').host), 'utf8')) as {
+      apiVersion: number;
+      providers: Array<{ type: string; options: { path: string } }>;
+    };
     expect(provider.apiVersion).toBe(1);
     expect(provider.providers.map((p) => [p.type, p.options.path])).toEqual([['file', dashboardsDir.container]]);
     expect(files.map((f) => `${dashboardsDir.container}/${f}`)).toContain(grafana.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
@@ -101,7 +133,7 @@ describe('docker-compose.yml', () => {
     expect(spec.dashboard_url).toBe(`http://localhost:${compose.services.grafana!.ports![0]!.split(':')[0]}/d/${oncall.uid}/ztna-on-call`);
   });
 
-  it("gives Alertmanager a configuration amtool accepts", () => {
+  it('gives Alertmanager a configuration amtool accepts', () => {
     const [mount] = bindMounts(compose.services.alertmanager!);
     const r = spawnSync('amtool', ['check-config', join(ROOT, mount!.host)], { encoding: 'utf8' });
     expect(r.status).toBe(0);

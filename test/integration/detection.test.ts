@@ -28,9 +28,13 @@ describe('anomaly detection on the labeled simulator', () => {
     expect(replays).toHaveLength(3);
     expect(replays.every((s) => s.detected)).toBe(true);
     // Both tokens of each instance: the one used from elsewhere and after revocation, and the one used after expiry.
-    for (const label of run.labels.filter((l) => l.scenario === 'token-replay')) {
-      for (const id of label.keys.token_id as string[]) expect(run.anomalies.some((a) => a.key === `token:${id}`), id).toBe(true);
-    }
+    const replayed = run.labels.filter((l) => l.scenario === 'token-replay').flatMap((l) => l.keys.token_id as string[]);
+    expect(replayed).toHaveLength(2 * replays.length);
+    for (const id of replayed)
+      expect(
+        run.anomalies.some((a) => a.key === `token:${id}`),
+        id,
+      ).toBe(true);
     expect(run.evaluation.byType.token_replay.precision!).toBeGreaterThanOrEqual(0.99);
   });
 
@@ -41,7 +45,9 @@ describe('anomaly detection on the labeled simulator', () => {
       'mfa-push-bombing': 'mfa-push-bombing',
       'policy-misconfig': 'misconfigured-rollout',
     };
-    for (const s of run.evaluation.scenarios.filter((r) => r.scorer === 'denial_burst')) {
+    const bursts = run.evaluation.scenarios.filter((r) => r.scorer === 'denial_burst');
+    expect(bursts.map((s) => s.scenario)).toEqual(Object.keys(expectedKind));
+    for (const s of bursts) {
       expect(s.detected, s.scenario).toBe(true);
       expect(s.timeToDetectSeconds!, s.scenario).toBeLessThanOrEqual(120);
       expect(s.kinds, s.scenario).toContain(expectedKind[s.scenario]);

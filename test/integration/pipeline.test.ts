@@ -1,74 +1,73 @@
 // The ingest pipeline on the real ClickHouse engine (chDB): what is valid lands once,
 // what is not lands in the dead letters with its bytes and reason, and nothing is lost.
+// Expected values come from the simulator's ground truth, not from the normalizer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeRecord } from '../../src/events/index.js';
-import { IngestPipeline, type DeadLetterSink } from '../../src/pipeline/pipeline.js';
-import type { DeadLetter, RawRecord } from '../../src/pipeline/record.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { TrafficSimulator } from '../../src/simulate/traffic.js';
-import { normalizeOptions, tempDir } from '../support/helpers.js';
+import { KINDS } from '../../src/events/index.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import type { RawRecord } from '../../src/pipeline/record.js';
+import type { Store } from '../../src/store/index.js';
+import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
+import { tempDir } from '../support/helpers.js';
+import { CollectingSink, pipelineOptions } from '../support/pipeline.js';
+import { distinctEvents, migratedStore, queryCount } from '../support/store.js';
+import { expectedFromTruth, storedEventKeys } from '../support/truth.js';
 
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
+const INVALID_SHARE = 0.03;
 
-function records(n: number, seed: number): RawRecord[] {
-  const sim = new TrafficSimulator({ seed, start: Date.parse('2026-11-20T09:00:00Z'), invalidShare: 0.03, notAccessShare: 0.02 });
-  return Array.from({ length: n }, (_, i) => ({ value: Buffer.from(sim.next().line), origin: { door: 'file' as const, topic: `seed-${seed}`, line: i + 1 } }));
+function simulate(n: number, seed: number): SimulatedRecord[] {
+  const sim = new TrafficSimulator({ seed, start: Date.parse('2026-11-20T09:00:00Z'), invalidShare: INVALID_SHARE, notAccessShare: 0.02 });
+  return Array.from({ length: n }, () => sim.next());
 }
 
-class CollectingSink implements DeadLetterSink {
-  letters: DeadLetter[] = [];
-  async send(letters: readonly DeadLetter[]) {
-    this.letters.push(...letters);
-  }
-}
+/** The simulated records as read from a file named `topic`, line by line. */
+const asRead = (records: readonly SimulatedRecord[], topic: string): RawRecord[] =>
+  records.map((r, i) => ({ value: Buffer.from(r.line), origin: { door: 'file', topic, line: i + 1 } }));
 
-const count = async (store: Store, sql: string) => Number((await store.query<{ n: string }>(sql))[0]!.n);
+const rejectedFrom = (store: Store, topic: string) =>
+  queryCount(store, 'SELECT count() AS n FROM rejected_events FINAL WHERE topic = {topic:String}', { topic });
 
 describe('ingest pipeline on chDB', () => {
   let store: Store;
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('pipeline'));
-    await migrate(store, { retentionDays: 400 });
+    store = await migratedStore(tempDir('pipeline'));
   });
   afterAll(async () => store?.close());
 
   it('stores exactly the valid events per table and dead-letters exactly the invalid ones with their bytes', async () => {
-    const batch = records(3000, 21);
-    const expected = { auth: 0, policy: 0, posture: 0, token: 0, rejected: [] as RawRecord[], skipped: 0 };
-    for (const r of batch) {
-      const o = normalizeRecord(r.value, normalizeOptions());
-      if (o.status === 'normalized') expected[o.event.kind]++;
-      else if (o.status === 'rejected') expected.rejected.push(r);
-      else expected.skipped++;
-    }
+    const simulated = simulate(3000, 21);
+    const expected = expectedFromTruth(simulated);
+    // At least half the malformed records the input's share makes likely, so the dead letters below are many.
+    expect(expected.invalid.length).toBeGreaterThan((INVALID_SHARE / 2) * simulated.length);
     const sink = new CollectingSink();
-    const pipeline = new IngestPipeline(store, pipelineOptions, { deadLetterSinks: [sink] });
-    const counts = await pipeline.processBatch(batch);
+    const counts = await new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink] }).processBatch(
+      asRead(simulated, 'seed-21'),
+    );
 
-    expect(counts.storedByKind).toEqual({ auth: expected.auth, policy: expected.policy, posture: expected.posture, token: expected.token });
-    expect(counts.rejected).toBe(expected.rejected.length);
-    expect(counts.skipped).toBe(expected.skipped);
-    expect(expected.rejected.length).toBeGreaterThan(20);
-    for (const kind of ['auth', 'policy', 'posture', 'token'] as const) {
-      expect(await count(store, `SELECT count() AS n FROM ${kind}_events FINAL`), kind).toBe(expected[kind]);
-    }
-    const stored = await store.query<{ line: string; raw_base64: string; reason: string }>("SELECT line, raw_base64, reason FROM rejected_events FINAL WHERE topic = 'seed-21' ORDER BY line");
-    expect(stored.map((r) => Buffer.from(r.raw_base64, 'base64'))).toEqual(expected.rejected.map((r) => r.value));
-    expect(stored.every((r) => r.reason.length > 0)).toBe(true);
-    expect(sink.letters.map((l) => l.raw)).toEqual(expected.rejected.map((r) => r.value));
+    expect(counts.storedByKind).toEqual(Object.fromEntries(KINDS.map((kind) => [kind, expected.events[kind].length])));
+    expect(counts.rejected).toBe(expected.invalid.length);
+    expect(counts.skipped).toBe(expected.notAccess);
+    // Each table holds exactly the simulated events of its kind: same tenant, principal and time, each once.
+    expect(await storedEventKeys(store)).toEqual(expected.events);
+    const stored = await store.query<{ raw_base64: string; reason: string }>(
+      "SELECT raw_base64, reason FROM rejected_events FINAL WHERE topic = 'seed-21' ORDER BY line",
+    );
+    expect(stored.map((r) => Buffer.from(r.raw_base64, 'base64'))).toEqual(expected.invalid);
+    expect(stored.filter((r) => r.reason === '')).toEqual([]);
+    expect(sink.letters.map((l) => l.raw)).toEqual(expected.invalid);
   });
 
   it('counts nothing twice when the same batch is delivered again', async () => {
-    const batch = records(1000, 22);
-    const pipeline = new IngestPipeline(store, pipelineOptions);
+    const simulated = simulate(1000, 22);
+    const batch = asRead(simulated, 'seed-22');
+    const pipeline = new IngestPipeline(store, pipelineOptions());
     const first = await pipeline.processBatch(batch);
-    const before = await count(store, 'SELECT (SELECT count() FROM auth_events FINAL) + (SELECT count() FROM policy_events FINAL) + (SELECT count() FROM posture_events FINAL) + (SELECT count() FROM token_events FINAL) AS n');
-    const rejectedBefore = await count(store, "SELECT count() AS n FROM rejected_events FINAL WHERE topic = 'seed-22'");
+    const before = await distinctEvents(store);
+    const rejectedBefore = await rejectedFrom(store, 'seed-22');
     await pipeline.processBatch(batch);
-    const after = await count(store, 'SELECT (SELECT count() FROM auth_events FINAL) + (SELECT count() FROM policy_events FINAL) + (SELECT count() FROM posture_events FINAL) + (SELECT count() FROM token_events FINAL) AS n');
-    expect(after).toBe(before);
-    expect(await count(store, "SELECT count() AS n FROM rejected_events FINAL WHERE topic = 'seed-22'")).toBe(rejectedBefore);
+    expect(await distinctEvents(store)).toBe(before);
+    expect(await rejectedFrom(store, 'seed-22')).toBe(rejectedBefore);
     expect(rejectedBefore).toBe(first.rejected);
+    expect(rejectedBefore).toBe(expectedFromTruth(simulated).invalid.length);
   });
 
   it('dead-letters a record the store itself refuses and stores the rest of the batch', async () => {
@@ -81,11 +80,14 @@ describe('ingest pipeline on chDB', () => {
         origin: { door: 'http', topic: 'poison-test' },
       }));
       const sink = new CollectingSink();
-      const counts = await new IngestPipeline(store, pipelineOptions, { deadLetterSinks: [sink] }).processBatch(batch);
+      const counts = await new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink] }).processBatch(batch);
       expect(counts.storedByKind.auth).toBe(2);
       expect(counts.rejected).toBe(1);
+      expect(sink.letters).toHaveLength(1);
       expect(sink.letters[0]!.reason).toMatch(/^store refused the event: .*no_poison/);
-      const principals = await store.query<{ principal_id: string }>("SELECT principal_id FROM auth_events FINAL WHERE tenant = 'poison-test' ORDER BY principal_id");
+      const principals = await store.query<{ principal_id: string }>(
+        "SELECT principal_id FROM auth_events FINAL WHERE tenant = 'poison-test' ORDER BY principal_id",
+      );
       expect(principals.map((p) => p.principal_id)).toEqual(['a@acme.example', 'b@acme.example']);
     } finally {
       await store.command('ALTER TABLE auth_events DROP CONSTRAINT no_poison');

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
 import { tempDir } from '../support/helpers.js';
 import { freePort } from '../support/services/ports.js';
-import { startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp, waitFor } from '../support/kafkaConsumer.js';
+import { connectClients, startConsumer, stopGracefully, uniqueTopics, waitCaughtUp, type TestClients } from '../support/kafkaConsumer.js';
+import { waitFor } from '../support/wait.js';
 
 const brokers = inject('kafkaBrokers');
 
@@ -31,19 +31,14 @@ const readyz = async (http: string) => {
 };
 
 describe('ztna run, Kafka away at start-up', () => {
-  let admin: Admin;
-  let producer: Producer;
+  let clients: TestClients;
   beforeAll(async () => {
-    const kafka = testKafka(brokers);
-    admin = kafka.admin();
-    producer = kafka.producer();
-    await Promise.all([admin.connect(), producer.connect()]);
+    clients = await connectClients(brokers);
   });
-  afterAll(async () => {
-    await Promise.all([admin?.disconnect(), producer?.disconnect()]);
-  });
+  afterAll(async () => clients?.disconnect());
 
   it('waits for the broker, consumes once it is reachable, and leaves the group on a clean stop', async () => {
+    const { admin, producer } = clients;
     const forwarderPort = await freePort(); // nothing listens there yet
     const http = `http://127.0.0.1:${await freePort()}`;
     const topics = uniqueTopics();
@@ -54,18 +49,14 @@ describe('ztna run, Kafka away at start-up', () => {
     });
     let forwarder: Server | undefined;
     try {
-      await waitFor(
-        'a failed Kafka attempt',
-        async () => (consumer.stderr().includes('kafka: cannot start consuming (attempt 1)') ? true : undefined),
-        60_000,
-      );
+      await waitFor('a failed Kafka attempt', async () => consumer.stderr().includes('kafka: cannot start consuming (attempt 1)'), 60_000);
       const waiting = await readyz(http);
       expect(waiting.status).toBe(503);
       expect(waiting.body.down?.kafka).toMatch(new RegExp(`^cannot reach broker 127\\.0\\.0\\.1:${forwarderPort} \\(since `));
 
       forwarder = await forwardToBroker(forwarderPort);
-      await waitFor('consuming', async () => (consumer.stdout().includes('ztna: consuming') ? true : undefined), 60_000);
-      await waitFor('ready', async () => ((await readyz(http)).status === 200 ? true : undefined), 60_000);
+      await waitFor('consuming', async () => consumer.stdout().includes('ztna: consuming'), 60_000);
+      await waitFor('ready', async () => (await readyz(http)).status === 200, 60_000);
       const event = {
         kind: 'auth',
         tenant: 'acme',
@@ -96,11 +87,7 @@ describe('ztna run, Kafka away at start-up', () => {
       { ZTNA_HTTP_PORT: String(await freePort()), LOG_LEVEL: 'info' },
     );
     try {
-      await waitFor(
-        'a failed Kafka attempt',
-        async () => (consumer.stderr().includes('kafka: cannot start consuming (attempt 1)') ? true : undefined),
-        60_000,
-      );
+      await waitFor('a failed Kafka attempt', async () => consumer.stderr().includes('kafka: cannot start consuming (attempt 1)'), 60_000);
       expect(await stopGracefully(consumer)).toContain('ztna: stopped cleanly · 0 read');
     } finally {
       consumer.child.kill('SIGKILL');

@@ -3,12 +3,11 @@
 // line per attempt, naming the server without its credentials), says so on /readyz, and a
 // SIGTERM meanwhile stops it cleanly. No ClickHouse server can run here, so only the waiting
 // and the stop are shown: the store is a closed port on 127.0.0.1.
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ChdbStore, migrate } from '../../src/store/index.js';
-import { CLI, HMAC_KEY, runCli, tempDir } from '../support/helpers.js';
+import { HMAC_KEY, runCli, startCli, tempDir } from '../support/helpers.js';
 import { freePort } from '../support/services/ports.js';
-import { waitFor } from '../support/kafkaConsumer.js';
+import { migratedStore } from '../support/store.js';
+import { waitFor } from '../support/wait.js';
 
 const URL_PASSWORD = 'url-password-never-logged';
 const ENV_PASSWORD = 'env-password-never-logged';
@@ -17,43 +16,32 @@ const ENV_PASSWORD = 'env-password-never-logged';
 async function runWithStoreDown() {
   const storePort = await freePort();
   const httpPort = await freePort();
-  const child = spawn(process.execPath, [CLI, 'run'], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: '',
-      CLICKHOUSE_URL: `http://ztna:${URL_PASSWORD}@127.0.0.1:${storePort}`,
-      CLICKHOUSE_PASSWORD: ENV_PASSWORD,
-      ZTNA_HMAC_KEY: HMAC_KEY,
-      ZTNA_DATA_DIR: tempDir('run-startup'),
-      ZTNA_HTTP_PORT: String(httpPort),
-      ZTNA_PROGRESS_SECONDS: '0',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const run = startCli(['run'], {
+    KAFKA_BROKERS: '',
+    CLICKHOUSE_URL: `http://ztna:${URL_PASSWORD}@127.0.0.1:${storePort}`,
+    CLICKHOUSE_PASSWORD: ENV_PASSWORD,
+    ZTNA_HMAC_KEY: HMAC_KEY,
+    ZTNA_DATA_DIR: tempDir('run-startup'),
+    ZTNA_HTTP_PORT: String(httpPort),
+    ZTNA_PROGRESS_SECONDS: '0',
+    LOG_LEVEL: 'info',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
   /** The log lines of the store's failed attempts so far (it is an error to have exited meanwhile). */
   const attempts = () => {
-    if (exitCode !== undefined && !child.killed) throw new Error(`ztna run exited with ${exitCode}: ${stderr}`);
-    return stderr
+    if (run.child.exitCode !== null && !run.child.killed) throw new Error(`ztna run exited with ${run.child.exitCode}: ${run.stderr()}`);
+    return run
+      .stderr()
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { msg: string; attempt?: number; store?: string })
       .filter((line) => line.store !== undefined && line.attempt !== undefined);
   };
   return {
-    child,
-    exited,
+    ...run,
     storeUrl: `http://127.0.0.1:${storePort}/default`,
     http: `http://127.0.0.1:${httpPort}`,
     attempts,
-    output: () => stdout + stderr,
-    stdout: () => stdout,
+    output: () => run.stdout() + run.stderr(),
   };
 }
 
@@ -61,14 +49,11 @@ describe('ztna run, the store down at start-up', () => {
   it('stays up and retries, says on /readyz that the store is unreachable, never logs the password, and stops cleanly on SIGTERM', async () => {
     const run = await runWithStoreDown();
     try {
-      await waitFor('two failed store attempts', async () => (run.attempts().length >= 2 ? true : undefined), 60_000);
-      for (const line of run.attempts()) expect(line.msg).toContain(`cannot reach ${run.storeUrl}`);
-      expect(
-        run
-          .attempts()
-          .map((l) => l.attempt)
-          .slice(0, 2),
-      ).toEqual([1, 2]);
+      await waitFor('two failed store attempts', async () => run.attempts().length >= 2, 60_000);
+      const attempts = run.attempts();
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      for (const line of attempts) expect(line.msg).toContain(`cannot reach ${run.storeUrl}`);
+      expect(attempts.map((l) => l.attempt).slice(0, 2)).toEqual([1, 2]);
 
       const health = await fetch(`${run.http}/healthz`);
       expect(health.status).toBe(200);
@@ -79,7 +64,7 @@ describe('ztna run, the store down at start-up', () => {
       expect(down.store).toMatch(new RegExp(`^cannot reach ${run.storeUrl.replace(/[/.]/g, '\\$&')} \\(since `));
 
       run.child.kill('SIGTERM');
-      expect(await run.exited).toBe(0);
+      expect((await run.exited).code).toBe(0);
       expect(run.stdout()).toContain('ztna: stopped cleanly');
       for (const secret of [URL_PASSWORD, ENV_PASSWORD]) expect(run.output()).not.toContain(secret);
     } finally {
@@ -90,9 +75,9 @@ describe('ztna run, the store down at start-up', () => {
   it('a SIGTERM as soon as the first attempt has failed stops cleanly, with exit code 0', async () => {
     const run = await runWithStoreDown();
     try {
-      await waitFor('the first failed store attempt', async () => (run.attempts().length >= 1 ? true : undefined), 60_000);
+      await waitFor('the first failed store attempt', async () => run.attempts().length >= 1, 60_000);
       run.child.kill('SIGTERM');
-      expect(await run.exited).toBe(0);
+      expect((await run.exited).code).toBe(0);
       expect(run.stdout()).toMatch(/ztna: stopped cleanly · 0 read · 0 stored/);
     } finally {
       run.child.kill('SIGKILL');
@@ -101,8 +86,7 @@ describe('ztna run, the store down at start-up', () => {
 
   it('a failure waiting cannot fix (a migration changed after it was applied) ends start-up: exit code 1 and the reason', async () => {
     const dataDir = tempDir('run-changed-migration');
-    const store = new ChdbStore(dataDir);
-    await migrate(store, { retentionDays: 30 });
+    const store = await migratedStore(dataDir);
     await store.command("ALTER TABLE schema_migrations UPDATE checksum = 'changed' WHERE version = 1 SETTINGS mutations_sync = 1");
     await store.close();
     const result = await runCli(['run'], {

@@ -7,27 +7,16 @@ import { runEmbeddedSimulator } from '../../src/sources/simulator.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
 import { createMetrics } from '../../src/metrics.js';
-import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, tempDir } from '../support/helpers.js';
-import { waitFor } from '../support/kafkaConsumer.js';
-
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
-
-const distinctEvents = async (store: Store) =>
-  Number(
-    (
-      await store.query<{ n: string }>(
-        'SELECT (SELECT count() FROM auth_events FINAL) + (SELECT count() FROM policy_events FINAL) + (SELECT count() FROM posture_events FINAL) + (SELECT count() FROM token_events FINAL) AS n',
-      )
-    )[0]!.n,
-  );
+import { tempDir } from '../support/helpers.js';
+import { pipelineOptions } from '../support/pipeline.js';
+import { distinctEvents, migratedStore } from '../support/store.js';
+import { waitFor } from '../support/wait.js';
 
 describe('the embedded simulator door', () => {
   it('retries a batch the store refuses until it is stored: every record it produced ends up stored', async () => {
-    const store = new ChdbStore(tempDir('simulator-door'));
-    await migrate(store, { retentionDays: 30 });
+    const store = await migratedStore(tempDir('simulator-door'));
     const metrics = createMetrics();
-    const pipeline = new IngestPipeline(store, pipelineOptions, { metrics });
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { metrics });
     const handed = new Set<string>();
     const stored = new Set<string>();
     let failures = 0;
@@ -53,21 +42,19 @@ describe('the embedded simulator door', () => {
       metrics,
     });
     try {
-      await waitFor('a first stored batch', async () => (stored.size > 0 ? true : undefined), 30_000);
+      await waitFor('a first stored batch', async () => stored.size > 0, 30_000);
       // Every auth insert now meets a partition that already has a part: the engine refuses it.
       await store.command('ALTER TABLE auth_events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
-      await waitFor('two refused batches', async () => (failures >= 2 ? true : undefined), 30_000);
+      await waitFor('two refused batches', async () => failures >= 2, 30_000);
       await store.command('ALTER TABLE auth_events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
       const storedBeforeRecovery = stored.size;
-      await waitFor(
-        'batches stored after the store recovered',
-        async () => (stored.size > storedBeforeRecovery + 200 ? true : undefined),
-        30_000,
-      );
+      await waitFor('batches stored after the store recovered', async () => stored.size > storedBeforeRecovery + 200, 30_000);
     } finally {
       stop.abort();
       await door;
     }
+    // More than the 200 records stored after the recovery were handed over, and every one was stored.
+    expect(handed.size).toBeGreaterThan(200);
     expect([...handed].filter((o) => !stored.has(o))).toEqual([]);
     expect(await distinctEvents(store)).toBe(pipeline.counts.normalized);
     const retries = await metrics.registry.getSingleMetric('ztna_ingest_retries_total')!.get();

@@ -5,22 +5,20 @@
 // an unreachable server by the ClickHouse client against a closed port.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { IngestPipeline, type DeadLetterSink } from '../../src/pipeline/pipeline.js';
-import type { DeadLetter, RawRecord } from '../../src/pipeline/record.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import type { RawRecord } from '../../src/pipeline/record.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 import { startKafkaSource } from '../../src/sources/kafka.js';
-import { buildServer } from '../../src/api/server.js';
-import { createHash } from 'node:crypto';
-import { loadSloSpec } from '../../src/slo/spec.js';
 import { createMetrics } from '../../src/metrics.js';
-import { ChdbStore, ClickHouseServerStore, DATA_ERROR_CODES, migrate, StoreError, type Store } from '../../src/store/index.js';
+import { ClickHouseServerStore, DATA_ERROR_CODES, StoreError, type Store } from '../../src/store/index.js';
+import { apiServer, requestsAs } from '../support/api.js';
 import { freePort } from '../support/services/ports.js';
-import { testKafka, uniqueTopics } from '../support/kafkaConsumer.js';
-import { ROOT, normalizeOptions, tempDir } from '../support/helpers.js';
-import { join } from 'node:path';
+import { connectClients, uniqueTopics, type TestClients } from '../support/kafkaConsumer.js';
+import { tempDir } from '../support/helpers.js';
+import { CollectingSink, pipelineOptions } from '../support/pipeline.js';
+import { migratedStore, queryCount } from '../support/store.js';
+import { waitFor } from '../support/wait.js';
 
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 const silent = pino({ level: 'silent' });
 
 function authRecords(n: number, tenant: string): RawRecord[] {
@@ -30,16 +28,8 @@ function authRecords(n: number, tenant: string): RawRecord[] {
   }));
 }
 
-class CollectingSink implements DeadLetterSink {
-  letters: DeadLetter[] = [];
-  async send(letters: readonly DeadLetter[]) {
-    this.letters.push(...letters);
-  }
-}
-
-const count = async (store: Store, sql: string, params?: Record<string, string>) => Number((await store.query<{ n: string }>(sql, params))[0]!.n);
-const storedAuth = (store: Store, tenant: string) => count(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
-const rejectedFrom = (store: Store, topic: string) => count(store, 'SELECT count() AS n FROM rejected_events FINAL WHERE topic = {topic:String}', { topic });
+const storedAuth = (store: Store, tenant: string) => queryCount(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
+const rejectedFrom = (store: Store, topic: string) => queryCount(store, 'SELECT count() AS n FROM rejected_events FINAL WHERE topic = {topic:String}', { topic });
 
 /** Makes the engine itself answer TOO_MANY_PARTS (code 252) to inserts into auth_events until the returned function runs. */
 async function tooManyParts(store: Store): Promise<() => Promise<void>> {
@@ -50,15 +40,15 @@ async function tooManyParts(store: Store): Promise<() => Promise<void>> {
 describe('store error classes', () => {
   let store: Store;
   beforeAll(async () => {
-    store = new ChdbStore(tempDir('store-errors'));
-    await migrate(store, { retentionDays: 400 });
+    store = await migratedStore(tempDir('store-errors'));
     // One part in the month the tests write to, so the next insert there meets the limit.
-    await new IngestPipeline(store, pipelineOptions).processBatch(authRecords(1, 'seed'));
+    await new IngestPipeline(store, pipelineOptions()).processBatch(authRecords(1, 'seed'));
   });
   afterAll(async () => store?.close());
 
   it('knows the data-error codes by the names the engine gives them', async () => {
     const codes = [...DATA_ERROR_CODES.keys()];
+    expect(codes).toHaveLength(21);
     const rows = await store.query<{ code: number; name: string }>('SELECT toUInt16(arrayJoin({codes:Array(String)})) AS code, errorCodeToName(code) AS name', { codes: codes.map(String) });
     expect(rows).toHaveLength(codes.length);
     for (const row of rows) expect(row.name).toBe(DATA_ERROR_CODES.get(Number(row.code)));
@@ -75,7 +65,7 @@ describe('store error classes', () => {
   it('TOO_MANY_PARTS from the engine: the batch fails whole, nothing is dead-lettered or counted, and the same batch stores every event once the store recovers', async () => {
     const metrics = createMetrics();
     const sink = new CollectingSink();
-    const pipeline = new IngestPipeline(store, pipelineOptions, { deadLetterSinks: [sink], metrics });
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink], metrics });
     const batch = authRecords(50, 'busy');
     const recover = await tooManyParts(store);
     let failure: unknown;
@@ -108,7 +98,7 @@ describe('store error classes', () => {
     const away = new ClickHouseServerStore({ url: `http://127.0.0.1:${port}` });
     const sink = new CollectingSink();
     try {
-      const failure = await new IngestPipeline(away, pipelineOptions, { deadLetterSinks: [sink] }).processBatch(authRecords(5, 'away')).catch((err: unknown) => err);
+      const failure = await new IngestPipeline(away, pipelineOptions(), { deadLetterSinks: [sink] }).processBatch(authRecords(5, 'away')).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(StoreError);
       expect((failure as StoreError).transient).toBe(true);
       expect(sink.letters).toEqual([]);
@@ -118,16 +108,9 @@ describe('store error classes', () => {
   });
 
   it('POST /api/v1/events answers 503 with Retry-After while the store is busy, and stores the resent request once', async () => {
-    const key = 'ingest-key-0123456789';
-    const app = buildServer({
-      store,
-      registry: createMetrics().registry,
-      spec: loadSloSpec(join(ROOT, 'slos.yaml')),
-      apiKeys: [{ name: 'ingest', role: 'ingest', hash: createHash('sha256').update(key).digest() }],
-      ingest: new IngestPipeline(store, pipelineOptions),
-    });
+    const app = apiServer(store, { ingest: new IngestPipeline(store, pipelineOptions()) });
     const body = authRecords(20, 'http-busy').map((r) => r.value.toString()).join('\n');
-    const send = () => app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' }, payload: body });
+    const send = () => requestsAs(app, 'ingest')({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: body });
     try {
       const recover = await tooManyParts(store);
       const busy = await send().finally(recover);
@@ -147,26 +130,21 @@ describe('store error classes', () => {
 
 describe('Kafka consumer against a busy store (real broker)', () => {
   const brokers = inject('kafkaBrokers');
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
+  let clients: TestClients;
   let store: Store;
 
   beforeAll(async () => {
-    kafka = testKafka(brokers);
-    admin = kafka.admin();
-    producer = kafka.producer();
-    await Promise.all([admin.connect(), producer.connect()]);
-    store = new ChdbStore(tempDir('store-errors-kafka'));
-    await migrate(store, { retentionDays: 400 });
-    await new IngestPipeline(store, pipelineOptions).processBatch(authRecords(1, 'seed'));
+    clients = await connectClients(brokers);
+    store = await migratedStore(tempDir('store-errors-kafka'));
+    await new IngestPipeline(store, pipelineOptions()).processBatch(authRecords(1, 'seed'));
   });
   afterAll(async () => {
-    await Promise.all([admin?.disconnect(), producer?.disconnect()]);
+    await clients?.disconnect();
     await store?.close();
   });
 
   it('pauses on TOO_MANY_PARTS without committing or dead-lettering, and resumes by itself when the store recovers', async () => {
+    const { admin, producer } = clients;
     const topics = uniqueTopics();
     const groupId = `busy-${topics.auth}`;
     const n = 200;
@@ -175,7 +153,7 @@ describe('Kafka consumer against a busy store (real broker)', () => {
 
     const metrics = createMetrics();
     const sink = new CollectingSink();
-    const pipeline = new IngestPipeline(store, pipelineOptions, { deadLetterSinks: [sink], metrics });
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink], metrics });
     const retries = async () => (await metrics.registry.getSingleMetric('ztna_ingest_retries_total')!.get()).values[0]?.value ?? 0;
     const recover = await tooManyParts(store);
     const source = await startKafkaSource(
@@ -189,14 +167,14 @@ describe('Kafka consumer against a busy store (real broker)', () => {
     try {
       // The consumer meets the busy store and retries: at least three attempts, and meanwhile
       // nothing is stored, dead-lettered or committed.
-      await until(async () => (await retries()) >= 3);
+      await waitFor('three attempts', async () => (await retries()) >= 3, 60_000);
       expect(await storedAuth(store, 'kafka-busy')).toBe(0);
       expect(await rejectedFrom(store, topics.auth)).toBe(0);
       expect(sink.letters).toEqual([]);
       expect(await committed()).toBe('-1');
 
       await recover();
-      await until(async () => (await committed()) === String(n));
+      await waitFor('every record committed', async () => (await committed()) === String(n), 60_000);
       expect(await storedAuth(store, 'kafka-busy')).toBe(n);
       expect(await rejectedFrom(store, topics.auth)).toBe(0);
       expect(sink.letters).toEqual([]);
@@ -206,11 +184,3 @@ describe('Kafka consumer against a busy store (real broker)', () => {
     }
   });
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

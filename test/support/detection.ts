@@ -1,6 +1,5 @@
 // The detection harness shared by the test suite and `npm run bench:detect`: the simulator
 // with injected scenarios → the ingest pipeline on chDB → the anomaly scorers.
-import { ChdbStore, migrate } from '../../src/store/index.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
@@ -8,8 +7,10 @@ import { TrafficSimulator } from '../../src/simulate/traffic.js';
 import { evaluate, type Evaluation } from '../../src/detect/evaluate.js';
 import type { ScenarioLabel, ScenarioWindow } from '../../src/simulate/scenarios.js';
 import type { Anomaly } from '../../src/detect/anomaly.js';
-import { AnomalyProcessor, createScorers, type Scorers } from '../../src/detect/processor.js';
-import { normalizeOptions } from './helpers.js';
+import { AnomalyProcessor, type Scorers } from '../../src/detect/processor.js';
+import { createScorers } from '../../src/detect/scorers.js';
+import { pipelineOptions } from './pipeline.js';
+import { migratedStore, queryCount } from './store.js';
 
 export interface DetectionRun {
   evaluation: Evaluation;
@@ -30,15 +31,21 @@ export async function runDetection(options: {
   peakRate: number;
   dataDir: string;
 }): Promise<DetectionRun> {
-  const store = new ChdbStore(options.dataDir);
+  const store = await migratedStore(options.dataDir);
   try {
-    await migrate(store, { retentionDays: 3650 });
     const anomalies: Anomaly[] = [];
     const scorers = createScorers();
-    const processor = new AnomalyProcessor(scorers, [new StoreAnomalySink(store), { publish: async (found) => void anomalies.push(...found) }]);
-    const { observedTime: _t, ...normalize } = normalizeOptions();
-    const pipeline = new IngestPipeline(store, normalize, { processors: [processor] });
-    const sim = new TrafficSimulator({ seed: options.seed, start: options.start, peakRate: options.peakRate, scenarios: options.scenarios });
+    const processor = new AnomalyProcessor(scorers, [
+      new StoreAnomalySink(store),
+      { publish: async (found) => void anomalies.push(...found) },
+    ]);
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { processors: [processor] });
+    const sim = new TrafficSimulator({
+      seed: options.seed,
+      start: options.start,
+      peakRate: options.peakRate,
+      scenarios: options.scenarios,
+    });
     const until = Math.max(...options.scenarios.map((s) => s.end)) + 10 * 60_000;
     let baselineEvents = 0;
     let events = 0;
@@ -51,8 +58,16 @@ export async function runDetection(options: {
       }
       await pipeline.processBatch(batch);
     }
-    const [stored] = await store.query<{ n: string }>('SELECT count() AS n FROM anomalies FINAL');
-    return { evaluation: evaluate(sim.labels, anomalies, baselineEvents), labels: sim.labels, anomalies, baselineEvents, events, scorers, storedAnomalies: Number(stored!.n) };
+    const storedAnomalies = await queryCount(store, 'SELECT count() AS n FROM anomalies FINAL');
+    return {
+      evaluation: evaluate(sim.labels, anomalies, baselineEvents),
+      labels: sim.labels,
+      anomalies,
+      baselineEvents,
+      events,
+      scorers,
+      storedAnomalies,
+    };
   } finally {
     await store.close();
   }

@@ -1,6 +1,6 @@
 // Shared by the tests: paths, normalize options, temporary directories, the vendor records
 // (the project's fixtures, and ../shared/samples where present), running the CLI.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,9 @@ export function tempDir(prefix: string): string {
 
 /** The non-blank lines of an NDJSON file. */
 function ndjsonLines(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 /** Every source with its own fixture file, test/fixtures/sources/<source>.ndjson. */
@@ -87,4 +89,25 @@ export function runCli(args: string[], options: { stdin?: string | Buffer; env?:
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What it has written so far. */
+  stdout(): string;
+  stderr(): string;
+}
+
+/** Starts the built `ztna` CLI in the background (e.g. `run`) with the given environment, keeping what it writes. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited, stdout: () => out, stderr: () => err };
 }

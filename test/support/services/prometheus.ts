@@ -43,15 +43,23 @@ async function launch(name: string, bin: string, args: (port: number) => string[
 export function startAlertmanager(dir: string, config: object): Promise<RunningService> {
   const file = join(dir, 'alertmanager.yml');
   writeFileSync(file, stringify(config));
-  return launch('alertmanager', 'prometheus-alertmanager', (port) => [
-    `--config.file=${file}`,
-    `--storage.path=${join(dir, 'alertmanager-data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--cluster.listen-address=',
-  ], dir);
+  return launch(
+    'alertmanager',
+    'prometheus-alertmanager',
+    (port) => [
+      `--config.file=${file}`,
+      `--storage.path=${join(dir, 'alertmanager-data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
+    dir,
+  );
 }
 
-export function startPrometheus(dir: string, options: { scrapeTarget: string; alertmanager: string; ruleFiles: string[]; intervalSeconds: number }): Promise<RunningService> {
+export function startPrometheus(
+  dir: string,
+  options: { scrapeTarget: string; alertmanager: string; ruleFiles: string[]; intervalSeconds: number },
+): Promise<RunningService> {
   const file = join(dir, 'prometheus.yml');
   const interval = `${options.intervalSeconds}s`;
   writeFileSync(
@@ -63,9 +71,30 @@ export function startPrometheus(dir: string, options: { scrapeTarget: string; al
       scrape_configs: [{ job_name: 'ztna', static_configs: [{ targets: [options.scrapeTarget] }] }],
     }),
   );
-  return launch('prometheus', 'prometheus', (port) => [
-    `--config.file=${file}`,
-    `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ], dir);
+  return launch(
+    'prometheus',
+    'prometheus',
+    (port) => [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'prometheus-data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    dir,
+  );
+}
+
+export interface PromQueryResult {
+  status: string;
+  error?: string;
+  data: { result: Array<{ metric: Record<string, string> }> };
+}
+
+/** An instant query through Prometheus's HTTP API. */
+export async function queryPrometheus(prometheus: RunningService, expr: string): Promise<PromQueryResult> {
+  return (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as PromQueryResult;
+}
+
+/** The values Prometheus knows for a label on the series of one metric (Grafana's label_values(metric, label)). */
+export async function labelValues(prometheus: RunningService, metric: string, label: string): Promise<string[]> {
+  return (
+    (await (
+      await fetch(`${prometheus.url}/api/v1/label/${encodeURIComponent(label)}/values?match[]=${encodeURIComponent(metric)}`)
+    ).json()) as { data: string[] }
+  ).data;
 }

@@ -1,0 +1,48 @@
+// One page of a trail: a keyset query from a position on, and the walks built on it (the JSON
+// page with its cursor, and every event of the range page by page for exports).
+import type { z } from 'zod';
+import { fromClickHouseTime, namedQuery, numberOrNull, rangeParams, toClickHouseTime, type Store } from '../../store/index.js';
+import { encodeCursor, positionOf, type Position } from './cursor.js';
+import { FILTER_NAMES, type TrailEvent, type TrailPage, type TrailsQuery } from './schema.js';
+
+type RawRow = Omit<TrailEvent, 'related' | 'eval_latency_ms'> & { related: number | boolean; eval_latency_ms: number | string | null };
+
+const trailEvent = (r: RawRow): TrailEvent => ({
+  ...r,
+  time: fromClickHouseTime(r.time),
+  eval_latency_ms: numberOrNull(r.eval_latency_ms),
+  related: Boolean(Number(r.related)),
+});
+
+/** Up to `limit` events of the trail after the position (from the start without one). */
+async function fetchPage(store: Store, q: TrailsQuery, after: Position | undefined, limit: number): Promise<TrailEvent[]> {
+  const rows = await store.query<RawRow>(namedQuery('trail'), {
+    ...rangeParams(q),
+    ...Object.fromEntries(FILTER_NAMES.map((name) => [name, q[name]])),
+    after_time: toClickHouseTime(after?.time ?? '1970-01-01T00:00:00.000Z'),
+    after_kind: after?.kind ?? '',
+    after_id: after?.event_id ?? '',
+    limit,
+  });
+  return rows.map(trailEvent);
+}
+
+/** A page of `q.limit` events, and the cursor of the next one when there is more. */
+export async function trailPage(store: Store, q: TrailsQuery): Promise<z.input<typeof TrailPage>> {
+  const rows = await fetchPage(store, q, q.after, q.limit + 1);
+  const events = rows.slice(0, q.limit);
+  const last = events.at(-1);
+  const range = { from: q.from.toISOString(), to: q.to.toISOString() };
+  return { ...range, events, next_cursor: rows.length > q.limit && last ? encodeCursor(last, range, q.filters) : null };
+}
+
+/** Every event of the trail from the query's position on, fetched `pageSize` at a time. */
+export async function* trailEvents(store: Store, q: TrailsQuery, pageSize: number): AsyncGenerator<TrailEvent> {
+  let after = q.after;
+  for (;;) {
+    const page = await fetchPage(store, q, after, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    after = positionOf(page.at(-1)!);
+  }
+}
