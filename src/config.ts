@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseScenarios } from './simulate/scenarios.js';
 import { DEFAULT_TOKEN_REPLAY } from './detect/tokenReplay.js';
+import { DEFAULT_BATCHING } from './sources/batching.js';
 import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
 
 const csv = z
@@ -30,6 +31,9 @@ export const ConfigSchema = z.object({
   ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
   ZTNA_TOPIC_ANOMALIES: topic.default('ztna.anomalies'),
   ZTNA_KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe('how soon a dead replica\'s partitions move to the others'),
+  ZTNA_BATCH_MAX_RECORDS: int(1, 1_000_000).default(DEFAULT_BATCHING.maxRecords).describe('records gathered into one batch at most (one insert per table per batch)'),
+  ZTNA_BATCH_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(DEFAULT_BATCHING.maxBytes).describe('raw bytes gathered into one batch at most'),
+  ZTNA_BATCH_LINGER_MS: int(0, 60_000).default(DEFAULT_BATCHING.lingerMs).describe('how long a batch waits for more records before it goes'),
   ZTNA_KAFKA_CREATE_PARTITIONS: int(0, 1000).default(3).describe('partitions for topics created at start-up; 0 = never create'),
   // Capped so that the expiry of any storable time (before 2100) stays within ClickHouse's Date range.
   ZTNA_RETENTION_DAYS: int(1, 3650).default(400).describe('days events and dead letters are kept (TTL)'),

@@ -202,6 +202,7 @@ async function consumeKafka(
     outputTopics: [config.ZTNA_TOPIC_ANOMALIES],
     createTopicsPartitions: config.ZTNA_KAFKA_CREATE_PARTITIONS,
     sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
+    batching: { maxRecords: config.ZTNA_BATCH_MAX_RECORDS, maxBytes: config.ZTNA_BATCH_MAX_BYTES, lingerMs: config.ZTNA_BATCH_LINGER_MS },
   };
   const source = await retryWithBackoff(
     async () => {

@@ -1,5 +1,5 @@
 // Small pure helpers the source normalizers share to read loosely-typed vendor JSON.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 export type Json = Record<string, unknown>;
 
@@ -46,9 +46,15 @@ export function deriveEventId(...parts: Array<string | number | undefined>): str
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+// The key as a KeyObject, made once per key: building one from bytes at every HMAC was a
+// measurable share of ingest time.
+const hmacKeys = new WeakMap<Buffer, KeyObject>();
+
 /** The only form in which a token value may leave a normalizer: a keyed HMAC. */
 export function tokenFingerprint(hmacKey: Buffer, token: string): string {
-  return `hmac:${createHmac('sha256', hmacKey).update(token).digest('hex').slice(0, 40)}`;
+  let key = hmacKeys.get(hmacKey);
+  if (!key) hmacKeys.set(hmacKey, (key = createSecretKey(hmacKey)));
+  return `hmac:${createHmac('sha256', key).update(token).digest('hex').slice(0, 40)}`;
 }
 
 // Text can carry what an emitter should never have sent: JWTs, bearer and basic

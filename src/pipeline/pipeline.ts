@@ -1,6 +1,7 @@
-// normalize → store → dead letters, one batch at a time, for every door. A batch
-// resolves only when every row is acknowledged by the store and every dead letter by
-// its sinks: callers commit their source position (Kafka offsets) after that, never before.
+// normalize → store → dead letters → processors, one batch at a time, for every door. A batch
+// resolves only when every row is acknowledged by the store and every dead letter by its
+// sinks: callers commit their source position (Kafka offsets) after that, never before.
+// `prepare` (CPU) and `store` (I/O) are apart so a door can overlap the two.
 import { KINDS, normalizeRecord, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
 import { eventRow, isDataError, rejectedRow, REJECTED_TABLE, tableFor, type Row, type Store } from '../store/index.js';
 import type { ZtnaMetrics } from '../metrics.js';
@@ -23,6 +24,27 @@ export interface IngestCounts {
   rejected: number;
   storedByKind: Record<Kind, number>;
   skippedByType: Record<string, number>;
+}
+
+export type BatchResult = IngestCounts & { rejects: Array<{ origin: RawRecord['origin']; reason: string }> };
+
+interface PreparedEvent {
+  event: CanonicalEvent;
+  record: RawRecord;
+  row: Row;
+}
+
+/** A normalized batch, ready to store: what `prepare` hands `store`. */
+export interface PreparedBatch {
+  read: number;
+  /** When it was normalized (observed_time, and dead letters' received_time). */
+  now: string;
+  byKind: ReadonlyMap<Kind, readonly PreparedEvent[]>;
+  letters: readonly DeadLetter[];
+  /** The normalized events in arrival order. */
+  inOrder: readonly CanonicalEvent[];
+  outcomes: ReadonlyArray<{ kind: string; source: string; status: string; n: number }>;
+  skippedByType: Readonly<Record<string, number>>;
 }
 
 export type PipelineNormalizeOptions = Omit<NormalizeOptions, 'observedTime'>;
@@ -51,7 +73,7 @@ export class IngestPipeline {
   private readonly metrics: ZtnaMetrics | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly eventStore: Store,
     private readonly normalize: PipelineNormalizeOptions,
     options: PipelineOptions = {},
   ) {
@@ -65,17 +87,24 @@ export class IngestPipeline {
    * Rejects (with a transient `StoreError` when the store is busy or unreachable) without
    * counting anything: the caller retries the same records and commits nothing meanwhile.
    */
-  async processBatch(records: readonly RawRecord[]): Promise<IngestCounts & { rejects: Array<{ origin: RawRecord['origin']; reason: string }> }> {
+  processBatch(records: readonly RawRecord[]): Promise<BatchResult> {
+    return this.store(this.prepare(records));
+  }
+
+  /**
+   * The CPU half of a batch: normalize every record, sort the events by table with their rows,
+   * dead-letter what is invalid. No I/O, so a door can prepare the next batch while the last
+   * one is being stored.
+   */
+  prepare(records: readonly RawRecord[]): PreparedBatch {
     const now = new Date().toISOString();
     const options = { ...this.normalize, observedTime: now };
-    const byKind = new Map<Kind, Array<{ event: CanonicalEvent; record: RawRecord }>>(KINDS.map((k) => [k, []]));
+    const byKind = new Map<Kind, PreparedEvent[]>(KINDS.map((k) => [k, []]));
     const letters: DeadLetter[] = [];
-    const normalizedInOrder: CanonicalEvent[] = [];
+    const inOrder: CanonicalEvent[] = [];
     const outcomes = new Map<string, { kind: string; source: string; status: string; n: number }>();
-    const batch = emptyCounts();
-
+    const skippedByType: Record<string, number> = {};
     for (const record of records) {
-      batch.read++;
       const outcome = normalizeRecord(record.value, options);
       const kind = outcome.status === 'normalized' ? outcome.event.kind : '';
       const source = outcome.status === 'normalized' ? outcome.event.source : outcome.status === 'skipped' ? outcome.source : '';
@@ -84,25 +113,39 @@ export class IngestPipeline {
       if (seen) seen.n++;
       else outcomes.set(tally, { kind, source, status: outcome.status, n: 1 });
       if (outcome.status === 'normalized') {
-        byKind.get(outcome.event.kind)!.push({ event: outcome.event, record });
-        normalizedInOrder.push(outcome.event);
-      }
-      else if (outcome.status === 'rejected') letters.push(deadLetter(record, outcome.reason, now));
+        byKind.get(outcome.event.kind)!.push({ event: outcome.event, record, row: eventRow(outcome.event) });
+        inOrder.push(outcome.event);
+      } else if (outcome.status === 'rejected') letters.push(deadLetter(record, outcome.reason, now));
       else {
-        batch.skipped++;
         const type = `${outcome.source}:${outcome.eventType}`;
-        batch.skippedByType[type] = (batch.skippedByType[type] ?? 0) + 1;
+        skippedByType[type] = (skippedByType[type] ?? 0) + 1;
       }
     }
+    return { read: records.length, now, byKind, letters, inOrder, outcomes: [...outcomes.values()], skippedByType };
+  }
 
+  /**
+   * The I/O half: one insert per table, the tables concurrently, then the dead letters, then the
+   * processors on what was stored. Safe to call again with the same prepared batch after a
+   * transient failure: the store collapses rows stored twice, and nothing is counted until the
+   * whole batch is stored.
+   */
+  async store(prepared: PreparedBatch): Promise<BatchResult> {
+    const letters = [...prepared.letters];
+    const batch = emptyCounts();
+    batch.read = prepared.read;
+    batch.skippedByType = { ...prepared.skippedByType };
+    batch.skipped = Object.values(prepared.skippedByType).reduce((a, b) => a + b, 0);
     const accepted = new Set<CanonicalEvent>();
-    for (const [kind, items] of byKind) {
-      const inserted = await this.insertEvents(kind, items, letters, now);
-      batch.storedByKind[kind] += inserted.length;
-      for (const e of inserted) accepted.add(e);
-    }
+    await Promise.all(
+      [...prepared.byKind].map(async ([kind, items]) => {
+        const inserted = await this.insertEvents(kind, items, letters, prepared.now);
+        batch.storedByKind[kind] = inserted.length;
+        for (const e of inserted) accepted.add(e);
+      }),
+    );
     // Processors see the stored events in the order they arrived, not grouped by table.
-    const stored = normalizedInOrder.filter((e) => accepted.has(e));
+    const stored = accepted.size === prepared.inOrder.length ? prepared.inOrder : prepared.inOrder.filter((e) => accepted.has(e));
     batch.normalized = stored.length;
     batch.rejected = letters.length;
     if (letters.length > 0) {
@@ -110,9 +153,11 @@ export class IngestPipeline {
       await Promise.all(this.deadLetterSinks.map((sink) => sink.send(letters)));
     }
     // Counted only once the batch is stored, so a retried batch counts once.
-    for (const { kind, source, status, n } of outcomes.values()) this.metrics?.events.inc({ kind, source, status }, n);
-    for (const letter of letters) this.metrics?.deadLetters.inc({ door: letter.origin.door });
-    this.metrics?.batchRecords.observe(records.length);
+    for (const { kind, source, status, n } of prepared.outcomes) this.metrics?.events.inc({ kind, source, status }, n);
+    const letterDoors = new Map<string, number>();
+    for (const letter of letters) letterDoors.set(letter.origin.door, (letterDoors.get(letter.origin.door) ?? 0) + 1);
+    for (const [door, n] of letterDoors) this.metrics?.deadLetters.inc({ door }, n);
+    this.metrics?.batchRecords.observe(prepared.read);
     for (const processor of this.processors) await processor.process(stored);
     addCounts(this.counts, batch);
     return { ...batch, rejects: letters.map((l) => ({ origin: l.origin, reason: l.reason })) };
@@ -125,16 +170,11 @@ export class IngestPipeline {
    * many parts, memory, timeouts, read-only, network) is the store's, not the data's: it is
    * thrown, and the batch is retried whole later.
    */
-  private async insertEvents(
-    kind: Kind,
-    items: Array<{ event: CanonicalEvent; record: RawRecord }>,
-    letters: DeadLetter[],
-    now: string,
-  ): Promise<CanonicalEvent[]> {
+  private async insertEvents(kind: Kind, items: readonly PreparedEvent[], letters: DeadLetter[], now: string): Promise<CanonicalEvent[]> {
     if (items.length === 0) return [];
     const table = tableFor(kind);
     try {
-      await this.timedInsert(table, items.map((i) => eventRow(i.event)));
+      await this.timedInsert(table, items.map((i) => i.row));
       return items.map((i) => i.event);
     } catch (err) {
       if (!isDataError(err)) throw err;
@@ -142,7 +182,7 @@ export class IngestPipeline {
     const accepted: CanonicalEvent[] = [];
     for (const item of items) {
       try {
-        await this.timedInsert(table, [eventRow(item.event)]);
+        await this.timedInsert(table, [item.row]);
         accepted.push(item.event);
       } catch (err) {
         if (!isDataError(err)) throw err;
@@ -155,7 +195,7 @@ export class IngestPipeline {
   private async timedInsert(table: string, rows: Row[]): Promise<void> {
     const end = this.metrics?.insertSeconds.startTimer({ table });
     try {
-      await this.store.insert(table, rows);
+      await this.eventStore.insert(table, rows);
     } catch (err) {
       this.metrics?.storeErrors.inc({ table, class: isDataError(err) ? 'data' : 'transient' });
       throw err;

@@ -2,7 +2,7 @@
 import type { CanonicalEvent } from '../events/index.js';
 import { LabelLimiter } from './labelLimiter.js';
 import { CompletenessTracker, type CompletenessOptions } from './completeness.js';
-import type { ZtnaMetrics } from '../metrics.js';
+import { SLI_LABELS, type ZtnaMetrics } from '../metrics.js';
 import { evalLatencySeconds, ratioObservations, type RatioSli, type SliDimensions } from './definitions.js';
 
 export interface SliProcessorOptions extends CompletenessOptions {
@@ -22,39 +22,88 @@ export class SliProcessor {
     this.completeness = new CompletenessTracker(options);
   }
 
+  /** Counts a batch: tallied per label set first, then one increment per series (not one per event). */
   process(events: readonly CanonicalEvent[]): void {
+    const tally = new BatchTally();
     for (const event of events) {
-      for (const o of ratioObservations(event)) this.count(o.sli, o.dims, o.good ? 1 : 0, 1);
+      for (const o of ratioObservations(event)) this.count(tally, o.sli, o.dims, o.good ? 1 : 0, 1);
       const latency = evalLatencySeconds(event);
-      if (latency !== undefined) this.metrics.evalLatency.observe({ tenant: this.label('tenant', event.tenant), app: this.label('app', event.app) }, latency);
-      if (event.kind === 'policy') this.metrics.policyDecisions.inc({ tenant: this.label('tenant', event.tenant), decision: event.decision });
+      if (latency !== undefined) tally.latency(this.label('tenant', event.tenant), this.label('app', event.app), latency);
+      if (event.kind === 'policy') tally.decision(this.label('tenant', event.tenant), event.decision);
       if (event.emitter_seq !== undefined) {
         this.emitterTenant.set(event.emitter_id, event.tenant);
         const seen = this.completeness.observe(event.emitter_id, event.emitter_seq, Date.parse(event.time));
-        if (seen !== 'duplicate') this.count('telemetry_completeness', { tenant: event.tenant, emitter: event.emitter_id }, 1, 1);
+        if (seen !== 'duplicate') this.count(tally, 'telemetry_completeness', { tenant: event.tenant, emitter: event.emitter_id }, 1, 1);
       }
     }
     for (const [emitter, lost] of this.completeness.expire()) {
-      this.count('telemetry_completeness', { tenant: this.emitterTenant.get(emitter) ?? '', emitter }, 0, lost);
+      this.count(tally, 'telemetry_completeness', { tenant: this.emitterTenant.get(emitter) ?? '', emitter }, 0, lost);
     }
+    tally.flush(this.metrics);
     for (const [emitter, open] of this.completeness.openGaps()) this.metrics.telemetryOpenGaps.set({ emitter: this.label('emitter', emitter) }, open);
   }
 
-  private count(sli: RatioSli, dims: SliDimensions, good: number, valid: number): void {
-    const labels = {
-      sli,
-      tenant: this.label('tenant', dims.tenant),
-      app: this.label('app', dims.app),
-      idp: this.label('idp', dims.idp),
-      source: this.label('source', dims.source),
-      emitter: this.label('emitter', dims.emitter),
-    };
-    this.metrics.sliValid.inc(labels, valid);
-    // Touch the good series even at 0, so the ratio's numerator exists from the first event.
-    this.metrics.sliGood.inc(labels, good);
+  private count(tally: BatchTally, sli: RatioSli, dims: SliDimensions, good: number, valid: number): void {
+    tally.ratio(
+      {
+        sli,
+        tenant: this.label('tenant', dims.tenant),
+        app: this.label('app', dims.app),
+        idp: this.label('idp', dims.idp),
+        source: this.label('source', dims.source),
+        emitter: this.label('emitter', dims.emitter),
+      },
+      good,
+      valid,
+    );
   }
 
   private label(name: string, value: string | undefined): string {
     return this.limiter.limit(name, value);
+  }
+}
+
+type SliLabels = Record<(typeof SLI_LABELS)[number], string>;
+
+/** One batch's SLI observations, summed per series so each series is incremented once. */
+class BatchTally {
+  private readonly ratios = new Map<string, { labels: SliLabels; good: number; valid: number }>();
+  private readonly decisions = new Map<string, { tenant: string; decision: string; n: number }>();
+  private readonly latencies = new Map<string, { tenant: string; app: string; values: number[] }>();
+
+  ratio(labels: SliLabels, good: number, valid: number): void {
+    const key = SLI_LABELS.map((l) => labels[l]).join('\u0000');
+    const seen = this.ratios.get(key);
+    if (seen) {
+      seen.good += good;
+      seen.valid += valid;
+    } else this.ratios.set(key, { labels, good, valid });
+  }
+
+  decision(tenant: string, decision: string): void {
+    const key = `${tenant}\u0000${decision}`;
+    const seen = this.decisions.get(key);
+    if (seen) seen.n++;
+    else this.decisions.set(key, { tenant, decision, n: 1 });
+  }
+
+  latency(tenant: string, app: string, seconds: number): void {
+    const key = `${tenant}\u0000${app}`;
+    const seen = this.latencies.get(key);
+    if (seen) seen.values.push(seconds);
+    else this.latencies.set(key, { tenant, app, values: [seconds] });
+  }
+
+  flush(metrics: ZtnaMetrics): void {
+    for (const { labels, good, valid } of this.ratios.values()) {
+      metrics.sliValid.inc(labels, valid);
+      // Touch the good series even at 0, so the ratio's numerator exists from the first event.
+      metrics.sliGood.inc(labels, good);
+    }
+    for (const { tenant, decision, n } of this.decisions.values()) metrics.policyDecisions.inc({ tenant, decision }, n);
+    for (const { tenant, app, values } of this.latencies.values()) {
+      const labels = { tenant, app };
+      for (const v of values) metrics.evalLatency.observe(labels, v);
+    }
   }
 }

@@ -1,0 +1,153 @@
+// Batching that fits ClickHouse, for the doors that read fast (Kafka, files): records from every
+// partition or file are gathered into one batch (bounded by records, bytes and a short linger),
+// and the pipeline's two halves overlap: batch k+1 is normalized on this thread while batch k is
+// stored by the engine. A door's positions (Kafka offsets) are committed only after the batch
+// that holds them is stored, in order. At most one batch is stored, one waits prepared and one
+// gathers: a door adding to a full batch waits (backpressure), so memory stays bounded.
+import type { BatchResult, PreparedBatch } from '../pipeline/pipeline.js';
+import type { RawRecord } from '../pipeline/record.js';
+import { pauseUnlessStopped, retryWithBackoff, sleep } from '../pipeline/retry.js';
+
+export interface BatchingSettings {
+  /** Records in one batch at most. */
+  maxRecords: number;
+  /** Bytes of raw records in one batch at most. */
+  maxBytes: number;
+  /** How long the first record of a batch waits for more before the batch goes (freshness). */
+  lingerMs: number;
+}
+
+export const DEFAULT_BATCHING: BatchingSettings = { maxRecords: 20_000, maxBytes: 16 * 1024 * 1024, lingerMs: 100 };
+
+export interface BatchingHooks<P> {
+  /** Commits the positions of a stored batch (in the order they were added). */
+  commit(positions: readonly P[]): Promise<void>;
+  /** Told of each failed attempt to store a batch; the same batch is tried again after `delayMs`. */
+  onRetry(err: unknown, attempt: number, delayMs: number): void;
+  /** Told of each stored batch. */
+  onStored?(result: BatchResult): void;
+}
+
+interface Gathered<P> {
+  records: RawRecord[];
+  positions: P[];
+  bytes: number;
+  firstAt: number;
+}
+
+/** A wake-up call that any number may wait for; each `notify` wakes those waiting then. */
+class Signal {
+  private waiters: Array<() => void> = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+export class BatchingRunner<P> {
+  private gathering: Gathered<P> = empty();
+  private closed = false;
+  private readonly closing = new AbortController();
+  /** Set when a batch could not be stored while closing: nothing after it may be committed. */
+  private broken = false;
+  private readonly added = new Signal();
+  private readonly taken = new Signal();
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly pipeline: { prepare(records: readonly RawRecord[]): PreparedBatch; store(prepared: PreparedBatch): Promise<BatchResult> },
+    private readonly settings: BatchingSettings,
+    private readonly hooks: BatchingHooks<P>,
+  ) {
+    this.done = this.run();
+  }
+
+  /**
+   * Gathers records with the position to commit once they are stored. Waits while the batch
+   * being gathered is full, calling `keepAlive` about every second (Kafka heartbeats). False when
+   * the runner is closing: the records were not taken, and their position must not be committed.
+   */
+  async add(records: readonly RawRecord[], position: P, keepAlive?: () => Promise<void>): Promise<boolean> {
+    while (this.isFull() && !this.closed) {
+      await Promise.race([this.taken.wait(), sleep(1000)]);
+      await keepAlive?.();
+    }
+    if (this.closed) return false;
+    const g = this.gathering;
+    if (g.records.length === 0) g.firstAt = performance.now();
+    for (const record of records) {
+      g.records.push(record);
+      g.bytes += record.value.byteLength;
+    }
+    g.positions.push(position);
+    this.added.notify();
+    return true;
+  }
+
+  /** Stores what is gathered and in flight, commits it, and stops taking records. Resolves when done. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing.abort();
+    this.added.notify();
+    this.taken.notify();
+    return this.done;
+  }
+
+  private isFull(): boolean {
+    return this.gathering.records.length >= this.settings.maxRecords || this.gathering.bytes >= this.settings.maxBytes;
+  }
+
+  private async run(): Promise<void> {
+    let storing: Promise<void> = Promise.resolve();
+    for (;;) {
+      const batch = await this.next();
+      if (!batch) break;
+      const prepared = this.pipeline.prepare(batch.records);
+      await storing; // the last batch is stored (and committed) before this one goes: order holds
+      storing = this.storeAndCommit(prepared, batch.positions);
+    }
+    await storing;
+  }
+
+  /** The next batch: once the gathered records fill it, wait out the linger, or the runner closes. */
+  private async next(): Promise<Gathered<P> | undefined> {
+    while (this.gathering.records.length === 0) {
+      if (this.closed) return undefined;
+      await this.added.wait();
+    }
+    for (;;) {
+      const left = this.gathering.firstAt + this.settings.lingerMs - performance.now();
+      if (this.isFull() || this.closed || left <= 0) break;
+      await Promise.race([this.added.wait(), sleep(left)]);
+    }
+    const batch = this.gathering;
+    this.gathering = empty();
+    this.taken.notify();
+    return batch;
+  }
+
+  private async storeAndCommit(prepared: PreparedBatch, positions: readonly P[]): Promise<void> {
+    // While open, a batch the store cannot take is tried again until it can. Once closing, a
+    // failure ends it: this batch and every later one stay uncommitted and are read again after
+    // the restart (committing a later batch would skip this one's records).
+    const stored = await retryWithBackoff(() => this.pipeline.store(prepared), {
+      stopped: () => this.closed && this.broken,
+      pause: (ms) => pauseUnlessStopped(ms, this.closing.signal),
+      onFailure: (err, attempt, delayMs) => {
+        this.hooks.onRetry(err, attempt, delayMs);
+        if (this.closed) this.broken = true;
+      },
+    });
+    if (!stored.done) return;
+    this.hooks.onStored?.(stored.value);
+    await this.hooks.commit(positions);
+  }
+}
+
+function empty<P>(): Gathered<P> {
+  return { records: [], positions: [], bytes: 0, firstAt: 0 };
+}
