@@ -7,8 +7,7 @@ import { median } from 'simple-statistics';
 import { normalizeRecord, type CanonicalEvent } from '../src/events/index.js';
 import { SCENARIOS, type ScenarioWindow } from '../src/simulate/scenarios.js';
 import { SCORED_BY } from '../src/detect/evaluate.js';
-import { DenialBurstScorer } from '../src/detect/denialBurst.js';
-import { TokenReplayScorer } from '../src/detect/tokenReplay.js';
+import { SCORERS } from '../src/detect/scorers.js';
 import { runDetection } from '../test/support/detection.js';
 import { normalizeOptions, tempDir } from '../test/support/helpers.js';
 
@@ -67,12 +66,12 @@ const event = (fields: Record<string, unknown>): CanonicalEvent => {
   return o.event;
 };
 const replayBytes = bytesPerKey((n) => {
-  const s = new TokenReplayScorer();
+  const s = SCORERS.token_replay.create();
   for (let i = 0; i < n; i++) s.observe(event({ kind: 'token', activity: 'issue', token_id: `jti-${i}`, principal_id: `user${i}@acme.example`, device_id: `dev-${i}`, src_ip: `81.${i % 250}.${i % 199}.7`, geo_country: 'FR', user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0', expires_at: '2026-11-20T11:00:00.000Z' }));
   return s;
 });
 const burstBytes = bytesPerKey((n) => {
-  const s = new DenialBurstScorer();
+  const s = SCORERS.denial_burst.create();
   for (let i = 0; i < n / 5; i++) s.observe(event({ kind: 'auth', outcome: 'failure', principal_id: `user${i}@acme.example`, src_ip: `81.${i % 250}.${i % 199}.7`, app: `app${i % 1000}` }));
   return s;
 });

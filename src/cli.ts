@@ -2,17 +2,17 @@
 // The `ztna` command: run · simulate · normalize · migrate · generate.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, kafkaTopics, loadConfig, scorerOptions, type Config } from './config.js';
+import { ConfigError, loadConfig, scorerOptions, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { resolveHmacKey } from './hmacKey.js';
 import { SOURCE_NAMES, type SourceChoice } from './events/index.js';
 import { normalizeCommand } from './commands/normalize.js';
 import { scoreCommand } from './commands/score.js';
-import { kafkaSink, simulate, stdoutSink, type RecordSink } from './commands/simulate.js';
+import { simulateCli } from './commands/simulate.js';
+import { UsageError } from './commands/usage.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
-import { kafkaClient, ensureTopics } from './kafka/client.js';
-import { parseScenario, SCENARIOS } from './simulate/scenarios.js';
+import { SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
 
 const USAGE = `ztna — access-telemetry analytics and SLO pipeline for zero-trust access
@@ -107,78 +107,6 @@ async function run(config: Config): Promise<number> {
   return 0;
 }
 
-async function simulateCli(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      seed: { type: 'string', default: '1' },
-      start: { type: 'string' },
-      events: { type: 'string' },
-      rate: { type: 'string' },
-      to: { type: 'string', default: 'stdout' },
-      'invalid-share': { type: 'string', default: '0' },
-      'not-access-share': { type: 'string', default: '0' },
-      truth: { type: 'string' },
-      scenario: { type: 'string', multiple: true, default: [] },
-      labels: { type: 'string' },
-    },
-  });
-  const number = (name: string, value: string | undefined, min: number, max: number) => {
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${value}`);
-    return n;
-  };
-  const startMs = values.start === undefined ? Date.parse(new Date().toISOString().slice(0, 10)) : Date.parse(values.start);
-  if (Number.isNaN(startMs)) throw new UsageError(`--start must be an ISO 8601 time, got ${values.start}`);
-  const events = number('events', values.events, 0, Number.MAX_SAFE_INTEGER);
-  const rate = number('rate', values.rate, 1, 1_000_000);
-  if (events === undefined && rate === undefined) throw new UsageError('give --events N, --rate R, or both');
-
-  let sink: RecordSink;
-  if (values.to === 'kafka') {
-    const config = loadConfig();
-    if (!config.KAFKA_BROKERS) throw new UsageError('--to kafka needs KAFKA_BROKERS');
-    const log = createLogger(config.LOG_LEVEL);
-    const kafka = kafkaClient({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-simulator` }, log);
-    const topics = kafkaTopics(config);
-    await ensureTopics(kafka, Object.values(topics), config.ZTNA_KAFKA_CREATE_PARTITIONS);
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    sink = kafkaSink(producer, topics);
-  } else if (values.to === 'stdout') {
-    sink = stdoutSink(process.stdout);
-  } else {
-    throw new UsageError(`--to must be stdout or kafka, got ${values.to}`);
-  }
-  let scenarios;
-  try {
-    scenarios = values.scenario.map((item, i) => parseScenario(item, startMs, i));
-  } catch (err) {
-    throw new UsageError(`--scenario: ${(err as Error).message}`);
-  }
-  const abort = new AbortController();
-  process.once('SIGTERM', () => abort.abort());
-  process.once('SIGINT', () => abort.abort());
-  const sent = await simulate(
-    {
-      seed: number('seed', values.seed, 0, 2 ** 31) ?? 1,
-      start: startMs,
-      events,
-      rate,
-      invalidShare: number('invalid-share', values['invalid-share'], 0, 1),
-      notAccessShare: number('not-access-share', values['not-access-share'], 0, 1),
-      truthFile: values.truth,
-      labelsFile: values.labels,
-      scenarios,
-    },
-    sink,
-    abort.signal,
-  );
-  process.stderr.write(`${JSON.stringify({ sent })}\n`);
-  return 0;
-}
-
 async function normalizeCli(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { source: { type: 'string', default: 'auto' }, rejects: { type: 'string' } } });
   const source = sourceChoice(values.source);
@@ -220,8 +148,6 @@ function sourceChoice(value: string): SourceChoice {
   if (!(SOURCE_NAMES as readonly string[]).includes(value)) throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got ${value}`);
   return value as SourceChoice;
 }
-
-class UsageError extends Error {}
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -2,7 +2,7 @@
 // pipeline into chDB under ./data. KAFKA_BROKERS → consume Kafka; CLICKHOUSE_URL → that server.
 // The HTTP server starts first; the store is waited out; consuming starts once it is migrated.
 import type { Logger } from 'pino';
-import { kafkaTopics, requireSharedHmacKey, scorerOptions, type Config } from '../config.js';
+import { batchingSettings, kafkaTopics, requireSharedHmacKey, scorerOptions, storeOptions, type Config } from '../config.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
 import type { Kafka, Producer } from 'kafkajs';
@@ -19,7 +19,8 @@ import { AccessRecorder } from '../api/accessLog.js';
 import { loadApiKeys } from '../apiKeys.js';
 import { createMetrics, type ZtnaMetrics } from '../metrics.js';
 import { SliProcessor } from '../sli/processor.js';
-import { AnomalyProcessor, createScorers, type AnomalySink } from '../detect/processor.js';
+import { AnomalyProcessor, type AnomalySink } from '../detect/processor.js';
+import { createScorers } from '../detect/scorers.js';
 import { KafkaAnomalySink, StoreAnomalySink } from '../sinks/anomalies.js';
 import { loadSloSpec } from '../slo/spec.js';
 
@@ -47,12 +48,7 @@ export interface Service {
  */
 export async function startService(config: Config, log: Logger, print: (line: string) => void): Promise<Service> {
   requireSharedHmacKey(config);
-  const store = openStore({
-    dataDir: config.ZTNA_DATA_DIR,
-    clickhouse: config.CLICKHOUSE_URL
-      ? { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE }
-      : undefined,
-  });
+  const store = openStore(storeOptions(config));
   const normalize = {
     source: 'auto' as const,
     maxBytes: config.ZTNA_MAX_EVENT_BYTES,
@@ -202,7 +198,7 @@ async function consumeKafka(
     outputTopics: [config.ZTNA_TOPIC_ANOMALIES],
     createTopicsPartitions: config.ZTNA_KAFKA_CREATE_PARTITIONS,
     sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
-    batching: { maxRecords: config.ZTNA_BATCH_MAX_RECORDS, maxBytes: config.ZTNA_BATCH_MAX_BYTES, lingerMs: config.ZTNA_BATCH_LINGER_MS },
+    batching: batchingSettings(config),
   };
   const source = await retryWithBackoff(
     async () => {

@@ -3,7 +3,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { normalizeRecord } from '../events/index.js';
 import { ndjsonLines } from '../sources/ndjson.js';
-import { createScorers, score } from '../detect/processor.js';
+import { score } from '../detect/processor.js';
+import { createScorers, type ScorerOptions } from '../detect/scorers.js';
 import type { NormalizeCommandOptions } from './normalize.js';
 import { LineWriter } from './output.js';
 
@@ -17,7 +18,7 @@ export interface ScoreCounts {
 }
 
 export async function scoreCommand(
-  options: Omit<NormalizeCommandOptions, 'rejectsFile'> & { scorers: Parameters<typeof createScorers>[0] },
+  options: Omit<NormalizeCommandOptions, 'rejectsFile'> & { scorers: ScorerOptions },
   stdin: Readable,
   stdout: Writable,
 ): Promise<ScoreCounts> {

@@ -60,6 +60,16 @@ interface KeyState {
 const isDenial = (e: CanonicalEvent) => (e.kind === 'policy' && e.decision === 'deny') || (e.kind === 'auth' && e.outcome === 'failure');
 const isPushFailure = (e: CanonicalEvent) => e.kind === 'auth' && e.outcome === 'failure' && (e.auth_method === 'push' || e.mfa === true);
 
+/** A key's minute judged a burst: its count against the key's baseline, and what it most likely is. */
+interface Burst {
+  count: number;
+  threshold: number;
+  baseline: { minutes: number; median: number; mad: number };
+  distinctPrincipals: number;
+  kind: string;
+  reasons: string[];
+}
+
 export class DenialBurstScorer {
   private readonly keys: BoundedMap<KeyState>;
   /** First minute each tenant/policy@version was seen, allowed or denied. */
@@ -100,8 +110,19 @@ export class DenialBurstScorer {
     return dims.filter((d): d is [Dimension, string] => d[1] !== undefined);
   }
 
+  /** Counts the denial for its key and minute; the anomaly, if that makes the minute a burst. */
   private count(dimension: Dimension, value: string, event: CanonicalEvent, minute: number): Anomaly | undefined {
-    const id = `${event.tenant}/${dimension}:${value}`;
+    const state = this.keyState(`${event.tenant}/${dimension}:${value}`, minute);
+    if (minute < state.newestMinute - this.options.baselineMinutes) return undefined; // older than anything still judged
+    const stats = recordDenial(state, event, minute);
+    const burst = this.judge(dimension, value, state, stats, event.tenant, minute);
+    if (!burst) return undefined;
+    state.lastAlertMinute = minute;
+    return burstAnomaly(burst, `${dimension}:${value}`, minute, state.recent, event);
+  }
+
+  /** The key's state, its baseline window moved on to this minute if it is the newest. */
+  private keyState(id: string, minute: number): KeyState {
     let state = this.keys.get(id);
     if (!state) {
       state = { firstMinute: minute, newestMinute: minute, minutes: new Map(), lastAlertMinute: -Infinity, recent: [] };
@@ -111,58 +132,52 @@ export class DenialBurstScorer {
       state.newestMinute = minute;
       for (const m of state.minutes.keys()) if (m < minute - this.options.baselineMinutes) state.minutes.delete(m);
     }
-    if (minute < state.newestMinute - this.options.baselineMinutes) return undefined; // older than anything still judged
-    state.firstMinute = Math.min(state.firstMinute, minute);
-    let stats = state.minutes.get(minute);
-    if (!stats) state.minutes.set(minute, (stats = { count: 0, principals: new Set(), authFailures: 0, pushFailures: 0 }));
-    const count = ++stats.count;
-    if (event.principal_id) stats.principals.add(event.principal_id);
-    if (event.kind === 'auth') stats.authFailures++;
-    if (isPushFailure(event)) stats.pushFailures++;
-    state.recent.push(evidenceOf(event));
-    if (state.recent.length > 5) state.recent.shift();
+    return state;
+  }
 
+  /** Whether the key's count in this minute is a burst: against which baseline and threshold, and what it most likely is. */
+  private judge(
+    dimension: Dimension,
+    value: string,
+    state: KeyState,
+    stats: MinuteStats,
+    tenant: string,
+    minute: number,
+  ): Burst | undefined {
     const broad = BROAD.includes(dimension);
     const minCount = broad ? 2 * this.options.minCount : this.options.minCount;
-    if (count < minCount || Math.abs(minute - state.lastAlertMinute) < this.options.cooldownMinutes) return undefined;
+    if (stats.count < minCount || Math.abs(minute - state.lastAlertMinute) < this.options.cooldownMinutes) return undefined;
     // The baseline is the key's own history since it was first seen: a narrow key with none
     // (a new attacker network, a new policy version) is judged by the minimum count alone; a
     // broad one (an app, a tenant) is not judged until it has a third of a baseline window.
-    const history: number[] = [];
-    for (let m = Math.max(state.firstMinute, minute - this.options.baselineMinutes); m < minute; m++) history.push(state.minutes.get(m)?.count ?? 0);
-    if (broad && history.length < this.options.baselineMinutes / 3) return undefined;
-    const med = history.length > 0 ? median(history) : 0;
-    const mad = history.length > 1 ? medianAbsoluteDeviation(history) : 0;
+    const baseline = baselineOf(state, minute, this.options.baselineMinutes);
+    if (broad && baseline.minutes < this.options.baselineMinutes / 3) return undefined;
     // The MAD of a quiet key's counts is often 0: Poisson noise (√median) is the floor of the spread.
-    const spread = Math.max(1.4826 * mad, Math.sqrt(med));
-    const threshold = Math.max(minCount, med + this.options.madFactor * spread, this.options.medianFactor * med);
-    if (count < threshold) return undefined;
-    state.lastAlertMinute = minute;
-
-    const { kind, reasons } = this.attribute(dimension, value, stats, event, minute);
-    return anomaly(
-      {
-        type: 'denial_burst',
-        kind,
-        score: Math.min(100, Math.round(50 + 25 * Math.log2(count / threshold))),
-        tenant: event.tenant,
-        key: `${dimension}:${value}`,
-        time: event.time,
-        evidence: {
-          reasons: [`${count} denials in the minute from ${new Date(minute * 60_000).toISOString()}, threshold ${threshold.toFixed(1)}`, ...reasons],
-          events: [...state.recent],
-          baseline: { minutes: history.length, median: med, mad, threshold, distinct_principals: stats.principals.size },
-        },
-      },
-      event,
-    );
+    const spread = Math.max(1.4826 * baseline.mad, Math.sqrt(baseline.median));
+    const threshold = Math.max(minCount, baseline.median + this.options.madFactor * spread, this.options.medianFactor * baseline.median);
+    if (stats.count < threshold) return undefined;
+    return {
+      count: stats.count,
+      threshold,
+      baseline,
+      distinctPrincipals: stats.principals.size,
+      ...this.attribute(dimension, value, stats, tenant, minute),
+    };
   }
 
-  private attribute(dimension: Dimension, value: string, stats: MinuteStats, event: CanonicalEvent, minute: number): { kind: string; reasons: string[] } {
+  private attribute(
+    dimension: Dimension,
+    value: string,
+    stats: MinuteStats,
+    tenant: string,
+    minute: number,
+  ): Pick<Burst, 'kind' | 'reasons'> {
     switch (dimension) {
       case 'principal':
-        if (stats.pushFailures >= stats.count * 0.6) return { kind: 'mfa-push-bombing', reasons: [`${stats.pushFailures} MFA push failures for one principal`] };
-        if (stats.authFailures >= stats.count * 0.6) return { kind: 'brute-force', reasons: [`${stats.authFailures} failed logins for one principal`] };
+        if (stats.pushFailures >= stats.count * 0.6)
+          return { kind: 'mfa-push-bombing', reasons: [`${stats.pushFailures} MFA push failures for one principal`] };
+        if (stats.authFailures >= stats.count * 0.6)
+          return { kind: 'brute-force', reasons: [`${stats.authFailures} failed logins for one principal`] };
         return { kind: 'denied-principal', reasons: ['one principal denied by policy'] };
       case 'src_net':
         if (stats.authFailures < stats.count * 0.6) return { kind: 'denied-network', reasons: ['one source network denied by policy'] };
@@ -170,7 +185,7 @@ export class DenialBurstScorer {
           ? { kind: 'password-spray', reasons: [`one source network, ${stats.principals.size} principals`] }
           : { kind: 'brute-force', reasons: [`one source network, ${stats.principals.size} principal(s)`] };
       case 'policy': {
-        const first = this.policyVersionSeen.get(`${event.tenant}/${value}`) ?? minute;
+        const first = this.policyVersionSeen.get(`${tenant}/${value}`) ?? minute;
         return minute - first <= this.options.rolloutMinutes
           ? { kind: 'misconfigured-rollout', reasons: [`policy version ${value} first seen ${minute - first} min before`] }
           : { kind: 'policy-denial-surge', reasons: [] };
@@ -181,4 +196,53 @@ export class DenialBurstScorer {
         return { kind: 'tenant-denial-surge', reasons: [] };
     }
   }
+}
+
+/** Adds a denial to the key's minute (the minute's counts, and the recent events kept as evidence). */
+function recordDenial(state: KeyState, event: CanonicalEvent, minute: number): MinuteStats {
+  state.firstMinute = Math.min(state.firstMinute, minute);
+  let stats = state.minutes.get(minute);
+  if (!stats) state.minutes.set(minute, (stats = { count: 0, principals: new Set(), authFailures: 0, pushFailures: 0 }));
+  stats.count++;
+  if (event.principal_id) stats.principals.add(event.principal_id);
+  if (event.kind === 'auth') stats.authFailures++;
+  if (isPushFailure(event)) stats.pushFailures++;
+  state.recent.push(evidenceOf(event));
+  if (state.recent.length > 5) state.recent.shift();
+  return stats;
+}
+
+/** Median and MAD of the key's counts per minute before this one, since it was first seen, over at most the baseline window. */
+function baselineOf(state: KeyState, minute: number, baselineMinutes: number): Burst['baseline'] {
+  const history: number[] = [];
+  for (let m = Math.max(state.firstMinute, minute - baselineMinutes); m < minute; m++) history.push(state.minutes.get(m)?.count ?? 0);
+  return {
+    minutes: history.length,
+    median: history.length > 0 ? median(history) : 0,
+    mad: history.length > 1 ? medianAbsoluteDeviation(history) : 0,
+  };
+}
+
+/** The anomaly for a burst: a score from how far the count is over the threshold, the minute's numbers and recent events as evidence. */
+function burstAnomaly(burst: Burst, key: string, minute: number, recent: readonly EvidenceEvent[], trigger: CanonicalEvent): Anomaly {
+  const { count, threshold, baseline } = burst;
+  return anomaly(
+    {
+      type: 'denial_burst',
+      kind: burst.kind,
+      score: Math.min(100, Math.round(50 + 25 * Math.log2(count / threshold))),
+      tenant: trigger.tenant,
+      key,
+      time: trigger.time,
+      evidence: {
+        reasons: [
+          `${count} denials in the minute from ${new Date(minute * 60_000).toISOString()}, threshold ${threshold.toFixed(1)}`,
+          ...burst.reasons,
+        ],
+        events: [...recent],
+        baseline: { ...baseline, threshold, distinct_principals: burst.distinctPrincipals },
+      },
+    },
+    trigger,
+  );
 }

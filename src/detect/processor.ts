@@ -2,9 +2,9 @@
 // (the anomalies table, the ztna.anomalies topic) and to the metrics.
 import type { CanonicalEvent } from '../events/index.js';
 import type { Anomaly } from './anomaly.js';
-import { DenialBurstScorer, type DenialBurstOptions } from './denialBurst.js';
+import type { DenialBurstScorer } from './denialBurst.js';
 import type { ZtnaMetrics } from '../metrics.js';
-import { TokenReplayScorer, type TokenReplayOptions } from './tokenReplay.js';
+import type { TokenReplayScorer } from './tokenReplay.js';
 
 export interface AnomalySink {
   publish(anomalies: readonly Anomaly[]): Promise<void>;
@@ -13,10 +13,6 @@ export interface AnomalySink {
 export interface Scorers {
   tokenReplay: TokenReplayScorer;
   denialBurst: DenialBurstScorer;
-}
-
-export function createScorers(options: { tokenReplay?: TokenReplayOptions; denialBurst?: DenialBurstOptions } = {}): Scorers {
-  return { tokenReplay: new TokenReplayScorer(options.tokenReplay), denialBurst: new DenialBurstScorer(options.denialBurst) };
 }
 
 /** The scorers over events in order: pure apart from their own bounded state. */

@@ -5,14 +5,9 @@ import { CanonicalEvent, escapeUnprintable, eventSchemaByKind, KINDS, textFields
 import { isObject, redactSecrets, type Json } from './fields.js';
 import { ocsfIds } from './ocsf.js';
 import type { Draft, NormalizeContext, SourceNormalizer } from './source.js';
-import { nativeSource } from './sources/native.js';
-import { oktaSource } from './sources/okta.js';
-import { entraSource } from './sources/entra.js';
-import { opaSource } from './sources/opa.js';
-import { keycloakSource } from './sources/keycloak.js';
+import { SOURCES, sourceNamed } from './sources/index.js';
 
-/** Every supported source, in detection order (most specific shape first). */
-export const SOURCES: readonly SourceNormalizer[] = [oktaSource, entraSource, opaSource, keycloakSource, nativeSource];
+/** `auto` detects the source of each record; a name takes only that source's records. */
 export const SOURCE_NAMES = ['auto', ...SOURCES.map((s) => s.name)] as const;
 export type SourceChoice = (typeof SOURCE_NAMES)[number];
 
@@ -68,7 +63,7 @@ export function normalizeRecord(raw: Uint8Array | string, options: NormalizeOpti
 
 function pickSource(record: Json, choice: SourceChoice): SourceNormalizer | undefined {
   if (choice === 'auto') return SOURCES.find((s) => s.detect(record));
-  const named = SOURCES.find((s) => s.name === choice);
+  const named = sourceNamed(choice);
   return named?.detect(record) ? named : undefined;
 }
 

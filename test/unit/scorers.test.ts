@@ -4,12 +4,16 @@ import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js'
 import { BoundedMap } from '../../src/detect/anomaly.js';
 import { DEFAULT_DENIAL_BURST, DenialBurstScorer } from '../../src/detect/denialBurst.js';
 import { DEFAULT_TOKEN_REPLAY, TokenReplayScorer } from '../../src/detect/tokenReplay.js';
+import { createScorers, SCORERS } from '../../src/detect/scorers.js';
 import { normalizeOptions } from '../support/helpers.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 let seq = 0;
 function event(fields: Record<string, unknown>, minutes: number): CanonicalEvent {
-  const o = normalizeRecord(JSON.stringify({ emitter_id: 'e', emitter_seq: ++seq, tenant: 'acme', time: new Date(T0 + minutes * 60_000).toISOString(), ...fields }), normalizeOptions());
+  const o = normalizeRecord(
+    JSON.stringify({ emitter_id: 'e', emitter_seq: ++seq, tenant: 'acme', time: new Date(T0 + minutes * 60_000).toISOString(), ...fields }),
+    normalizeOptions(),
+  );
   if (o.status !== 'normalized') throw new Error(JSON.stringify(o));
   return o.event;
 }
@@ -20,15 +24,29 @@ const token = (activity: string, minutes: number, extra: Record<string, unknown>
 describe('token replay scorer', () => {
   it('stays quiet for a token used from where it was issued, even from another address in the same /24', () => {
     const s = new TokenReplayScorer();
-    expect([token('issue', 0), token('use', 1), token('use', 5, { src_ip: '81.2.69.77' }), token('refresh', 9)].flatMap((e) => s.observe(e))).toEqual([]);
+    expect(
+      [token('issue', 0), token('use', 1), token('use', 5, { src_ip: '81.2.69.77' }), token('refresh', 9)].flatMap((e) => s.observe(e)),
+    ).toEqual([]);
   });
 
   it('scores a use from another device, country, network and user agent, with the issued-to context as evidence', () => {
     const s = new TokenReplayScorer();
     s.observe(token('issue', 0));
     const [a] = s.observe(token('use', 3, { device_id: 'dev-x', src_ip: '45.1.2.3', geo_country: 'VN', user_agent: 'curl' }));
-    expect(a).toMatchObject({ type: 'token_replay', key: 'token:jti-1', kind: 'device-change', score: 100, severity: 'critical', tenant: 'acme' });
-    expect(a!.evidence.reasons).toEqual(['different device', 'different country within minutes', 'different network within minutes', 'different user agent']);
+    expect(a).toMatchObject({
+      type: 'token_replay',
+      key: 'token:jti-1',
+      kind: 'device-change',
+      score: 100,
+      severity: 'critical',
+      tenant: 'acme',
+    });
+    expect(a!.evidence.reasons).toEqual([
+      'different device',
+      'different country within minutes',
+      'different network within minutes',
+      'different user agent',
+    ]);
     expect(a!.evidence.baseline).toMatchObject({ device: 'dev-1', countries: ['FR'], networks: ['81.2.69.0/24'] });
     expect(a!.evidence.events.map((e) => e.device_id)).toEqual(['dev-1', 'dev-x']);
   });
@@ -41,7 +59,10 @@ describe('token replay scorer', () => {
     expect(s.observe(token('use', 5))).toEqual([]);
     const t = new TokenReplayScorer();
     t.observe(token('issue', 0, { expires_at: new Date(T0 + 5 * 60_000).toISOString() }));
-    expect(t.observe(token('use', 8, { expires_at: new Date(T0 + 5 * 60_000).toISOString() }))[0]).toMatchObject({ kind: 'expired-token-use', score: 60 });
+    expect(t.observe(token('use', 8, { expires_at: new Date(T0 + 5 * 60_000).toISOString() }))[0]).toMatchObject({
+      kind: 'expired-token-use',
+      score: 60,
+    });
   });
 
   it('holds at most the configured number of credentials, forgetting the least recently seen', () => {
@@ -61,7 +82,10 @@ describe('token replay scorer', () => {
 
 describe('denial burst scorer', () => {
   const fail = (minutes: number, extra: Record<string, unknown> = {}) =>
-    event({ kind: 'auth', outcome: 'failure', principal_id: 'bob', src_ip: '45.9.9.9', app: 'vpn', auth_method: 'password', ...extra }, minutes);
+    event(
+      { kind: 'auth', outcome: 'failure', principal_id: 'bob', src_ip: '45.9.9.9', app: 'vpn', auth_method: 'password', ...extra },
+      minutes,
+    );
 
   it('never raises fewer than the minimum count', () => {
     const s = new DenialBurstScorer();
@@ -85,7 +109,19 @@ describe('denial burst scorer', () => {
   it('judges a busy key against its own baseline, not the minimum count', () => {
     const s = new DenialBurstScorer();
     // 15 policy denials a minute for half an hour is this app's normal.
-    const deny = (minutes: number, i: number) => event({ kind: 'policy', decision: 'deny', principal_id: `u${i}`, app: 'wiki', policy_id: 'p', policy_version: 'v1', src_ip: `10.${i}.0.1` }, minutes);
+    const deny = (minutes: number, i: number) =>
+      event(
+        {
+          kind: 'policy',
+          decision: 'deny',
+          principal_id: `u${i}`,
+          app: 'wiki',
+          policy_id: 'p',
+          policy_version: 'v1',
+          src_ip: `10.${i}.0.1`,
+        },
+        minutes,
+      );
     const normal = [];
     for (let m = 0; m < 30; m++) for (let i = 0; i < 15; i++) normal.push(...s.observe(deny(m + i / 100, i)));
     expect(normal.filter((a) => a.key === 'app:wiki')).toEqual([]);
@@ -94,9 +130,79 @@ describe('denial burst scorer', () => {
   it('attributes a burst on a policy version first seen minutes before to a misconfigured rollout', () => {
     const s = new DenialBurstScorer();
     const found = Array.from({ length: 12 }, (_, i) =>
-      s.observe(event({ kind: 'policy', decision: 'deny', principal_id: `u${i}`, app: 'crm', policy_id: 'ztna/crm/allow', policy_version: 'v2', src_ip: `10.${i}.0.1` }, 2 + i / 100)),
+      s.observe(
+        event(
+          {
+            kind: 'policy',
+            decision: 'deny',
+            principal_id: `u${i}`,
+            app: 'crm',
+            policy_id: 'ztna/crm/allow',
+            policy_version: 'v2',
+            src_ip: `10.${i}.0.1`,
+          },
+          2 + i / 100,
+        ),
+      ),
     ).flat();
     expect(found.map((a) => [a.key, a.kind])).toEqual([['policy:ztna/crm/allow@v2', 'misconfigured-rollout']]);
+  });
+
+  it("judges a minute against the key's history, and the anomaly carries that judgement: score, kind and evidence", () => {
+    const s = new DenialBurstScorer();
+    const push = (minutes: number) => fail(minutes, { auth_method: 'push', mfa: true });
+    // Two rejected pushes a minute for 20 minutes is bob's normal; then a burst.
+    const quiet = Array.from({ length: 40 }, (_, i) => s.observe(push(Math.floor(i / 2) + (i % 2) / 10))).flat();
+    expect(quiet).toEqual([]);
+    const burst = Array.from({ length: 11 }, (_, i) => push(20 + i / 100));
+    const [bob] = burst.flatMap((e) => s.observe(e)).filter((a) => a.key === 'principal:bob');
+    // Threshold: median 2 + 6·√2 (the MAD is 0, so the Poisson floor is the spread); 11 is 1.05× over it.
+    const threshold = 2 + 6 * Math.SQRT2;
+    expect(bob).toEqual({
+      anomaly_id: expect.any(String),
+      type: 'denial_burst',
+      kind: 'mfa-push-bombing',
+      score: Math.round(50 + 25 * Math.log2(11 / threshold)),
+      severity: 'medium',
+      tenant: 'acme',
+      key: 'principal:bob',
+      time: burst[10]!.time,
+      evidence: {
+        reasons: [
+          `11 denials in the minute from 2026-11-20T10:20:00.000Z, threshold ${threshold.toFixed(1)}`,
+          '11 MFA push failures for one principal',
+        ],
+        events: burst.slice(6).map((e) => expect.objectContaining({ event_id: e.event_id })),
+        baseline: { minutes: 20, median: 2, mad: 0, threshold, distinct_principals: 1 },
+      },
+    });
+    expect(bob!.score).toBe(52);
+  });
+});
+
+describe('scorer registry', () => {
+  it('names each scorer by the anomaly type it raises, with its option defaults', () => {
+    expect(Object.keys(SCORERS)).toEqual(['token_replay', 'denial_burst']);
+    expect(SCORERS.token_replay.defaults).toEqual(DEFAULT_TOKEN_REPLAY);
+    expect(SCORERS.denial_burst.defaults).toEqual(DEFAULT_DENIAL_BURST);
+    expect(SCORERS.token_replay.create()).toBeInstanceOf(TokenReplayScorer);
+    expect(SCORERS.denial_burst.create()).toBeInstanceOf(DenialBurstScorer);
+  });
+
+  it('creates a scorer with the options given and the defaults for the others', () => {
+    const fewer = SCORERS.denial_burst.create({ minCount: 3 });
+    const found = [0, 0.01, 0.02].flatMap((m) =>
+      fewer.observe(event({ kind: 'auth', outcome: 'failure', principal_id: 'eve', src_ip: '45.1.1.1', app: 'vpn' }, m)),
+    );
+    // Three denials raise with minCount 3; the broad keys (app, tenant) still need the default history.
+    expect(found.map((a) => [a.key, a.evidence.baseline.threshold])).toEqual([
+      ['principal:eve', 3],
+      ['src_net:45.1.1.0/24', 3],
+    ]);
+    const { tokenReplay, denialBurst } = createScorers({ tokenReplay: { maxCredentials: 100 } });
+    for (let i = 0; i < 150; i++) tokenReplay.observe(token('issue', 0, { token_id: `t${i}` }));
+    expect([tokenReplay.size, tokenReplay.evictions]).toEqual([100, 50]);
+    expect(denialBurst).toBeInstanceOf(DenialBurstScorer);
   });
 });
 

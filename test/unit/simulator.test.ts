@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/events/index.js';
 import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
+import { parseScenario, SCENARIOS, type ScenarioWindow } from '../../src/simulate/scenarios.js';
 import { normalizeOptions } from '../support/helpers.js';
 
 const START = Date.parse('2026-11-20T06:00:00Z');
@@ -19,7 +20,18 @@ describe('traffic simulator', () => {
   it('renders every kind in every vendor shape', () => {
     const records = take(new TrafficSimulator({ seed: 5, start: START }), 5000);
     const seen = new Set(records.map((r) => `${r.truth?.kind}/${r.shape}`));
-    for (const pair of ['auth/native', 'auth/okta', 'auth/entra', 'auth/keycloak', 'policy/native', 'policy/opa', 'policy/okta', 'posture/native', 'token/native', 'token/keycloak']) {
+    for (const pair of [
+      'auth/native',
+      'auth/okta',
+      'auth/entra',
+      'auth/keycloak',
+      'policy/native',
+      'policy/opa',
+      'policy/okta',
+      'posture/native',
+      'token/native',
+      'token/keycloak',
+    ]) {
       expect(seen).toContain(pair);
     }
   });
@@ -65,5 +77,88 @@ describe('traffic simulator', () => {
       perHour[new Date(sim.time).getUTCHours()]! += 1;
     }
     expect(perHour[13]!).toBeGreaterThan(3 * perHour[2]!);
+  });
+});
+
+describe('incident scenarios', () => {
+  const MIN = 60_000;
+  // Every scenario once, the i-th from minute i + 1 for 5 minutes.
+  const windows: ScenarioWindow[] = SCENARIOS.map((name, i) => ({ name, start: START + (1 + i) * MIN, end: START + (6 + i) * MIN }));
+
+  it('are registered by name, in the order the help and the benchmark list them', () => {
+    expect(SCENARIOS).toEqual([
+      'idp-outage',
+      'policy-engine-latency',
+      'posture-agent-bug',
+      'telemetry-loss',
+      'policy-misconfig',
+      'token-replay',
+      'brute-force',
+      'password-spray',
+      'mfa-push-bombing',
+    ]);
+    expect(() => parseScenario('ddos', START)).toThrow(`unknown scenario ddos: one of ${SCENARIOS.join(', ')}`);
+  });
+
+  it('write the ground truth each one declares, with the same targets for the same seed', () => {
+    // Pinned values: the target draws come first and in this order, so a change of any scenario's draws shows here.
+    const at = (minute: number) => ({
+      start: new Date(START + minute * MIN).toISOString(),
+      end: new Date(START + (minute + 5) * MIN).toISOString(),
+    });
+    expect(new TrafficSimulator({ seed: 11, start: START, scenarios: windows }).labels).toEqual([
+      { scenario: 'idp-outage', ...at(1), tenant: 'acme', keys: { idp: 'okta' } },
+      { scenario: 'policy-engine-latency', ...at(2), tenant: 'acme', keys: { enforcement_point: 'pep-gw-2' } },
+      { scenario: 'posture-agent-bug', ...at(3), tenant: 'initech', keys: { agent_version: '3.3.0' } },
+      { scenario: 'telemetry-loss', ...at(4), tenant: 'globex', keys: { emitter: 'pep-gw-2' } },
+      {
+        scenario: 'policy-misconfig',
+        ...at(5),
+        tenant: 'initech',
+        keys: {
+          policy_id: 'ztna/hr-portal/allow',
+          policy_version: '2026.3.14-rollout-6e13',
+          app: 'hr-portal',
+          principal: 'svc-backup@initech.example',
+          src_net: '92.144.74',
+        },
+      },
+      {
+        scenario: 'token-replay',
+        ...at(6),
+        tenant: 'initech',
+        keys: { token_id: ['jti-replay-278572b1e0ac', 'jti-replay-8af24fe7eb2e'], principal: 'user174@initech.example' },
+      },
+      {
+        scenario: 'brute-force',
+        ...at(7),
+        tenant: 'initech',
+        keys: { principal: 'user110@initech.example', src_net: '193.80.52', app: 'vpn' },
+      },
+      { scenario: 'password-spray', ...at(8), tenant: 'globex', keys: { src_net: '89.62.21', app: 'vpn' } },
+      {
+        scenario: 'mfa-push-bombing',
+        ...at(9),
+        tenant: 'initech',
+        keys: { principal: 'user49@initech.example', src_net: '89.134.214', app: 'vpn' },
+      },
+    ]);
+  });
+
+  it('inject their own events on their schedule: one per period through the window, or a fixed script', () => {
+    const sim = new TrafficSimulator({ seed: 11, start: START, scenarios: windows });
+    const injected: Record<string, number> = {};
+    while (sim.time < START + 30 * MIN) {
+      const r = sim.next();
+      if (r.scenario) injected[r.scenario] = (injected[r.scenario] ?? 0) + 1;
+    }
+    // 5 minutes at 1.5 s, 2 s, 1 s and 3 s; the replay script has 8 events. The SLI incidents change baseline events only.
+    expect(injected).toEqual({
+      'policy-misconfig': 200,
+      'token-replay': 8,
+      'brute-force': 150,
+      'password-spray': 300,
+      'mfa-push-bombing': 100,
+    });
   });
 });

@@ -1,11 +1,12 @@
 // Keycloak user events (the Event SPI: type, realmId, clientId, userId, sessionId,
 // ipAddress, error, details). Logins and logouts → auth, token grants → token.
 import { AUTH_ACTIVITY } from '../ocsf.js';
+import type { TokenEvent } from '../schema.js';
 import { at, compact, deriveEventId, isoTime, str, type Json } from '../fields.js';
 import type { Draft, NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
 
 const AUTH_TYPES = new Set(['LOGIN', 'LOGOUT', 'CLIENT_LOGIN', 'CODE_TO_TOKEN', 'REFRESH_TOKEN', 'TOKEN_EXCHANGE', 'INTROSPECT_TOKEN']);
-const TOKEN_ACTIVITY: Record<string, 'issue' | 'refresh' | 'exchange' | 'introspect' | 'revoke'> = {
+const TOKEN_ACTIVITY: Record<string, TokenEvent['activity']> = {
   CODE_TO_TOKEN: 'issue',
   REFRESH_TOKEN: 'refresh',
   TOKEN_EXCHANGE: 'exchange',

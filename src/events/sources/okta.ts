@@ -2,10 +2,11 @@
 // LogEvent object. Authentication and session events → auth, sign-on policy
 // evaluation → policy, OAuth 2.0 token grants and revocations → token.
 import { AUTH_ACTIVITY } from '../ocsf.js';
+import type { AuthEvent, PolicyEvent, TokenEvent } from '../schema.js';
 import { at, compact, deriveEventId, isObject, isoTime, num, str, type Json } from '../fields.js';
 import type { Draft, NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
 
-const OUTCOME: Record<string, 'success' | 'failure' | 'error'> = {
+const OUTCOME: Record<string, AuthEvent['outcome']> = {
   SUCCESS: 'success',
   ALLOW: 'success',
   FAILURE: 'failure',
@@ -13,7 +14,7 @@ const OUTCOME: Record<string, 'success' | 'failure' | 'error'> = {
   CHALLENGE: 'failure',
   UNKNOWN: 'error',
 };
-const DECISION: Record<string, 'allow' | 'deny' | 'error'> = {
+const DECISION: Record<string, PolicyEvent['decision']> = {
   ALLOW: 'allow',
   SUCCESS: 'allow',
   // A challenge asks for a stronger factor before access: the request as made was not allowed.
@@ -28,7 +29,7 @@ function targets(record: Json): Json[] {
 }
 const targetOf = (record: Json, type: RegExp) => targets(record).find((t) => type.test(String(t.type)));
 
-function tokenActivity(eventType: string): 'issue' | 'refresh' | 'revoke' | 'introspect' | 'exchange' | undefined {
+function tokenActivity(eventType: string): TokenEvent['activity'] | undefined {
   if (/revoke/.test(eventType)) return 'revoke';
   if (/introspect/.test(eventType)) return 'introspect';
   if (/exchange/.test(eventType)) return 'exchange';

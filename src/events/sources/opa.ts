@@ -3,9 +3,10 @@
 // (metrics.timer_rego_query_eval_ns). The input is read for known fields only:
 // it often holds request headers, and an Authorization header must never be copied.
 import { at, compact, deriveEventId, isObject, isoTime, num, str, type Json } from '../fields.js';
+import type { PolicyEvent } from '../schema.js';
 import type { NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
 
-type Decision = 'allow' | 'deny' | 'error';
+type Decision = PolicyEvent['decision'];
 
 /** allow/deny from the result document: a boolean, or an object with allow/deny/reasons. */
 function decide(result: unknown): { decision: Decision; reasons: string[] } {

@@ -1,0 +1,108 @@
+// Incidents of the access system itself: while active they change baseline events. The first
+// four are the burn-rate alerts' to catch; the misconfigured rollout, the denial-burst scorer's.
+import type { Rng } from '../rng.js';
+import type { Truth } from '../shapes.js';
+import { changeInPlace, defineScenario, periodic } from '../scenario.js';
+
+/** The tenant's IdP fails: 95 % of its logins end in an error (the system's, not the user's). */
+export const idpOutage = defineScenario({
+  labels: ['idp'],
+  build: ({ tenant }) => ({
+    keys: { idp: tenant.idp },
+    alter: changeInPlace((t, r) => {
+      if (t.kind === 'auth' && t.tenant === tenant.name && r.chance(0.95))
+        Object.assign(t, { outcome: 'error', failure_reason: 'identity provider unavailable' });
+    }),
+  }),
+});
+
+/** One enforcement point's policy evaluations slow down to a median of 160 ms. */
+export const policyEngineLatency = defineScenario({
+  labels: ['enforcement_point'],
+  build: (_target, _span, { world, rng }) => {
+    const pep = rng.pick(world.enforcementPoints);
+    return {
+      keys: { enforcement_point: pep },
+      alter: changeInPlace((t, r) => {
+        if (t.kind === 'policy' && t.enforcement_point === pep) t.eval_latency_ms = Number(r.logNormal(160, 0.4).toFixed(3));
+      }),
+    };
+  },
+});
+
+/** A posture agent version reports EDR as stopped on 90 % of its checks: devices turn non-compliant. */
+export const postureAgentBug = defineScenario({
+  labels: ['agent_version'],
+  build: ({ victim }) => {
+    const version = victim.devices[0]!.agentVersion;
+    return {
+      keys: { agent_version: version },
+      alter: changeInPlace((t, r) => {
+        if (t.kind === 'posture' && t.agent_version === version && r.chance(0.9)) {
+          const checks = (t.checks as Array<{ name: string; passed: boolean }>).map((c) =>
+            c.name === 'edr_running' ? { ...c, passed: false } : c,
+          );
+          Object.assign(t, {
+            checks,
+            compliant: false,
+            posture_score: Math.round((100 * checks.filter((c) => c.passed).length) / checks.length),
+          });
+        }
+      }),
+    };
+  },
+});
+
+/** An emitter loses 30 % of its events in transit. Only sequenced (native) events can be seen missing. */
+export const telemetryLoss = defineScenario({
+  labels: ['emitter'],
+  build: (_target, _span, { world, rng }) => {
+    const emitter = rng.pick(world.enforcementPoints);
+    return { keys: { emitter }, alter: (t, r) => !(t.emitter_id === emitter && r.chance(0.3)) };
+  },
+});
+
+/**
+ * A new policy version for one app denies 70 % of its decisions (a group claim gone missing).
+ * The tenant's first service account retries, and users keep trying the app: extra decisions, mostly denied.
+ */
+export const policyMisconfig = defineScenario({
+  labels: ['policy_id', 'policy_version', 'app', 'principal', 'src_net'],
+  build: ({ tenant, users }, span, ctx) => {
+    const { world, rng } = ctx;
+    const app = rng.pick(world.apps);
+    const version = `${app.policyVersion}-rollout-${rng.hex(4)}`;
+    const service = tenant.principals.find((p) => p.type === 'service')!;
+    const misconfigured = (t: Truth, r: Rng) =>
+      Object.assign(
+        t,
+        r.chance(0.7) ? { decision: 'deny', reasons: ['rule default-deny matched: group claim missing'], rule: 'default-deny' } : {},
+        { policy_version: version },
+      );
+    return {
+      keys: { policy_id: app.policyId, policy_version: version, app: app.name, principal: service.id, src_net: service.net },
+      alter: changeInPlace((t, r) => {
+        if (t.kind === 'policy' && t.tenant === tenant.name && t.policy_id === app.policyId) misconfigured(t, r);
+      }),
+      ...periodic(span, 1500, (r, at) => {
+        const who = r.chance(0.3) ? service : r.pick(users);
+        const pep = r.pick(world.enforcementPoints);
+        return misconfigured(
+          {
+            ...ctx.envelope(who, 'policy', pep, at),
+            app: app.name,
+            decision: 'allow',
+            policy_id: app.policyId,
+            policy_version: version,
+            rule: 'allow-compliant-device',
+            action: 'read',
+            eval_latency_ms: 6,
+            reasons: [],
+            enforcement_point: pep,
+          },
+          r,
+        );
+      }),
+    };
+  },
+});
