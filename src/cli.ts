@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `ztna` command: run · simulate · normalize · migrate · generate.
+// The `ztna` command: run · simulate · normalize · import · score · migrate · generate.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, scorerOptions, type Config } from './config.js';
+import { ConfigError, loadConfig, scorerOptions, storeOptions, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { resolveHmacKey } from './hmacKey.js';
 import { SOURCE_NAMES, type SourceChoice } from './events/index.js';
@@ -12,6 +12,7 @@ import { simulateCli } from './commands/simulate.js';
 import { UsageError } from './commands/usage.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
+import { importCli } from './commands/import.js';
 import { SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
 
@@ -36,6 +37,8 @@ usage: ztna <command> [options]
   normalize [options]          vendor NDJSON on stdin → canonical NDJSON on stdout; counts on stderr
       --source NAME            ${SOURCE_NAMES.join('|')} (default auto)
       --rejects FILE           write each rejected line with its reason
+  import FILE… [--source NAME] backfill history: NDJSON files (plain or .gz, - for stdin) through the pipeline into
+                               the store, in large batches; progress on a terminal, a JSON summary on stdout
   score [--source NAME]        the anomaly scorers offline: events on stdin → anomalies (NDJSON) on stdout; counts on stderr
   migrate                      apply the ClickHouse migrations and exit
   generate [--check]           write the generated files (schemas/); --check fails if one is stale
@@ -55,9 +58,11 @@ async function main(argv: string[]): Promise<number> {
       return normalizeCli(rest);
     case 'score':
       return scoreCli(rest);
+    case 'import':
+      return importCli(rest, loadConfig());
     case 'migrate': {
       const config = loadConfig();
-      const store = openStore({ dataDir: config.ZTNA_DATA_DIR, clickhouse: config.CLICKHOUSE_URL ? { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE } : undefined });
+      const store = openStore(storeOptions(config));
       const result = await migrate(store, { retentionDays: config.ZTNA_RETENTION_DAYS });
       await store.close();
       process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseScenarios } from './simulate/scenarios.js';
 import { DEFAULT_TOKEN_REPLAY } from './detect/tokenReplay.js';
-import { DEFAULT_BATCHING } from './sources/batching.js';
+import { DEFAULT_BATCHING, type BatchingSettings } from './sources/batching.js';
 import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
 
 const csv = z
@@ -108,4 +108,19 @@ export function scorerOptions(config: Config) {
     tokenReplay: { ...DEFAULT_TOKEN_REPLAY, maxCredentials: config.ZTNA_SCORER_MAX_KEYS, idleMs: config.ZTNA_SCORER_IDLE_HOURS * 3600_000 },
     denialBurst: { ...DEFAULT_DENIAL_BURST, maxKeys: config.ZTNA_SCORER_MAX_KEYS, minCount: config.ZTNA_BURST_MIN_COUNT },
   };
+}
+
+/** Where the store is: a ClickHouse server when its URL is set, else chDB under the data directory. */
+export function storeOptions(config: Config) {
+  return {
+    dataDir: config.ZTNA_DATA_DIR,
+    clickhouse: config.CLICKHOUSE_URL
+      ? { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE }
+      : undefined,
+  };
+}
+
+/** How the doors that read fast (Kafka, files) gather records into batches. */
+export function batchingSettings(config: Config): BatchingSettings {
+  return { maxRecords: config.ZTNA_BATCH_MAX_RECORDS, maxBytes: config.ZTNA_BATCH_MAX_BYTES, lingerMs: config.ZTNA_BATCH_LINGER_MS };
 }
