@@ -10,7 +10,7 @@ import { buildServer } from '../src/api/server.js';
 import { IngestPipeline } from '../src/pipeline/pipeline.js';
 import { loadSloSpec } from '../src/slo/spec.js';
 import { TrafficSimulator } from '../src/simulate/traffic.js';
-import { createMetrics } from '../src/metrics.js';
+import { createRegistry } from '../src/metrics.js';
 import { ChdbStore, fromClickHouseTime, migrate, rangeParams } from '../src/store/index.js';
 import { normalizeOptions, ROOT, tempDir } from '../test/support/helpers.js';
 
@@ -32,7 +32,7 @@ const [{ n, last }] = (await store.query<{ n: string; last: string }>('SELECT co
 const to = Date.parse(fromClickHouseTime(last)) + 1;
 const range = `from=${new Date(START).toISOString()}&to=${new Date(to).toISOString()}`;
 
-const app = buildServer({ store, registry: createMetrics().registry, spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(`bench:analyst:${hashApiKey('bench-key')}`) });
+const app = buildServer({ store, registry: createRegistry(), spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(`bench:analyst:${hashApiKey('bench-key')}`) });
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 const headers = { authorization: 'Bearer bench-key' };
 

@@ -17,7 +17,7 @@ import { brokersCheck, ReadinessMonitor, storeCheck, storeFailure, Unready, type
 import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
 import { AccessRecorder } from '../api/accessLog.js';
 import { loadApiKeys } from '../apiKeys.js';
-import { createMetrics, type ZtnaMetrics } from '../metrics.js';
+import { serviceMetrics, type ServiceMetrics } from './metrics.js';
 import { SliProcessor } from '../sli/processor.js';
 import { AnomalyProcessor, type AnomalySink } from '../detect/processor.js';
 import { createScorers } from '../detect/scorers.js';
@@ -57,21 +57,21 @@ export async function startService(config: Config, log: Logger, print: (line: st
   };
   print(`ztna: store ${store.engine} at ${store.location}`);
   const spec = loadSloSpec(config.ZTNA_SLO_FILE ?? DEFAULT_SLO_FILE);
-  const metrics = createMetrics({ latencyThresholdsSeconds: spec.slos.flatMap((s) => (s.latency_threshold_ms ? [s.latency_threshold_ms / 1000] : [])) });
+  const metrics = serviceMetrics(spec);
   const anomalySinks: AnomalySink[] = [new StoreAnomalySink(store)];
   const processors = [
-    new SliProcessor(metrics, {
+    new SliProcessor(metrics.sli, {
       labelCap: config.ZTNA_METRIC_LABEL_CAP,
       otherLabel: config.ZTNA_METRIC_OTHER_LABEL,
       reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
       restartMaxSeq: 10,
     }),
-    new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics),
+    new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics.detect),
   ];
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
   if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));
   const deadLetterSinks = kafka ? [new KafkaDeadLetterSink(kafka.producer, config.ZTNA_TOPIC_DEADLETTER)] : [];
-  const pipeline = new IngestPipeline(store, normalize, { deadLetterSinks, processors, metrics });
+  const pipeline = new IngestPipeline(store, normalize, { deadLetterSinks, processors, metrics: metrics.pipeline });
 
   // What start-up has not done yet, per dependency: /readyz reports it once the dependency answers.
   const pending: { store?: string; kafka?: string } = { store: 'migrations not applied yet', kafka: 'not consuming yet: waiting for the store' };
@@ -121,7 +121,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
       delete pending.kafka;
       print(`ztna: consuming ${kafka.topics.join(', ')} from ${kafka.brokers.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);
     } else {
-      const simulated = runEmbeddedSimulator(pipeline, { seed: config.ZTNA_SIM_SEED, rate: config.ZTNA_SIM_RATE, scenarios: config.ZTNA_SIM_SCENARIOS }, stopping.signal, { log, print, metrics });
+      const simulated = runEmbeddedSimulator(pipeline, { seed: config.ZTNA_SIM_SEED, rate: config.ZTNA_SIM_RATE, scenarios: config.ZTNA_SIM_SCENARIOS }, stopping.signal, { log, print, metrics: metrics.sources });
       stopSource = () => simulated;
       print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
     }
@@ -185,7 +185,7 @@ async function consumeKafka(
   kafka: KafkaConnection,
   config: Config,
   pipeline: IngestPipeline,
-  metrics: ZtnaMetrics,
+  metrics: ServiceMetrics,
   log: Logger,
   signal: AbortSignal,
 ): Promise<KafkaSourceHandle | undefined> {
@@ -205,7 +205,7 @@ async function consumeKafka(
       // A broker that is away fails here at once, rather than through kafkajs's long retries.
       await brokersCheck(kafka.brokers)(AbortSignal.timeout(2000));
       await kafka.producer.connect();
-      return startKafkaSource(kafka.client, settings, pipeline, log, metrics);
+      return startKafkaSource(kafka.client, settings, pipeline, log, metrics.sources);
     },
     {
       stopped: () => signal.aborted,

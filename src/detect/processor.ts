@@ -3,7 +3,7 @@
 import type { CanonicalEvent } from '../events/index.js';
 import type { Anomaly } from './anomaly.js';
 import type { DenialBurstScorer } from './denialBurst.js';
-import type { ZtnaMetrics } from '../metrics.js';
+import type { DetectMetrics } from './metrics.js';
 import type { TokenReplayScorer } from './tokenReplay.js';
 
 export interface AnomalySink {
@@ -26,7 +26,7 @@ export class AnomalyProcessor {
   constructor(
     readonly scorers: Scorers,
     private readonly sinks: readonly AnomalySink[],
-    private readonly metrics?: ZtnaMetrics,
+    private readonly metrics?: DetectMetrics,
   ) {}
 
   async process(events: readonly CanonicalEvent[]): Promise<void> {

@@ -4,7 +4,7 @@
 // `prepare` (CPU) and `store` (I/O) are apart so a door can overlap the two.
 import { KINDS, normalizeRecord, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
 import { eventRow, isDataError, rejectedRow, REJECTED_TABLE, tableFor, type Row, type Store } from '../store/index.js';
-import type { ZtnaMetrics } from '../metrics.js';
+import type { PipelineMetrics } from './metrics.js';
 import { deadLetter, type DeadLetter, type RawRecord } from './record.js';
 
 /** Somewhere besides the rejected_events table that dead letters go (the Kafka topic). */
@@ -55,7 +55,7 @@ export interface PipelineOptions {
   /** Run on the events of each stored batch. */
   processors?: readonly BatchProcessor[];
   /** Pipeline health metrics, when exported. */
-  metrics?: ZtnaMetrics;
+  metrics?: PipelineMetrics;
 }
 
 export class IngestPipeline {
@@ -70,7 +70,7 @@ export class IngestPipeline {
 
   private readonly deadLetterSinks: readonly DeadLetterSink[];
   private readonly processors: readonly BatchProcessor[];
-  private readonly metrics: ZtnaMetrics | undefined;
+  private readonly metrics: PipelineMetrics | undefined;
 
   constructor(
     private readonly eventStore: Store,

@@ -2,7 +2,7 @@
 import type { CanonicalEvent } from '../events/index.js';
 import { LabelLimiter } from './labelLimiter.js';
 import { CompletenessTracker, type CompletenessOptions } from './completeness.js';
-import { SLI_LABELS, type ZtnaMetrics } from '../metrics.js';
+import { SLI_LABELS, type SliMetrics } from './metrics.js';
 import { evalLatencySeconds, ratioObservations, type RatioSli, type SliDimensions } from './definitions.js';
 
 export interface SliProcessorOptions extends CompletenessOptions {
@@ -17,7 +17,7 @@ export class SliProcessor {
   private readonly completeness: CompletenessTracker;
   private readonly emitterTenant = new Map<string, string>();
 
-  constructor(private readonly metrics: ZtnaMetrics, options: SliProcessorOptions) {
+  constructor(private readonly metrics: SliMetrics, options: SliProcessorOptions) {
     this.limiter = new LabelLimiter(options.labelCap, options.otherLabel);
     this.completeness = new CompletenessTracker(options);
   }
@@ -94,7 +94,7 @@ class BatchTally {
     else this.latencies.set(key, { tenant, app, values: [seconds] });
   }
 
-  flush(metrics: ZtnaMetrics): void {
+  flush(metrics: SliMetrics): void {
     for (const { labels, good, valid } of this.ratios.values()) {
       metrics.sliValid.inc(labels, valid);
       // Touch the good series even at 0, so the ratio's numerator exists from the first event.

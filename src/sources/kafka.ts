@@ -1,7 +1,7 @@
 // The Kafka source: a consumer group that feeds the pipeline, committing offsets only once a batch is stored.
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ZtnaMetrics } from '../metrics.js';
+import type { SourceMetrics } from './metrics.js';
 import { ensureTopics } from '../kafka/client.js';
 import type { IngestPipeline } from '../pipeline/pipeline.js';
 import type { RawRecord } from '../pipeline/record.js';
@@ -46,7 +46,7 @@ export async function startKafkaSource(
   settings: KafkaSettings,
   pipeline: IngestPipeline,
   log: Logger,
-  metrics?: ZtnaMetrics,
+  metrics?: SourceMetrics,
 ): Promise<KafkaSourceHandle> {
   await ensureTopics(kafka, [...settings.topics, settings.deadLetterTopic, ...settings.outputTopics], settings.createTopicsPartitions);
   const consumer = kafka.consumer({

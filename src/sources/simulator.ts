@@ -1,7 +1,7 @@
 // The built-in simulator as a source: what the embedded default (`npm start` without Kafka)
 // ingests, realistic traffic in every vendor shape with the configured incidents injected.
 import type { Logger } from 'pino';
-import type { ZtnaMetrics } from '../metrics.js';
+import type { SourceMetrics } from './metrics.js';
 import type { IngestPipeline } from '../pipeline/pipeline.js';
 import type { RawRecord } from '../pipeline/record.js';
 import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
@@ -19,7 +19,7 @@ export interface SimulatorSettings {
 export interface SimulatorDoorOptions {
   log: Logger;
   print: (line: string) => void;
-  metrics?: ZtnaMetrics;
+  metrics?: SourceMetrics;
 }
 
 /**

@@ -5,7 +5,7 @@ import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import { AnomalyProcessor } from '../../src/detect/processor.js';
 import { createScorers } from '../../src/detect/scorers.js';
-import { createMetrics } from '../../src/metrics.js';
+import { serviceMetrics } from '../../src/commands/metrics.js';
 import type { Store } from '../../src/store/index.js';
 import { apiServer, closeAll, httpRecords, requestsAs } from '../support/api.js';
 import { tempDir } from '../support/helpers.js';
@@ -17,10 +17,10 @@ const at = (minutes: number) => new Date(Date.parse('2026-11-20T10:00:00Z') + mi
 describe('GET /api/v1/anomalies', () => {
   let store: Store;
   let app: FastifyInstance;
-  const metrics = createMetrics();
+  const metrics = serviceMetrics();
   beforeAll(async () => {
     store = await migratedStore(tempDir('api-anomalies'));
-    const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], metrics);
+    const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], metrics.detect);
     const home = {
       tenant: 'acme',
       emitter_id: 'tok',

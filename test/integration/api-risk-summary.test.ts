@@ -8,7 +8,7 @@ import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import { AnomalyProcessor } from '../../src/detect/processor.js';
 import { createScorers } from '../../src/detect/scorers.js';
-import { createMetrics } from '../../src/metrics.js';
+import { serviceMetrics } from '../../src/commands/metrics.js';
 import type { Store } from '../../src/store/index.js';
 import { apiServer, closeAll, httpRecords, requestsAs, SPEC as spec } from '../support/api.js';
 import { tempDir } from '../support/helpers.js';
@@ -56,7 +56,7 @@ describe('GET /api/v1/risk-summary', () => {
   let summary: RiskSummary;
   beforeAll(async () => {
     store = await migratedStore(tempDir('api-risk'));
-    const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], createMetrics());
+    const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], serviceMetrics().detect);
     const pipeline = new IngestPipeline(store, pipelineOptions(), { processors: [processor] });
     const events = [...previous, ...current].sort((a, b) => a.time.localeCompare(b.time));
     const result = await pipeline.processBatch(httpRecords(events));

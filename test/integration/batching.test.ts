@@ -3,7 +3,7 @@
 // holds the door back, and a batch the store refuses while closing leaves it and every later
 // batch uncommitted. The store's refusals are the engine's own TOO_MANY_PARTS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../../src/metrics.js';
+import { serviceMetrics } from '../../src/commands/metrics.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
 import { BatchingRunner, type BatchingSettings } from '../../src/sources/batching.js';
@@ -61,8 +61,8 @@ describe('BatchingRunner', () => {
   };
 
   function runner(settings: BatchingSettings) {
-    const metrics = createMetrics();
-    const pipeline = new IngestPipeline(store, pipelineOptions, { metrics });
+    const metrics = serviceMetrics();
+    const pipeline = new IngestPipeline(store, pipelineOptions, { metrics: metrics.pipeline });
     const commits: string[][] = [];
     const retries: number[] = [];
     const batching = new BatchingRunner<string>(pipeline, settings, {

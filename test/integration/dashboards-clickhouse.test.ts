@@ -8,7 +8,7 @@ import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import { AnomalyProcessor } from '../../src/detect/processor.js';
 import { createScorers } from '../../src/detect/scorers.js';
-import { createMetrics } from '../../src/metrics.js';
+import { serviceMetrics } from '../../src/commands/metrics.js';
 import type { Store } from '../../src/store/index.js';
 import { dashboardQueries, expandClickHouseMacros, expandVariables, type VariableValue } from '../support/dashboards.js';
 import { runCli, tempDir } from '../support/helpers.js';
@@ -57,7 +57,7 @@ describe('dashboard ClickHouse queries', () => {
     misconfigured = `${misconfig.keys.policy_id}@${misconfig.keys.policy_version}`;
     // One tenant for the single-tenant runs: the one the incidents hit, so every panel has data.
     tenant = misconfig.tenant;
-    const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], createMetrics());
+    const processor = new AnomalyProcessor(createScorers(), [new StoreAnomalySink(store)], serviceMetrics().detect);
     const lines = sim.stdout.trim().split('\n');
     const pipeline = new IngestPipeline(store, pipelineOptions(), { processors: [processor] });
     for (let i = 0; i < lines.length; i += 5000)

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runEmbeddedSimulator } from '../../src/sources/simulator.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
-import { createMetrics } from '../../src/metrics.js';
+import { serviceMetrics } from '../../src/commands/metrics.js';
 import { tempDir } from '../support/helpers.js';
 import { pipelineOptions } from '../support/pipeline.js';
 import { distinctEvents, migratedStore } from '../support/store.js';
@@ -15,8 +15,8 @@ import { waitFor } from '../support/wait.js';
 describe('the embedded simulator door', () => {
   it('retries a batch the store refuses until it is stored: every record it produced ends up stored', async () => {
     const store = await migratedStore(tempDir('simulator-door'));
-    const metrics = createMetrics();
-    const pipeline = new IngestPipeline(store, pipelineOptions(), { metrics });
+    const metrics = serviceMetrics();
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { metrics: metrics.pipeline });
     const handed = new Set<string>();
     const stored = new Set<string>();
     let failures = 0;
@@ -39,7 +39,7 @@ describe('the embedded simulator door', () => {
     const door = runEmbeddedSimulator(watched, { seed: 1, rate: 500, scenarios: '' }, stop.signal, {
       log: pino({ level: 'silent' }),
       print: () => {},
-      metrics,
+      metrics: metrics.sources,
     });
     try {
       await waitFor('a first stored batch', async () => stored.size > 0, 30_000);

@@ -8,7 +8,7 @@ import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
 import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
 import type { Truth } from '../../src/simulate/shapes.js';
-import { createMetrics, type ZtnaMetrics } from '../../src/metrics.js';
+import { serviceMetrics, type ServiceMetrics } from '../../src/commands/metrics.js';
 import { LATENCY_SLIS, RATIO_SLIS } from '../../src/sli/definitions.js';
 import { SliProcessor } from '../../src/sli/processor.js';
 import type { Store } from '../../src/store/index.js';
@@ -18,7 +18,7 @@ import { migratedStore } from '../support/store.js';
 
 /** Sum of a counter's values for one sli label, from the exported metrics. */
 async function metricTotal(
-  metrics: ZtnaMetrics,
+  metrics: ServiceMetrics,
   name: 'ztna_sli_good_events_total' | 'ztna_sli_valid_events_total',
   sli: string,
 ): Promise<number> {
@@ -94,16 +94,16 @@ function truthCompleteness(delivered: readonly SimulatedRecord[], lost: readonly
 
 describe('SLIs agree three ways, and with the truth', () => {
   let store: Store;
-  let metrics: ZtnaMetrics;
+  let metrics: ServiceMetrics;
   const delivered: SimulatedRecord[] = [];
   const lost: SimulatedRecord[] = [];
 
   beforeAll(async () => {
     store = await migratedStore(tempDir('agree'));
-    metrics = createMetrics();
+    metrics = serviceMetrics();
     const pipeline = new IngestPipeline(store, pipelineOptions(), {
-      metrics,
-      processors: [new SliProcessor(metrics, { labelCap: 1000, reorderWindowMs: 60_000, restartMaxSeq: 10 })],
+      metrics: metrics.pipeline,
+      processors: [new SliProcessor(metrics.sli, { labelCap: 1000, reorderWindowMs: 60_000, restartMaxSeq: 10 })],
     });
     const sim = new TrafficSimulator({ seed: 77, start: Date.parse('2026-11-20T10:00:00Z'), peakRate: 50 });
     const records: RawRecord[] = [];

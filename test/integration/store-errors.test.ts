@@ -9,7 +9,7 @@ import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 import { startKafkaSource } from '../../src/sources/kafka.js';
-import { createMetrics } from '../../src/metrics.js';
+import { serviceMetrics } from '../../src/commands/metrics.js';
 import { ClickHouseServerStore, DATA_ERROR_CODES, StoreError, type Store } from '../../src/store/index.js';
 import { apiServer, requestsAs } from '../support/api.js';
 import { freePort } from '../support/services/ports.js';
@@ -63,9 +63,9 @@ describe('store error classes', () => {
   });
 
   it('TOO_MANY_PARTS from the engine: the batch fails whole, nothing is dead-lettered or counted, and the same batch stores every event once the store recovers', async () => {
-    const metrics = createMetrics();
+    const metrics = serviceMetrics();
     const sink = new CollectingSink();
-    const pipeline = new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink], metrics });
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink], metrics: metrics.pipeline });
     const batch = authRecords(50, 'busy');
     const recover = await tooManyParts(store);
     let failure: unknown;
@@ -151,9 +151,9 @@ describe('Kafka consumer against a busy store (real broker)', () => {
     await admin.createTopics({ waitForLeaders: true, topics: [topics.auth, topics.deadletter].map((topic) => ({ topic, numPartitions: 1 })) });
     await producer.send({ topic: topics.auth, messages: authRecords(n, 'kafka-busy').map((r) => ({ value: r.value })) });
 
-    const metrics = createMetrics();
+    const metrics = serviceMetrics();
     const sink = new CollectingSink();
-    const pipeline = new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink], metrics });
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink], metrics: metrics.pipeline });
     const retries = async () => (await metrics.registry.getSingleMetric('ztna_ingest_retries_total')!.get()).values[0]?.value ?? 0;
     const recover = await tooManyParts(store);
     const source = await startKafkaSource(
@@ -161,7 +161,7 @@ describe('Kafka consumer against a busy store (real broker)', () => {
       { brokers: [brokers], clientId: 'store-errors-test', groupId, topics: [topics.auth], deadLetterTopic: topics.deadletter, outputTopics: [], createTopicsPartitions: 0, sessionTimeoutMs: 6000 },
       pipeline,
       silent,
-      metrics,
+      metrics.sources,
     );
     const committed = async () => (await admin.fetchOffsets({ groupId, topics: [topics.auth] }))[0]!.partitions[0]!.offset;
     try {

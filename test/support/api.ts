@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { hashApiKey, parseApiKeys, ROLES, type Role } from '../../src/api/auth.js';
 import { buildServer, type ServerDeps } from '../../src/api/server.js';
-import { createMetrics } from '../../src/metrics.js';
+import { createRegistry } from '../../src/metrics.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
 import { loadSloSpec } from '../../src/slo/spec.js';
 import type { Store } from '../../src/store/index.js';
@@ -19,7 +19,7 @@ const API_KEYS = parseApiKeys(ROLES.map((role) => `${role}-1:${role}:${hashApiKe
 
 /** A server on the store with a key of each role and its own metrics registry; `deps` adds or replaces dependencies. */
 export function apiServer(store: Store, deps: Partial<ServerDeps> = {}): FastifyInstance {
-  return buildServer({ store, registry: createMetrics().registry, spec: SPEC, apiKeys: API_KEYS, ...deps });
+  return buildServer({ store, registry: createRegistry(), spec: SPEC, apiKeys: API_KEYS, ...deps });
 }
 
 /** Sends requests with the key of the role (an Authorization header of the request's own wins). */

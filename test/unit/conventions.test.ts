@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { histogramBuckets, histogramCount, METRIC_NAMES, PROCESS_METRIC_PREFIX, SLI_LATENCY_THRESHOLD_MS } from '../../src/conventions.js';
-import { createMetrics, DEFAULT_LATENCY_BUCKETS } from '../../src/metrics.js';
+import { serviceMetrics } from '../../src/commands/metrics.js';
+import { DEFAULT_LATENCY_BUCKETS } from '../../src/sli/metrics.js';
 import { dashboardQueries } from '../support/dashboards.js';
 import { ROOT } from '../support/helpers.js';
 
@@ -22,7 +23,7 @@ describe('conventions', () => {
   });
 
   it('name every metric the registry exports, and only those', async () => {
-    const { registry } = createMetrics();
+    const { registry } = serviceMetrics();
     const exported = (await registry.getMetricsAsJSON()).map((m) => m.name).filter((name) => !name.startsWith(PROCESS_METRIC_PREFIX));
     expect(exported.sort()).toEqual(Object.values(METRIC_NAMES).sort());
   });

@@ -1,0 +1,22 @@
+// The SLI metrics: good/valid counter pairs, so one burn-rate method serves all, and the
+// latency histogram with a bucket at the SLO threshold. Registered on the service's registry.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { METRIC_NAMES } from '../conventions.js';
+
+export const SLI_LABELS = ['sli', 'tenant', 'app', 'idp', 'source', 'emitter'] as const;
+export const DEFAULT_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export type SliMetrics = ReturnType<typeof registerSliMetrics>;
+
+/** `latencyThresholdsSeconds`: each latency SLO's threshold gets a bucket of its own. */
+export function registerSliMetrics(registry: Registry, options: { latencyThresholdsSeconds?: readonly number[] } = {}) {
+  const buckets = [...new Set([...DEFAULT_LATENCY_BUCKETS, ...(options.latencyThresholdsSeconds ?? [])])].sort((a, b) => a - b);
+  const registers = [registry];
+  return {
+    sliGood: new Counter({ name: METRIC_NAMES.sliGood, help: 'Events good for the SLI named by `sli`', labelNames: SLI_LABELS, registers }),
+    sliValid: new Counter({ name: METRIC_NAMES.sliValid, help: 'Events valid for the SLI named by `sli` (the denominator)', labelNames: SLI_LABELS, registers }),
+    evalLatency: new Histogram({ name: METRIC_NAMES.evalLatency, help: 'Policy evaluation latency reported by the policy engine', labelNames: ['tenant', 'app'], buckets, registers }),
+    policyDecisions: new Counter({ name: METRIC_NAMES.policyDecisions, help: 'Policy decisions by outcome (the denial rate)', labelNames: ['tenant', 'decision'], registers }),
+    telemetryOpenGaps: new Gauge({ name: METRIC_NAMES.telemetryOpenGaps, help: 'Events missing from an emitter sequence, still inside the reorder window', labelNames: ['emitter'], registers }),
+  };
+}
