@@ -1,6 +1,6 @@
 // The analyst's view of the scorers: anomalies over a time range, with their evidence.
 import { z } from 'zod';
-import type { AnomalyType, Severity } from '../detect/anomaly.js';
+import { SEVERITIES, type AnomalyType, type Severity } from '../detect/anomaly.js';
 import { SCORERS } from '../detect/scorers.js';
 import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
 import { timeRange } from './range.js';
@@ -11,8 +11,6 @@ const ANOMALY_TYPES = Object.keys(SCORERS) as AnomalyType[];
 
 // detect declares severities as a type only. Its keys, gravest first, are held to that type both
 // ways: a severity added or dropped there fails to compile here.
-const EVERY_SEVERITY = { critical: true, high: true, medium: true, low: true } satisfies Record<Severity, true>;
-export const SEVERITIES = Object.keys(EVERY_SEVERITY) as Severity[];
 
 export const AnomaliesQuery = timeRange(
   {

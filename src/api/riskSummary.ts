@@ -1,10 +1,9 @@
 // GET /api/v1/risk-summary: the executive's page. Each figure over the period, the same figure
 // over the period before it, and the change, all from ClickHouse.
 import { z } from 'zod';
-import type { Severity } from '../detect/anomaly.js';
+import { SEVERITIES, type Severity } from '../detect/anomaly.js';
 import { sloFor, type SloSpec } from '../slo/spec.js';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
-import { SEVERITIES } from './anomalies.js';
 import { sliCounts, type Counts } from './slis.js';
 import { declareRoute } from './route.js';
 

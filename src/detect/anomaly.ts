@@ -2,7 +2,9 @@
 import { deriveEventId, type CanonicalEvent } from '../events/index.js';
 
 export type AnomalyType = 'token_replay' | 'denial_burst';
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
+/** Gravest first, as the API and the risk summary list them. */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export interface Anomaly {
   anomaly_id: string;

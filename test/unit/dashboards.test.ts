@@ -32,6 +32,7 @@ describe('generated dashboards', () => {
   });
 
   it('lay panels on the 24-column grid without overlaps', () => {
+    expect(Object.fromEntries(Object.entries(dashboards).map(([name, d]) => [name, d.panels.length]))).toEqual({ executive: 9, oncall: 13, analyst: 6 });
     for (const [name, d] of Object.entries(dashboards)) {
       const cells = new Set<string>();
       for (const p of d.panels) {
