@@ -16,10 +16,21 @@ const START = Date.parse('2026-11-16T06:00:00Z');
 const MIN = 60_000;
 
 // Two instances of every scenario, 20 minutes apart, 12 minutes each, from 30 minutes in.
-const scenarios: ScenarioWindow[] = [...SCENARIOS, ...SCENARIOS].map((name, i) => ({ name, start: START + (30 + 20 * i) * MIN, end: START + (42 + 20 * i) * MIN }));
+const scenarios: ScenarioWindow[] = [...SCENARIOS, ...SCENARIOS].map((name, i) => ({
+  name,
+  start: START + (30 + 20 * i) * MIN,
+  end: START + (42 + 20 * i) * MIN,
+}));
 
 const t0 = Date.now();
-const run = await runDetection({ seed: Number(values.seed), start: START, scenarios, minBaselineEvents: Number(values.baseline), peakRate: 200, dataDir: tempDir('bench-detect') });
+const run = await runDetection({
+  seed: Number(values.seed),
+  start: START,
+  scenarios,
+  minBaselineEvents: Number(values.baseline),
+  peakRate: 200,
+  dataDir: tempDir('bench-detect'),
+});
 const seconds = (Date.now() - t0) / 1000;
 
 const GRACE = 5 * MIN;
@@ -33,11 +44,24 @@ const rows = SCENARIOS.map((name) => {
   const ttd = detected.map((r) => r.timeToDetectSeconds!);
   // Precision within the scenario: of the scorer's anomalies raised during its windows, the share that match it.
   const windows = run.labels.filter((l) => l.scenario === name);
-  const during = run.anomalies.filter((a) => a.type === scorer && windows.some((w) => Date.parse(a.time) >= Date.parse(w.start) && Date.parse(a.time) <= Date.parse(w.end) + GRACE));
+  const during = run.anomalies.filter(
+    (a) =>
+      a.type === scorer &&
+      windows.some((w) => Date.parse(a.time) >= Date.parse(w.start) && Date.parse(a.time) <= Date.parse(w.end) + GRACE),
+  );
   const matched = results.reduce((s, r) => s + r.matched, 0);
   const kinds = [...new Set(results.flatMap((r) => r.kinds))].join(', ');
-  const attributed = name === 'policy-misconfig' ? ` (policy@version: ${results.filter((r) => r.attributed).length}/${results.length})` : '';
-  return [name, scorer, pct(during.length ? matched / during.length : null), pct(detected.length / results.length), secs(ttd.length ? median(ttd) : undefined), secs(ttd.length ? Math.max(...ttd) : undefined), kinds + attributed];
+  const attributed =
+    name === 'policy-misconfig' ? ` (policy@version: ${results.filter((r) => r.attributed).length}/${results.length})` : '';
+  return [
+    name,
+    scorer,
+    pct(during.length ? matched / during.length : null),
+    pct(detected.length / results.length),
+    secs(ttd.length ? median(ttd) : undefined),
+    secs(ttd.length ? Math.max(...ttd) : undefined),
+    kinds + attributed,
+  ];
 });
 
 function table(head: string[], body: string[][]): void {
@@ -67,20 +91,54 @@ const event = (fields: Record<string, unknown>): CanonicalEvent => {
 };
 const replayBytes = bytesPerKey((n) => {
   const s = SCORERS.token_replay.create();
-  for (let i = 0; i < n; i++) s.observe(event({ kind: 'token', activity: 'issue', token_id: `jti-${i}`, principal_id: `user${i}@acme.example`, device_id: `dev-${i}`, src_ip: `81.${i % 250}.${i % 199}.7`, geo_country: 'FR', user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0', expires_at: '2026-11-20T11:00:00.000Z' }));
+  for (let i = 0; i < n; i++)
+    s.observe(
+      event({
+        kind: 'token',
+        activity: 'issue',
+        token_id: `jti-${i}`,
+        principal_id: `user${i}@acme.example`,
+        device_id: `dev-${i}`,
+        src_ip: `81.${i % 250}.${i % 199}.7`,
+        geo_country: 'FR',
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0',
+        expires_at: '2026-11-20T11:00:00.000Z',
+      }),
+    );
   return s;
 });
 const burstBytes = bytesPerKey((n) => {
   const s = SCORERS.denial_burst.create();
-  for (let i = 0; i < n / 5; i++) s.observe(event({ kind: 'auth', outcome: 'failure', principal_id: `user${i}@acme.example`, src_ip: `81.${i % 250}.${i % 199}.7`, app: `app${i % 1000}` }));
+  for (let i = 0; i < n / 5; i++)
+    s.observe(
+      event({
+        kind: 'auth',
+        outcome: 'failure',
+        principal_id: `user${i}@acme.example`,
+        src_ip: `81.${i % 250}.${i % 199}.7`,
+        app: `app${i % 1000}`,
+      }),
+    );
   return s;
 });
 
-console.log(`\nbench:detect — seed ${values.seed}, ${run.baselineEvents.toLocaleString('en')} baseline events (${run.events.toLocaleString('en')} in all), every scenario twice, ${seconds.toFixed(0)} s through the pipeline on chDB\n`);
+console.log(
+  `\nbench:detect — seed ${values.seed}, ${run.baselineEvents.toLocaleString('en')} baseline events (${run.events.toLocaleString('en')} in all), every scenario twice, ${seconds.toFixed(0)} s through the pipeline on chDB\n`,
+);
 table(['scenario', 'scorer', 'precision', 'recall', 'median TTD', 'worst TTD', 'kinds raised'], rows);
 const fa = run.evaluation;
-console.log(`\nfalse alarms per million baseline events: ${fa.falseAlarmsPerMillionBaseline.toFixed(2)} (token_replay ${fa.byType.token_replay.falsePositives}, denial_burst ${fa.byType.denial_burst.falsePositives})`);
-console.log(`precision overall: token_replay ${pct(fa.byType.token_replay.precision)}, denial_burst ${pct(fa.byType.denial_burst.precision)}`);
-console.log(`scorer state at the end: ${run.scorers.tokenReplay.size.toLocaleString('en')} credentials, ${run.scorers.denialBurst.size.toLocaleString('en')} denial keys`);
-console.log(`scorer memory per active key: token replay ${Number.isNaN(replayBytes) ? 'n/a (run with --expose-gc)' : `${Math.round(replayBytes)} B`}, denial burst ${Number.isNaN(burstBytes) ? 'n/a' : `${Math.round(burstBytes)} B`}`);
-console.log('SLO alerts: idp-outage, policy-engine-latency, posture-agent-bug and telemetry-loss are caught by the burn-rate alerts (see the alerting end-to-end test), not by these scorers.');
+console.log(
+  `\nfalse alarms per million baseline events: ${fa.falseAlarmsPerMillionBaseline.toFixed(2)} (token_replay ${fa.byType.token_replay.falsePositives}, denial_burst ${fa.byType.denial_burst.falsePositives})`,
+);
+console.log(
+  `precision overall: token_replay ${pct(fa.byType.token_replay.precision)}, denial_burst ${pct(fa.byType.denial_burst.precision)}`,
+);
+console.log(
+  `scorer state at the end: ${run.scorers.tokenReplay.size.toLocaleString('en')} credentials, ${run.scorers.denialBurst.size.toLocaleString('en')} denial keys`,
+);
+console.log(
+  `scorer memory per active key: token replay ${Number.isNaN(replayBytes) ? 'n/a (run with --expose-gc)' : `${Math.round(replayBytes)} B`}, denial burst ${Number.isNaN(burstBytes) ? 'n/a' : `${Math.round(burstBytes)} B`}`,
+);
+console.log(
+  'SLO alerts: idp-outage, policy-engine-latency, posture-agent-bug and telemetry-loss are caught by the burn-rate alerts (see the alerting end-to-end test), not by these scorers.',
+);

@@ -23,16 +23,26 @@ await migrate(store, { retentionDays: 3650 });
 const { observedTime: _t, ...options } = normalizeOptions();
 const pipeline = new IngestPipeline(store, options, {});
 const sim = new TrafficSimulator({ seed: 3, start: START, invalidShare: 0, notAccessShare: 0 });
-for (let done = 0; done < events; ) {
-  const batch = Array.from({ length: Math.min(10_000, events - done) }, () => ({ value: Buffer.from(sim.next().line), origin: { door: 'http' as const } }));
+for (let done = 0; done < events;) {
+  const batch = Array.from({ length: Math.min(10_000, events - done) }, () => ({
+    value: Buffer.from(sim.next().line),
+    origin: { door: 'http' as const },
+  }));
   await pipeline.processBatch(batch);
   done += batch.length;
 }
-const [{ n, last }] = (await store.query<{ n: string; last: string }>('SELECT count() AS n, max(time) AS last FROM access_events')) as [{ n: string; last: string }];
+const [{ n, last }] = (await store.query<{ n: string; last: string }>('SELECT count() AS n, max(time) AS last FROM access_events')) as [
+  { n: string; last: string },
+];
 const to = Date.parse(fromClickHouseTime(last)) + 1;
 const range = `from=${new Date(START).toISOString()}&to=${new Date(to).toISOString()}`;
 
-const app = buildServer({ store, registry: createRegistry(), spec: loadSloSpec(join(ROOT, 'slos.yaml')), apiKeys: parseApiKeys(`bench:analyst:${hashApiKey('bench-key')}`) });
+const app = buildServer({
+  store,
+  registry: createRegistry(),
+  spec: loadSloSpec(join(ROOT, 'slos.yaml')),
+  apiKeys: parseApiKeys(`bench:analyst:${hashApiKey('bench-key')}`),
+});
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 const headers = { authorization: 'Bearer bench-key' };
 
@@ -66,7 +76,9 @@ const pageTimes: number[] = [];
 let cursor = '';
 for (let i = 0; i < 20; i++) {
   const t = performance.now();
-  const page = (await (await fetch(`${base}/api/v1/trails?${range}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers })).json()) as { next_cursor: string };
+  const page = (await (
+    await fetch(`${base}/api/v1/trails?${range}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers })
+  ).json()) as { next_cursor: string };
   pageTimes.push(performance.now() - t);
   cursor = page.next_cursor;
 }
@@ -87,8 +99,12 @@ await store.close();
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const row = (name: string, m: typeof ndjson) =>
   `| ${name.padEnd(40)} | ${m.result.lines.toLocaleString('en').padStart(9)} | ${mib(m.result.bytes).padStart(8)} | ${`${Math.round(m.result.lines / m.seconds).toLocaleString('en')}/s`.padStart(10)} | ${`${m.growthMiB.toFixed(0)} MiB`.padStart(10)} |`;
-console.log(`\nbench:export — ${Number(n).toLocaleString('en')} events in chDB, the whole range through GET /api/v1/trails on a real socket\n`);
-console.log(`JSON page of 1000 (keyset cursor, 20 consecutive pages): median ${pageTimes[10]!.toFixed(0)} ms, worst ${pageTimes.at(-1)!.toFixed(0)} ms\n`);
+console.log(
+  `\nbench:export — ${Number(n).toLocaleString('en')} events in chDB, the whole range through GET /api/v1/trails on a real socket\n`,
+);
+console.log(
+  `JSON page of 1000 (keyset cursor, 20 consecutive pages): median ${pageTimes[10]!.toFixed(0)} ms, worst ${pageTimes.at(-1)!.toFixed(0)} ms\n`,
+);
 console.log('| export                                   |      rows |   output |      speed | RSS growth |');
 console.log('|------------------------------------------|-----------|----------|------------|------------|');
 console.log(row('NDJSON, streamed page by page (5,000)', ndjson));

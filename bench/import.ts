@@ -16,7 +16,11 @@ const events = Number(values.events);
 const rounds = Number(values.rounds);
 
 const file = join(tempDir('bench-import'), 'history.ndjson');
-const written = spawnSync(process.execPath, [CLI, 'simulate', '--events', String(events), '--seed', '1', '--start', '2026-11-20T00:00:00Z'], { stdio: ['ignore', openSync(file, 'w'), 'inherit'] });
+const written = spawnSync(
+  process.execPath,
+  [CLI, 'simulate', '--events', String(events), '--seed', '1', '--start', '2026-11-20T00:00:00Z'],
+  { stdio: ['ignore', openSync(file, 'w'), 'inherit'] },
+);
 if (written.status !== 0) throw new Error('simulate failed');
 
 interface Round {
@@ -37,7 +41,13 @@ async function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ sec
 }
 
 async function ours(): Promise<Round> {
-  const env = { ZTNA_DATA_DIR: tempDir('bench-import-ours'), ZTNA_HMAC_KEY: HMAC_KEY, KAFKA_BROKERS: '', CLICKHOUSE_URL: '', LOG_LEVEL: 'warn' };
+  const env = {
+    ZTNA_DATA_DIR: tempDir('bench-import-ours'),
+    ZTNA_HMAC_KEY: HMAC_KEY,
+    KAFKA_BROKERS: '',
+    CLICKHOUSE_URL: '',
+    LOG_LEVEL: 'warn',
+  };
   const run = await timed([CLI, 'import', file], env);
   const summary = JSON.parse(run.stdout) as { read: number };
   if (summary.read !== events) throw new Error(`ztna import read ${summary.read} of ${events}`);
@@ -55,14 +65,18 @@ const results: { ours: Round[]; peer: Round[] } = { ours: [], peer: [] };
 for (let round = 0; round < rounds; round++) {
   results.ours.push(await ours());
   results.peer.push(await peer());
-  console.error(`round ${round + 1}/${rounds}: ours ${results.ours.at(-1)!.eventsPerSecond.toFixed(0)} events/s, peer ${results.peer.at(-1)!.eventsPerSecond.toFixed(0)} events/s`);
+  console.error(
+    `round ${round + 1}/${rounds}: ours ${results.ours.at(-1)!.eventsPerSecond.toFixed(0)} events/s, peer ${results.peer.at(-1)!.eventsPerSecond.toFixed(0)} events/s`,
+  );
 }
 
 const oursRate = spread(results.ours.map((r) => r.eventsPerSecond));
 const peerRate = spread(results.peer.map((r) => r.eventsPerSecond));
 const ratios = spread(results.ours.map((r, i) => r.eventsPerSecond / results.peer[i]!.eventsPerSecond));
 const row = (k: string, v: string) => console.log(`| ${k.padEnd(58)} | ${v.padEnd(30)} |`);
-console.log(`\nbench:import — ${events.toLocaleString('en')} simulated events in one NDJSON file (${(statSync(file).size / 1048576).toFixed(0)} MiB), ${rounds} alternating rounds (min / median / max)\n`);
+console.log(
+  `\nbench:import — ${events.toLocaleString('en')} simulated events in one NDJSON file (${(statSync(file).size / 1048576).toFixed(0)} MiB), ${rounds} alternating rounds (min / median / max)\n`,
+);
 row('what', 'value');
 console.log(`|${'-'.repeat(60)}|${'-'.repeat(32)}|`);
 row('ztna import (normalize → chDB), events/s', formatSpread(oursRate));

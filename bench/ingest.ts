@@ -13,7 +13,14 @@ import { CLI, ROOT, tempDir } from '../test/support/helpers.js';
 import { progress, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp } from '../test/support/kafkaConsumer.js';
 import { formatSpread, printFigures, spread, watchPeakRss } from './support/figures.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, partitions: { type: 'string', default: '12' }, rounds: { type: 'string', default: '3' }, 'cpu-prof': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    partitions: { type: 'string', default: '12' },
+    rounds: { type: 'string', default: '3' },
+    'cpu-prof': { type: 'string' },
+  },
+});
 const events = Number(values.events);
 const partitions = Number(values.partitions);
 const rounds = Number(values.rounds);
@@ -31,10 +38,23 @@ try {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })) });
-  const produced = spawnSync(process.execPath, [CLI, 'simulate', '--to', 'kafka', '--events', String(events), '--seed', '1', '--start', '2026-11-20T00:00:00Z'], {
-    env: { ...process.env, KAFKA_BROKERS: broker.brokers, ZTNA_TOPIC_AUTH: topics.auth, ZTNA_TOPIC_POLICY: topics.policy, ZTNA_TOPIC_POSTURE: topics.posture, ZTNA_TOPIC_TOKEN: topics.token, ZTNA_KAFKA_CREATE_PARTITIONS: '0', LOG_LEVEL: 'warn' },
-    encoding: 'utf8',
-  });
+  const produced = spawnSync(
+    process.execPath,
+    [CLI, 'simulate', '--to', 'kafka', '--events', String(events), '--seed', '1', '--start', '2026-11-20T00:00:00Z'],
+    {
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: broker.brokers,
+        ZTNA_TOPIC_AUTH: topics.auth,
+        ZTNA_TOPIC_POLICY: topics.policy,
+        ZTNA_TOPIC_POSTURE: topics.posture,
+        ZTNA_TOPIC_TOKEN: topics.token,
+        ZTNA_KAFKA_CREATE_PARTITIONS: '0',
+        LOG_LEVEL: 'warn',
+      },
+      encoding: 'utf8',
+    },
+  );
   if (produced.status !== 0) throw new Error(`simulate failed: ${produced.stderr}`);
   const total = (await progress(admin, `none-${topics.auth}`, eventTopics))!.end;
 
@@ -53,7 +73,18 @@ try {
 
   async function peer(round: number): Promise<Round> {
     const started = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'bench', 'peers', 'kafkaEngine.mjs'), broker.brokers, `bench-peer-${round}-${topics.auth}`, tempDir('bench-peer'), String(total), ...eventTopics], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bench', 'peers', 'kafkaEngine.mjs'),
+        broker.brokers,
+        `bench-peer-${round}-${topics.auth}`,
+        tempDir('bench-peer'),
+        String(total),
+        ...eventTopics,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const peak = watchPeakRss(child.pid!);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -70,7 +101,9 @@ try {
   for (let round = 0; round < rounds; round++) {
     results.ours.push(await ours(round));
     results.peer.push(await peer(round));
-    console.error(`round ${round + 1}/${rounds}: ours ${results.ours.at(-1)!.eventsPerSecond.toFixed(0)} events/s, peer ${results.peer.at(-1)!.eventsPerSecond.toFixed(0)} events/s`);
+    console.error(
+      `round ${round + 1}/${rounds}: ours ${results.ours.at(-1)!.eventsPerSecond.toFixed(0)} events/s, peer ${results.peer.at(-1)!.eventsPerSecond.toFixed(0)} events/s`,
+    );
   }
   await admin.disconnect();
 
@@ -80,7 +113,9 @@ try {
   const oursRss = spread(results.ours.map((r) => r.peakRssMiB));
   const peerRss = spread(results.peer.map((r) => r.peakRssMiB));
   const row = (k: string, v: string) => console.log(`| ${k.padEnd(62)} | ${v.padEnd(30)} |`);
-  console.log(`\nbench:ingest — ${total.toLocaleString('en')} simulated events, ${partitions} partitions per topic, real Kafka broker (KRaft), ${rounds} alternating rounds (min / median / max)\n`);
+  console.log(
+    `\nbench:ingest — ${total.toLocaleString('en')} simulated events, ${partitions} partitions per topic, real Kafka broker (KRaft), ${rounds} alternating rounds (min / median / max)\n`,
+  );
   row('what', 'value');
   console.log(`|${'-'.repeat(64)}|${'-'.repeat(32)}|`);
   row('ztna run (normalize → chDB, SLIs and scorers on), events/s', formatSpread(oursRate));

@@ -97,7 +97,10 @@ async function run(config: Config): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   const service = await startService(config, log, (line) => process.stdout.write(`${line}\n`));
-  const startFailed = service.started.then(() => new Promise<never>(() => {}), (err: unknown) => err as Error);
+  const startFailed = service.started.then(
+    () => new Promise<never>(() => {}),
+    (err: unknown) => err as Error,
+  );
   const outcome = await Promise.race([stopRequested.then((signal) => ({ signal })), startFailed.then((err) => ({ err }))]);
   if ('err' in outcome) {
     log.fatal({ err: outcome.err }, 'start-up failed');
@@ -150,7 +153,8 @@ async function scoreCli(args: string[]): Promise<number> {
 }
 
 function sourceChoice(value: string): SourceChoice {
-  if (!(SOURCE_NAMES as readonly string[]).includes(value)) throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got ${value}`);
+  if (!(SOURCE_NAMES as readonly string[]).includes(value))
+    throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got ${value}`);
   return value as SourceChoice;
 }
 

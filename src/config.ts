@@ -6,9 +6,12 @@ import { DEFAULT_TOKEN_REPLAY } from './detect/tokenReplay.js';
 import { DEFAULT_BATCHING, type BatchingSettings } from './sources/batching.js';
 import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
 
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ -');
 
@@ -30,10 +33,16 @@ export const ConfigSchema = z.object({
   ZTNA_TOPIC_TOKEN: topic.default('ztna.token'),
   ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
   ZTNA_TOPIC_ANOMALIES: topic.default('ztna.anomalies'),
-  ZTNA_KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe('how soon a dead replica\'s partitions move to the others'),
-  ZTNA_BATCH_MAX_RECORDS: int(1, 1_000_000).default(DEFAULT_BATCHING.maxRecords).describe('records gathered into one batch at most (one insert per table per batch)'),
-  ZTNA_BATCH_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(DEFAULT_BATCHING.maxBytes).describe('raw bytes gathered into one batch at most'),
-  ZTNA_BATCH_LINGER_MS: int(0, 60_000).default(DEFAULT_BATCHING.lingerMs).describe('how long a batch waits for more records before it goes'),
+  ZTNA_KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe("how soon a dead replica's partitions move to the others"),
+  ZTNA_BATCH_MAX_RECORDS: int(1, 1_000_000)
+    .default(DEFAULT_BATCHING.maxRecords)
+    .describe('records gathered into one batch at most (one insert per table per batch)'),
+  ZTNA_BATCH_MAX_BYTES: int(1024, 1024 * 1024 * 1024)
+    .default(DEFAULT_BATCHING.maxBytes)
+    .describe('raw bytes gathered into one batch at most'),
+  ZTNA_BATCH_LINGER_MS: int(0, 60_000)
+    .default(DEFAULT_BATCHING.lingerMs)
+    .describe('how long a batch waits for more records before it goes'),
   ZTNA_KAFKA_CREATE_PARTITIONS: int(0, 1000).default(3).describe('partitions for topics created at start-up; 0 = never create'),
   // Capped so that the expiry of any storable time (before 2100) stays within ClickHouse's Date range.
   ZTNA_RETENTION_DAYS: int(1, 3650).default(400).describe('days events and dead letters are kept (TTL)'),
@@ -55,14 +64,22 @@ export const ConfigSchema = z.object({
     .describe('incidents the embedded simulator injects: name@offset+duration, comma-separated (e.g. idp-outage@5m+10m)'),
   ZTNA_HTTP_HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API and /metrics listen on'),
   ZTNA_HTTP_PORT: int(0, 65535).default(8080),
-  ZTNA_HTTP_BODY_LIMIT_BYTES: int(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024).describe('largest request body (POST /api/v1/events)'),
+  ZTNA_HTTP_BODY_LIMIT_BYTES: int(1024, 512 * 1024 * 1024)
+    .default(10 * 1024 * 1024)
+    .describe('largest request body (POST /api/v1/events)'),
   ZTNA_API_KEYS: z.string().optional().describe('API keys: comma-separated name:role:sha256-of-key'),
   ZTNA_API_KEYS_FILE: z.string().optional().describe('a file of API keys, one name:role:sha256-of-key per line'),
   ZTNA_METRIC_LABEL_CAP: int(1, 100_000).default(100).describe('distinct values per metric label before the rest share one bucket'),
   ZTNA_METRIC_OTHER_LABEL: z.string().min(1).max(64).default('other').describe('the label value of that bucket'),
-  ZTNA_COMPLETENESS_WINDOW_SECONDS: int(1, 86_400).default(60).describe('how long a sequence gap may stay open (reordering) before its events count as lost'),
-  ZTNA_SCORER_MAX_KEYS: int(1000, 100_000_000).default(200_000).describe('credentials the replay scorer and keys the burst scorer hold at most'),
-  ZTNA_SCORER_IDLE_HOURS: int(1, 24 * 90).default(24).describe('a credential unseen this long is forgotten by the replay scorer'),
+  ZTNA_COMPLETENESS_WINDOW_SECONDS: int(1, 86_400)
+    .default(60)
+    .describe('how long a sequence gap may stay open (reordering) before its events count as lost'),
+  ZTNA_SCORER_MAX_KEYS: int(1000, 100_000_000)
+    .default(200_000)
+    .describe('credentials the replay scorer and keys the burst scorer hold at most'),
+  ZTNA_SCORER_IDLE_HOURS: int(1, 24 * 90)
+    .default(24)
+    .describe('a credential unseen this long is forgotten by the replay scorer'),
   ZTNA_BURST_MIN_COUNT: int(1, 100_000).default(10).describe('denials per minute below which no burst is raised'),
   ZTNA_SLO_FILE: z.string().optional().describe('the SLO spec; default: the slos.yaml shipped with the package'),
   ZTNA_PROGRESS_SECONDS: int(0, 3600).default(5),
@@ -89,7 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Replicas must agree on token fingerprints: a per-machine key would split one token into several. */
 export function requireSharedHmacKey(config: Config): void {
   if ((config.KAFKA_BROKERS || config.CLICKHOUSE_URL) && !config.ZTNA_HMAC_KEY) {
-    throw new ConfigError('invalid configuration:\n  ZTNA_HMAC_KEY: required when KAFKA_BROKERS or CLICKHOUSE_URL is set (shared by all replicas)');
+    throw new ConfigError(
+      'invalid configuration:\n  ZTNA_HMAC_KEY: required when KAFKA_BROKERS or CLICKHOUSE_URL is set (shared by all replicas)',
+    );
   }
 }
 
@@ -115,7 +134,12 @@ export function storeOptions(config: Config) {
   return {
     dataDir: config.ZTNA_DATA_DIR,
     clickhouse: config.CLICKHOUSE_URL
-      ? { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE }
+      ? {
+          url: config.CLICKHOUSE_URL,
+          username: config.CLICKHOUSE_USER,
+          password: config.CLICKHOUSE_PASSWORD,
+          database: config.CLICKHOUSE_DATABASE,
+        }
       : undefined,
   };
 }

@@ -19,7 +19,10 @@ const yaml = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicate
 
 export function ruleFile(spec: SloSpec, options: RuleOptions = {}): string {
   const scaled = options.timeScale && options.timeScale !== 1 ? ` TEST ONLY: windows divided by ${options.timeScale}.` : '';
-  return header(`Prometheus recording rules and multiwindow multi-burn-rate alerts for the ztna-telemetry SLOs.${scaled}`) + yaml({ groups: generateRuleGroups(resolveSlos(spec), options) });
+  return (
+    header(`Prometheus recording rules and multiwindow multi-burn-rate alerts for the ztna-telemetry SLOs.${scaled}`) +
+    yaml({ groups: generateRuleGroups(resolveSlos(spec), options) })
+  );
 }
 
 /** Every generated file, by path relative to the project root. */
@@ -29,11 +32,18 @@ export function generatedFiles(root: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [name, content] of Object.entries(jsonSchemaFiles())) files[`schemas/${name}`] = content;
   files[RULES_FILE] = ruleFile(spec);
-  files['alerts/ztna-slo.test.yml'] = header('promtool unit tests of alerts/ztna-slo.rules.yml: `promtool test rules alerts/ztna-slo.test.yml`.') + yaml(generatePromtoolTests(slos, 'ztna-slo.rules.yml'));
+  files['alerts/ztna-slo.test.yml'] =
+    header('promtool unit tests of alerts/ztna-slo.rules.yml: `promtool test rules alerts/ztna-slo.test.yml`.') +
+    yaml(generatePromtoolTests(slos, 'ztna-slo.rules.yml'));
   Object.assign(files, dashboardFiles(slos));
-  files['deploy/grafana/datasources.yml'] = header('Grafana datasources for docker compose, with the UIDs the generated dashboards use.') + yaml(grafanaDatasources());
-  files['deploy/grafana/dashboards.yml'] = header('Grafana loads the generated dashboards/ from here (docker compose mounts it).') + yaml(grafanaDashboardProvider());
-  files['alerts/alertmanager.example.yml'] = header('Example Alertmanager routing: severity=page to the pager, severity=ticket to tickets, grouped by SLO; a ticket is inhibited while its SLO pages.') + yaml(alertmanagerExample());
+  files['deploy/grafana/datasources.yml'] =
+    header('Grafana datasources for docker compose, with the UIDs the generated dashboards use.') + yaml(grafanaDatasources());
+  files['deploy/grafana/dashboards.yml'] =
+    header('Grafana loads the generated dashboards/ from here (docker compose mounts it).') + yaml(grafanaDashboardProvider());
+  files['alerts/alertmanager.example.yml'] =
+    header(
+      'Example Alertmanager routing: severity=page to the pager, severity=ticket to tickets, grouped by SLO; a ticket is inhibited while its SLO pages.',
+    ) + yaml(alertmanagerExample());
   return files;
 }
 

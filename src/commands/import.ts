@@ -102,9 +102,14 @@ export function progressLine(p: ImportProgress): string {
 
 /** `ztna import FILE… [--source NAME]`: parses its arguments, opens the store, imports, reports. */
 export async function importCli(args: readonly string[], config: Config): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { source: { type: 'string', default: 'auto' } } });
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { source: { type: 'string', default: 'auto' } },
+  });
   if (positionals.length === 0) throw new UsageError('ztna import: name one or more NDJSON files (plain or .gz), or - for standard input');
-  if (!(SOURCE_NAMES as readonly string[]).includes(values.source)) throw new UsageError(`ztna import: --source must be one of ${SOURCE_NAMES.join(', ')}`);
+  if (!(SOURCE_NAMES as readonly string[]).includes(values.source))
+    throw new UsageError(`ztna import: --source must be one of ${SOURCE_NAMES.join(', ')}`);
   for (const file of positionals) if (file !== '-' && !existsSync(file)) throw new UsageError(`ztna import: no such file: ${file}`);
   requireSharedHmacKey(config);
   // Before the store opens: chDB refuses inserts while data waits on standard input.
@@ -124,7 +129,10 @@ export async function importCli(args: readonly string[], config: Config): Promis
       spooledStdin: stdin?.path,
       batching: batchingSettings(config),
       onProgress: terminal ? (p) => process.stderr.write(`\r${progressLine(p)}\u001b[K`) : undefined,
-      onRetry: (err, attempt, delayMs) => process.stderr.write(`ztna import: store refused a batch (attempt ${attempt}: ${(err as Error).message}); retrying in ${delayMs / 1000} s\n`),
+      onRetry: (err, attempt, delayMs) =>
+        process.stderr.write(
+          `ztna import: store refused a batch (attempt ${attempt}: ${(err as Error).message}); retrying in ${delayMs / 1000} s\n`,
+        ),
     });
     if (terminal) process.stderr.write('\n');
     process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -40,7 +40,15 @@ export async function normalizeCommand(options: NormalizeCommandOptions, stdin: 
     } else {
       counts.rejected++;
       const letter = deadLetter({ value, origin: { door: 'stdin', line } }, outcome.reason, observedTime);
-      await rejects?.write(JSON.stringify({ line, reason: letter.reason, reject_id: letter.reject_id, raw_base64: value.toString('base64'), raw: value.toString('utf8') }));
+      await rejects?.write(
+        JSON.stringify({
+          line,
+          reason: letter.reason,
+          reject_id: letter.reject_id,
+          raw_base64: value.toString('base64'),
+          raw: value.toString('utf8'),
+        }),
+      );
     }
   }
   await out.close();

@@ -7,7 +7,11 @@ export class LineWriter {
   private buffer: string[] = [];
   private size = 0;
 
-  constructor(private readonly out: Writable, private readonly ownsStream = false, private readonly flushBytes = 64 * 1024) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly ownsStream = false,
+    private readonly flushBytes = 64 * 1024,
+  ) {}
 
   /** A writer to a new file, which close() ends. */
   static async toFile(path: string): Promise<LineWriter> {

@@ -74,17 +74,26 @@ export async function startService(config: Config, log: Logger, print: (line: st
   const pipeline = new IngestPipeline(store, normalize, { deadLetterSinks, processors, metrics: metrics.pipeline });
 
   // What start-up has not done yet, per dependency: /readyz reports it once the dependency answers.
-  const pending: { store?: string; kafka?: string } = { store: 'migrations not applied yet', kafka: 'not consuming yet: waiting for the store' };
-  const afterStartUp = (name: keyof typeof pending, check: DependencyCheck): DependencyCheck => async (signal) => {
-    await check(signal);
-    if (pending[name]) throw new Unready(pending[name]);
+  const pending: { store?: string; kafka?: string } = {
+    store: 'migrations not applied yet',
+    kafka: 'not consuming yet: waiting for the store',
   };
+  const afterStartUp =
+    (name: keyof typeof pending, check: DependencyCheck): DependencyCheck =>
+    async (signal) => {
+      await check(signal);
+      if (pending[name]) throw new Unready(pending[name]);
+    };
   const readiness = new ReadinessMonitor(
     { store: afterStartUp('store', storeCheck(store)), ...(kafka ? { kafka: afterStartUp('kafka', brokersCheck(kafka.brokers)) } : {}) },
     { log },
   );
 
-  const access = new AccessRecorder((records) => pipeline.processBatch(records), config.ZTNA_DEFAULT_TENANT, (err) => log.error({ err }, 'recording API access failed'));
+  const access = new AccessRecorder(
+    (records) => pipeline.processBatch(records),
+    config.ZTNA_DEFAULT_TENANT,
+    (err) => log.error({ err }, 'recording API access failed'),
+  );
   const server = buildServer({
     store,
     registry: metrics.registry,
@@ -121,7 +130,12 @@ export async function startService(config: Config, log: Logger, print: (line: st
       delete pending.kafka;
       print(`ztna: consuming ${kafka.topics.join(', ')} from ${kafka.brokers.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);
     } else {
-      const simulated = runEmbeddedSimulator(pipeline, { seed: config.ZTNA_SIM_SEED, rate: config.ZTNA_SIM_RATE, scenarios: config.ZTNA_SIM_SCENARIOS }, stopping.signal, { log, print, metrics: metrics.sources });
+      const simulated = runEmbeddedSimulator(
+        pipeline,
+        { seed: config.ZTNA_SIM_SEED, rate: config.ZTNA_SIM_RATE, scenarios: config.ZTNA_SIM_SCENARIOS },
+        stopping.signal,
+        { log, print, metrics: metrics.sources },
+      );
       stopSource = () => simulated;
       print(`ztna: no KAFKA_BROKERS set: the built-in simulator sends ${config.ZTNA_SIM_RATE} events/s (set ZTNA_SIM_RATE to change)`);
     }
@@ -177,7 +191,12 @@ interface KafkaConnection {
 
 function kafkaConnection(brokers: string[], config: Config, log: Logger): KafkaConnection {
   const client = kafkaClient({ brokers, clientId: config.KAFKA_CLIENT_ID }, log);
-  return { client, producer: client.producer({ idempotent: true, maxInFlightRequests: 1 }), brokers, topics: Object.values(kafkaTopics(config)) };
+  return {
+    client,
+    producer: client.producer({ idempotent: true, maxInFlightRequests: 1 }),
+    brokers,
+    topics: Object.values(kafkaTopics(config)),
+  };
 }
 
 /** Connects the producer and starts the consumer group, retrying with backoff; undefined when stopped first. */
@@ -211,7 +230,10 @@ async function consumeKafka(
       stopped: () => signal.aborted,
       pause: (ms) => pauseUnlessStopped(ms, signal),
       onFailure: (err, attempt, delayMs) =>
-        log.warn({ attempt, retryInMs: delayMs }, `kafka: cannot start consuming (attempt ${attempt}): ${(err as Error).message}; retrying in ${delayMs / 1000} s`),
+        log.warn(
+          { attempt, retryInMs: delayMs },
+          `kafka: cannot start consuming (attempt ${attempt}): ${(err as Error).message}; retrying in ${delayMs / 1000} s`,
+        ),
     },
   );
   return source.done ? source.value : undefined;

@@ -19,11 +19,13 @@ export const atLeast = (bad: number, good: number) =>
 
 /** Green below `warn`, amber from it, red from `bad` where there is one (counts, burn rates). */
 export const atMost = (warn: number, bad?: number) =>
-  new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
-    { value: null, color: 'green' },
-    { value: warn, color: 'orange' },
-    ...(bad === undefined ? [] : [{ value: bad, color: 'red' }]),
-  ]);
+  new ThresholdsConfigBuilder()
+    .mode(ThresholdsMode.Absolute)
+    .steps([
+      { value: null, color: 'green' },
+      { value: warn, color: 'orange' },
+      ...(bad === undefined ? [] : [{ value: bad, color: 'red' }]),
+    ]);
 
 export const link = (title: string, url: string) => new DashboardLinkBuilder(title).url(url);
 

@@ -8,7 +8,15 @@ export const GRAFANA_DASHBOARDS_PATH = '/var/lib/grafana/dashboards/ztna';
 export const grafanaDatasources = () => ({
   apiVersion: 1,
   datasources: [
-    { name: 'Prometheus', uid: PROMETHEUS.uid, type: PROMETHEUS.type, access: 'proxy', url: 'http://prometheus:9090', isDefault: true, editable: false },
+    {
+      name: 'Prometheus',
+      uid: PROMETHEUS.uid,
+      type: PROMETHEUS.type,
+      access: 'proxy',
+      url: 'http://prometheus:9090',
+      isDefault: true,
+      editable: false,
+    },
     {
       name: 'ClickHouse',
       uid: CLICKHOUSE.uid,
@@ -23,5 +31,14 @@ export const grafanaDatasources = () => ({
 
 export const grafanaDashboardProvider = () => ({
   apiVersion: 1,
-  providers: [{ name: 'ztna-telemetry', folder: 'ztna-telemetry', type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: GRAFANA_DASHBOARDS_PATH } }],
+  providers: [
+    {
+      name: 'ztna-telemetry',
+      folder: 'ztna-telemetry',
+      type: 'file',
+      disableDeletion: true,
+      allowUiUpdates: false,
+      options: { path: GRAFANA_DASHBOARDS_PATH },
+    },
+  ],
 });

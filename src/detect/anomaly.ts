@@ -27,7 +27,11 @@ export interface Anomaly {
   };
 }
 
-export type EvidenceEvent = Pick<CanonicalEvent, 'event_id' | 'kind' | 'time' | 'principal_id' | 'device_id' | 'src_ip' | 'geo_country' | 'user_agent' | 'app'> & Record<string, unknown>;
+export type EvidenceEvent = Pick<
+  CanonicalEvent,
+  'event_id' | 'kind' | 'time' | 'principal_id' | 'device_id' | 'src_ip' | 'geo_country' | 'user_agent' | 'app'
+> &
+  Record<string, unknown>;
 
 export function severityOf(score: number): Severity {
   return score >= 90 ? 'critical' : score >= 70 ? 'high' : score >= 50 ? 'medium' : 'low';
@@ -35,14 +39,19 @@ export function severityOf(score: number): Severity {
 
 export function anomaly(fields: Omit<Anomaly, 'anomaly_id' | 'severity'>, trigger: CanonicalEvent): Anomaly {
   // Deterministic: the same trigger replayed after a restart gives the same id, stored once.
-  return { anomaly_id: deriveEventId('anomaly', fields.type, fields.tenant, fields.key, trigger.event_id), severity: severityOf(fields.score), ...fields };
+  return {
+    anomaly_id: deriveEventId('anomaly', fields.type, fields.tenant, fields.key, trigger.event_id),
+    severity: severityOf(fields.score),
+    ...fields,
+  };
 }
 
 export function evidenceOf(event: CanonicalEvent): EvidenceEvent {
   const { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app } = event;
   const extra: Record<string, unknown> = {};
   if (event.kind === 'auth') Object.assign(extra, { outcome: event.outcome, auth_method: event.auth_method, mfa: event.mfa });
-  if (event.kind === 'policy') Object.assign(extra, { decision: event.decision, policy_id: event.policy_id, policy_version: event.policy_version });
+  if (event.kind === 'policy')
+    Object.assign(extra, { decision: event.decision, policy_id: event.policy_id, policy_version: event.policy_version });
   if (event.kind === 'token') Object.assign(extra, { activity: event.activity, token_id: event.token_id, expires_at: event.expires_at });
   return { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app, ...extra };
 }

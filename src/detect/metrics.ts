@@ -7,7 +7,17 @@ export type DetectMetrics = ReturnType<typeof registerDetectMetrics>;
 export function registerDetectMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    anomalies: new Counter({ name: METRIC_NAMES.anomalies, help: 'Anomalies raised, by type, kind and severity', labelNames: ['type', 'kind', 'severity'], registers }),
-    scorerKeys: new Gauge({ name: METRIC_NAMES.scorerKeys, help: 'Keys (credentials, denial keys) a scorer holds in memory', labelNames: ['scorer'], registers }),
+    anomalies: new Counter({
+      name: METRIC_NAMES.anomalies,
+      help: 'Anomalies raised, by type, kind and severity',
+      labelNames: ['type', 'kind', 'severity'],
+      registers,
+    }),
+    scorerKeys: new Gauge({
+      name: METRIC_NAMES.scorerKeys,
+      help: 'Keys (credentials, denial keys) a scorer holds in memory',
+      labelNames: ['scorer'],
+      registers,
+    }),
   };
 }

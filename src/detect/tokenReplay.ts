@@ -18,7 +18,13 @@ export interface TokenReplayOptions {
   minScore: number;
 }
 
-export const DEFAULT_TOKEN_REPLAY: TokenReplayOptions = { maxCredentials: 200_000, idleMs: 24 * 3600_000, travelWindowMs: 30 * 60_000, skewMs: 60_000, minScore: 50 };
+export const DEFAULT_TOKEN_REPLAY: TokenReplayOptions = {
+  maxCredentials: 200_000,
+  idleMs: 24 * 3600_000,
+  travelWindowMs: 30 * 60_000,
+  skewMs: 60_000,
+  minScore: 50,
+};
 
 interface Context {
   tenant: string;
@@ -98,7 +104,10 @@ export class TokenReplayScorer {
     const reasons = this.reasons(ctx, event, time);
     ctx.lastSeen = Math.max(ctx.lastSeen, time);
     const fresh = reasons.filter((r) => !ctx.reported.includes(r));
-    const score = Math.min(100, reasons.reduce((s, r) => s + WEIGHTS[r], 0));
+    const score = Math.min(
+      100,
+      reasons.reduce((s, r) => s + WEIGHTS[r], 0),
+    );
     if (score < this.options.minScore || fresh.length === 0) return [];
     ctx.reported.push(...fresh);
     return [

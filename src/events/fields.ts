@@ -42,7 +42,9 @@ export function isoTime(value: unknown): string | undefined {
 
 /** A deterministic event id in UUID form from the vendor's identity of the event. */
 export function deriveEventId(...parts: Array<string | number | undefined>): string {
-  const h = createHash('sha256').update(parts.map((p) => p ?? '').join('\u001f')).digest('hex');
+  const h = createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('\u001f'))
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

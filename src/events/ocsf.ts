@@ -7,7 +7,10 @@ const TOKEN_ACTIVITY: Record<string, number> = { issue: 3, use: 4, refresh: 5 };
 const OTHER = 99;
 
 /** Class and activity for a draft; an explicit activity from the source (e.g. Logoff) wins. */
-export function ocsfIds(kind: Kind, draft: Record<string, unknown>): {
+export function ocsfIds(
+  kind: Kind,
+  draft: Record<string, unknown>,
+): {
   ocsf_class_uid: number;
   ocsf_activity_id: number;
 } {

@@ -13,11 +13,13 @@ export function kafkaClient(settings: KafkaClientSettings, log: Logger): Kafka {
     clientId: settings.clientId,
     brokers: settings.brokers,
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log: entry }) => {
-      const { message, ...extra } = entry;
-      const fn = level <= logLevel.ERROR ? log.error : log.warn;
-      fn.call(log, { namespace, ...extra }, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }) => {
+        const { message, ...extra } = entry;
+        const fn = level <= logLevel.ERROR ? log.error : log.warn;
+        fn.call(log, { namespace, ...extra }, message);
+      },
     retry: { retries: 8, initialRetryTime: 200 },
   });
 }

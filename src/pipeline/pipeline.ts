@@ -174,7 +174,10 @@ export class IngestPipeline {
     if (items.length === 0) return [];
     const table = tableFor(kind);
     try {
-      await this.timedInsert(table, items.map((i) => i.row));
+      await this.timedInsert(
+        table,
+        items.map((i) => i.row),
+      );
       return items.map((i) => i.event);
     } catch (err) {
       if (!isDataError(err)) throw err;

@@ -42,7 +42,12 @@ function okta(t: Truth, rng: Rng): Json {
     tenant: t.tenant,
     version: '0',
     severity: 'INFO',
-    actor: { id: `00u${rng.hex(17)}`, alternateId: t.principal_id, type: t.principal_type === 'service' ? 'PublicClientApp' : 'User', displayName: t.principal_id },
+    actor: {
+      id: `00u${rng.hex(17)}`,
+      alternateId: t.principal_id,
+      type: t.principal_type === 'service' ? 'PublicClientApp' : 'User',
+      displayName: t.principal_id,
+    },
     authenticationContext: { externalSessionId: t.session_id, credentialType: t.auth_method ?? null },
     client: {
       ipAddress: t.src_ip,
@@ -67,7 +72,10 @@ function okta(t: Truth, rng: Rng): Json {
   return {
     ...base,
     eventType: 'policy.evaluate_sign_on',
-    outcome: { result: t.decision === 'allow' ? 'ALLOW' : t.decision === 'deny' ? 'DENY' : 'UNKNOWN', reason: (t.reasons as string[])[0] ?? null },
+    outcome: {
+      result: t.decision === 'allow' ? 'ALLOW' : t.decision === 'deny' ? 'DENY' : 'UNKNOWN',
+      reason: (t.reasons as string[])[0] ?? null,
+    },
     target: [
       { type: 'AppInstance', displayName: t.app, id: `0oa${rng.hex(17)}` },
       { type: 'PolicyEntity', id: t.policy_id, displayName: t.policy_id },
@@ -106,9 +114,10 @@ function entra(t: Truth, rng: Rng): Json {
 }
 
 function opa(t: Truth, rng: Rng): Json {
-  const decided = t.decision === 'error'
-    ? { error: { code: 'eval_conflict_error', message: (t.reasons as string[])[0] ?? 'evaluation failed' } }
-    : { result: { allow: t.decision === 'allow', reasons: t.reasons } };
+  const decided =
+    t.decision === 'error'
+      ? { error: { code: 'eval_conflict_error', message: (t.reasons as string[])[0] ?? 'evaluation failed' } }
+      : { result: { allow: t.decision === 'allow', reasons: t.reasons } };
   return {
     decision_id: rng.uuid(),
     timestamp: t.time,

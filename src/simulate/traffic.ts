@@ -35,10 +35,20 @@ export interface TrafficOptions {
   scenarios?: readonly ScenarioWindow[];
 }
 
-
-const KIND_WEIGHTS = [['auth', 25], ['policy', 45], ['posture', 10], ['token', 20]] as const;
+const KIND_WEIGHTS = [
+  ['auth', 25],
+  ['policy', 45],
+  ['posture', 10],
+  ['token', 20],
+] as const;
 const CHECKS = ['disk_encryption', 'os_patch_level', 'firewall', 'edr_running', 'screen_lock'];
-const TOKEN_ACTIVITY = [['use', 50], ['issue', 25], ['refresh', 18], ['revoke', 4], ['introspect', 3]] as const;
+const TOKEN_ACTIVITY = [
+  ['use', 50],
+  ['issue', 25],
+  ['refresh', 18],
+  ['revoke', 4],
+  ['introspect', 3],
+] as const;
 
 interface LiveToken {
   id: string;
@@ -80,7 +90,8 @@ export class TrafficSimulator {
       activate(window, {
         world: this.world,
         rng: new Rng(options.seed + 7919 * (i + 1)),
-        envelope: (principal, kind, emitter, at, deviceIndex) => this.envelopeFor(this.incidentRng, principal, kind, emitter, at, deviceIndex),
+        envelope: (principal, kind, emitter, at, deviceIndex) =>
+          this.envelopeFor(this.incidentRng, principal, kind, emitter, at, deviceIndex),
       }),
     );
   }
@@ -103,7 +114,15 @@ export class TrafficSimulator {
         const truth = injected.emit!(this.incidentRng);
         // Injected events come in our native format, sequenced like their emitter's others.
         truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
-        return { type: 'event', scenario: injected.window.name, truth, shape: 'native', line: JSON.stringify(render(truth, 'native', this.incidentRng)), topicKind: truth.kind, key: String(truth.principal_id) };
+        return {
+          type: 'event',
+          scenario: injected.window.name,
+          truth,
+          shape: 'native',
+          line: JSON.stringify(render(truth, 'native', this.incidentRng)),
+          topicKind: truth.kind,
+          key: String(truth.principal_id),
+        };
       }
       this.advanceClock();
       const rng = this.rng;
@@ -114,7 +133,8 @@ export class TrafficSimulator {
       const principal = drawPrincipal(rng, tenant);
       const truth = this[kind](tenant, principal);
       let kept = true;
-      for (const s of this.scenarios) if (s.alter && this.now >= s.window.start && this.now < s.window.end) kept = s.alter(truth, this.incidentRng) && kept;
+      for (const s of this.scenarios)
+        if (s.alter && this.now >= s.window.start && this.now < s.window.end) kept = s.alter(truth, this.incidentRng) && kept;
       const shape = this.shapeFor(truth, tenant);
       // Only our native format carries sequence numbers: a vendor-shaped event must not leave a gap.
       if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
@@ -158,7 +178,9 @@ export class TrafficSimulator {
       case 'policy':
         return rng.weighted([['opa', 45], ['native', 45], ...(tenant.idp === 'okta' ? ([['okta', 10]] as const) : [])]);
       case 'token':
-        return tenant.idp === 'keycloak' && (truth.activity === 'issue' || truth.activity === 'refresh') && rng.chance(0.6) ? 'keycloak' : 'native';
+        return tenant.idp === 'keycloak' && (truth.activity === 'issue' || truth.activity === 'refresh') && rng.chance(0.6)
+          ? 'keycloak'
+          : 'native';
       default:
         return 'native';
     }
@@ -196,13 +218,24 @@ export class TrafficSimulator {
 
   private auth(tenant: Tenant, principal: Principal): Truth {
     const rng = this.rng;
-    const outcome = rng.weighted([['success', 955], ['failure', 44], ['error', 1]] as const);
+    const outcome = rng.weighted([
+      ['success', 955],
+      ['failure', 44],
+      ['error', 1],
+    ] as const);
     const mfa = principal.type === 'user' && rng.chance(0.6);
     return {
       ...this.envelope(tenant, principal, 'auth', `idp-${tenant.name}`),
       app: rng.pick(this.world.apps).name,
       outcome,
-      auth_method: principal.type === 'service' ? 'client_credentials' : rng.weighted([['password', 5], ['webauthn', 3], ['push', 2]] as const),
+      auth_method:
+        principal.type === 'service'
+          ? 'client_credentials'
+          : rng.weighted([
+              ['password', 5],
+              ['webauthn', 3],
+              ['push', 2],
+            ] as const),
       mfa,
       idp: tenant.idp,
       latency_ms: Math.round(rng.logNormal(180, 0.5)),
@@ -214,7 +247,11 @@ export class TrafficSimulator {
   private policy(tenant: Tenant, principal: Principal): Truth {
     const rng = this.rng;
     const app = rng.pick(this.world.apps);
-    const decision = rng.weighted([['allow', 930], ['deny', 69], ['error', 1]] as const);
+    const decision = rng.weighted([
+      ['allow', 930],
+      ['deny', 69],
+      ['error', 1],
+    ] as const);
     const pep = rng.pick(this.world.enforcementPoints);
     return {
       ...this.envelope(tenant, principal, 'policy', pep),
@@ -223,7 +260,11 @@ export class TrafficSimulator {
       policy_id: app.policyId,
       policy_version: app.policyVersion,
       rule: decision === 'allow' ? 'allow-compliant-device' : 'default-deny',
-      action: rng.weighted([['read', 6], ['write', 3], ['admin', 1]] as const),
+      action: rng.weighted([
+        ['read', 6],
+        ['write', 3],
+        ['admin', 1],
+      ] as const),
       eval_latency_ms: Number(rng.logNormal(7, 0.6).toFixed(3)),
       reasons: decision === 'deny' ? [rng.pick(['device not compliant', 'outside allowed hours', 'missing group membership'])] : [],
       enforcement_point: pep,
@@ -304,7 +345,13 @@ export class TrafficSimulator {
     const rng = this.rng;
     const time = new Date(this.now).toISOString();
     const line = rng.chance(0.5)
-      ? JSON.stringify({ uuid: rng.uuid(), published: time, eventType: 'user.account.update_profile', actor: { alternateId: 'admin@acme.example' }, outcome: { result: 'SUCCESS' } })
+      ? JSON.stringify({
+          uuid: rng.uuid(),
+          published: time,
+          eventType: 'user.account.update_profile',
+          actor: { alternateId: 'admin@acme.example' },
+          outcome: { result: 'SUCCESS' },
+        })
       : JSON.stringify({ id: rng.uuid(), time: this.now, type: 'UPDATE_PROFILE', realmId: 'initech', userId: rng.uuid() });
     return { type: 'not-access', line, topicKind: 'auth', key: 'not-access' };
   }

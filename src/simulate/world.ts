@@ -48,7 +48,15 @@ const TENANTS: ReadonlyArray<readonly [string, Idp]> = [
   ['globex', 'entra'],
   ['initech', 'keycloak'],
 ];
-const COUNTRIES: ReadonlyArray<readonly [string, number]> = [['US', 5], ['DE', 2], ['GB', 2], ['FR', 1], ['IN', 2], ['JP', 1], ['BR', 1]];
+const COUNTRIES: ReadonlyArray<readonly [string, number]> = [
+  ['US', 5],
+  ['DE', 2],
+  ['GB', 2],
+  ['FR', 1],
+  ['IN', 2],
+  ['JP', 1],
+  ['BR', 1],
+];
 const ASNS = [7922, 3320, 2856, 3215, 9498, 2516, 28573, 16509, 15169];
 const OSES = ['macOS 15.1', 'Windows 11 23H2', 'Ubuntu 24.04', 'iOS 18.1', 'Android 15'];
 const BROWSERS = [

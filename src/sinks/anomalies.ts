@@ -9,14 +9,24 @@ export class StoreAnomalySink implements AnomalySink {
 
   async publish(anomalies: readonly Anomaly[]): Promise<void> {
     const now = new Date().toISOString();
-    await this.store.insert(ANOMALIES_TABLE, anomalies.map((a) => anomalyRow({ ...a }, now)));
+    await this.store.insert(
+      ANOMALIES_TABLE,
+      anomalies.map((a) => anomalyRow({ ...a }, now)),
+    );
   }
 }
 
 export class KafkaAnomalySink implements AnomalySink {
-  constructor(private readonly producer: Producer, private readonly topic: string) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
 
   async publish(anomalies: readonly Anomaly[]): Promise<void> {
-    await this.producer.send({ topic: this.topic, acks: -1, messages: anomalies.map((a) => ({ key: `${a.tenant}/${a.key}`, value: JSON.stringify(a) })) });
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: anomalies.map((a) => ({ key: `${a.tenant}/${a.key}`, value: JSON.stringify(a) })),
+    });
   }
 }

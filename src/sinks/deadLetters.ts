@@ -5,7 +5,10 @@ import type { DeadLetter } from '../pipeline/record.js';
 
 /** Dead letters to a topic: the exact raw bytes as the value, where they came from and why in headers. */
 export class KafkaDeadLetterSink implements DeadLetterSink {
-  constructor(private readonly producer: Producer, private readonly topic: string) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
 
   async send(letters: readonly DeadLetter[]): Promise<void> {
     await this.producer.send({

@@ -3,7 +3,13 @@
 // needs the emitter's sequence (completeness.ts).
 import type { CanonicalEvent } from '../events/index.js';
 
-export const RATIO_SLIS = ['auth_availability', 'auth_success', 'policy_engine_availability', 'posture_compliance', 'telemetry_completeness'] as const;
+export const RATIO_SLIS = [
+  'auth_availability',
+  'auth_success',
+  'policy_engine_availability',
+  'posture_compliance',
+  'telemetry_completeness',
+] as const;
 export type RatioSli = (typeof RATIO_SLIS)[number];
 export const LATENCY_SLIS = ['policy_eval_latency'] as const;
 export type Sli = RatioSli | (typeof LATENCY_SLIS)[number];
@@ -33,7 +39,13 @@ export function ratioObservations(event: CanonicalEvent): RatioObservation[] {
       ];
     }
     case 'policy':
-      return [{ sli: 'policy_engine_availability', good: event.decision !== 'error', dims: { tenant: event.tenant, app: event.app, source: event.source } }];
+      return [
+        {
+          sli: 'policy_engine_availability',
+          good: event.decision !== 'error',
+          dims: { tenant: event.tenant, app: event.app, source: event.source },
+        },
+      ];
     case 'posture':
       return [{ sli: 'posture_compliance', good: event.compliant, dims: { tenant: event.tenant, source: event.source } }];
     case 'token':
@@ -43,5 +55,7 @@ export function ratioObservations(event: CanonicalEvent): RatioObservation[] {
 
 /** Policy-evaluation latency in seconds, for decisions that report one. */
 export function evalLatencySeconds(event: CanonicalEvent): number | undefined {
-  return event.kind === 'policy' && event.decision !== 'error' && event.eval_latency_ms !== undefined ? event.eval_latency_ms / 1000 : undefined;
+  return event.kind === 'policy' && event.decision !== 'error' && event.eval_latency_ms !== undefined
+    ? event.eval_latency_ms / 1000
+    : undefined;
 }

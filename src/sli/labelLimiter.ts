@@ -5,7 +5,10 @@ export const OTHER = 'other';
 export class LabelLimiter {
   private readonly seen = new Map<string, Set<string>>();
 
-  constructor(private readonly cap: number, private readonly other = OTHER) {}
+  constructor(
+    private readonly cap: number,
+    private readonly other = OTHER,
+  ) {}
 
   limit(label: string, value: string | undefined): string {
     if (value === undefined || value === '') return '';

@@ -14,9 +14,30 @@ export function registerSliMetrics(registry: Registry, options: { latencyThresho
   const registers = [registry];
   return {
     sliGood: new Counter({ name: METRIC_NAMES.sliGood, help: 'Events good for the SLI named by `sli`', labelNames: SLI_LABELS, registers }),
-    sliValid: new Counter({ name: METRIC_NAMES.sliValid, help: 'Events valid for the SLI named by `sli` (the denominator)', labelNames: SLI_LABELS, registers }),
-    evalLatency: new Histogram({ name: METRIC_NAMES.evalLatency, help: 'Policy evaluation latency reported by the policy engine', labelNames: ['tenant', 'app'], buckets, registers }),
-    policyDecisions: new Counter({ name: METRIC_NAMES.policyDecisions, help: 'Policy decisions by outcome (the denial rate)', labelNames: ['tenant', 'decision'], registers }),
-    telemetryOpenGaps: new Gauge({ name: METRIC_NAMES.telemetryOpenGaps, help: 'Events missing from an emitter sequence, still inside the reorder window', labelNames: ['emitter'], registers }),
+    sliValid: new Counter({
+      name: METRIC_NAMES.sliValid,
+      help: 'Events valid for the SLI named by `sli` (the denominator)',
+      labelNames: SLI_LABELS,
+      registers,
+    }),
+    evalLatency: new Histogram({
+      name: METRIC_NAMES.evalLatency,
+      help: 'Policy evaluation latency reported by the policy engine',
+      labelNames: ['tenant', 'app'],
+      buckets,
+      registers,
+    }),
+    policyDecisions: new Counter({
+      name: METRIC_NAMES.policyDecisions,
+      help: 'Policy decisions by outcome (the denial rate)',
+      labelNames: ['tenant', 'decision'],
+      registers,
+    }),
+    telemetryOpenGaps: new Gauge({
+      name: METRIC_NAMES.telemetryOpenGaps,
+      help: 'Events missing from an emitter sequence, still inside the reorder window',
+      labelNames: ['emitter'],
+      registers,
+    }),
   };
 }

@@ -17,7 +17,10 @@ export class SliProcessor {
   private readonly completeness: CompletenessTracker;
   private readonly emitterTenant = new Map<string, string>();
 
-  constructor(private readonly metrics: SliMetrics, options: SliProcessorOptions) {
+  constructor(
+    private readonly metrics: SliMetrics,
+    options: SliProcessorOptions,
+  ) {
     this.limiter = new LabelLimiter(options.labelCap, options.otherLabel);
     this.completeness = new CompletenessTracker(options);
   }
@@ -40,7 +43,8 @@ export class SliProcessor {
       this.count(tally, 'telemetry_completeness', { tenant: this.emitterTenant.get(emitter) ?? '', emitter }, 0, lost);
     }
     tally.flush(this.metrics);
-    for (const [emitter, open] of this.completeness.openGaps()) this.metrics.telemetryOpenGaps.set({ emitter: this.label('emitter', emitter) }, open);
+    for (const [emitter, open] of this.completeness.openGaps())
+      this.metrics.telemetryOpenGaps.set({ emitter: this.label('emitter', emitter) }, open);
   }
 
   private count(tally: BatchTally, sli: RatioSli, dims: SliDimensions, good: number, valid: number): void {

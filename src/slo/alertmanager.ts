@@ -1,9 +1,11 @@
 // The example Alertmanager routing: pages to the pager, tickets to the ticket queue,
 // grouped by SLO, and a ticket held back while the same SLO is paging.
-export function alertmanagerExample(receivers: { pagerUrl: string; ticketUrl: string } = {
-  pagerUrl: 'http://pager.example.internal/ztna/page',
-  ticketUrl: 'http://tickets.example.internal/ztna/ticket',
-}): object {
+export function alertmanagerExample(
+  receivers: { pagerUrl: string; ticketUrl: string } = {
+    pagerUrl: 'http://pager.example.internal/ztna/page',
+    ticketUrl: 'http://tickets.example.internal/ztna/ticket',
+  },
+): object {
   return {
     route: {
       receiver: 'ticket',

@@ -35,7 +35,9 @@ export const SloSpec = z
   .object({
     version: z.literal(1),
     dashboard_url: z.url(),
-    defaults: z.object({ window: z.enum(SLO_WINDOWS).default('30d'), min_events: z.number().int().nonnegative().default(20) }).default({ window: '30d', min_events: 20 }),
+    defaults: z
+      .object({ window: z.enum(SLO_WINDOWS).default('30d'), min_events: z.number().int().nonnegative().default(20) })
+      .default({ window: '30d', min_events: 20 }),
     slos: z.array(Slo).min(1),
   })
   .superRefine((spec, ctx) => {
@@ -45,11 +47,20 @@ export const SloSpec = z
       names.add(slo.name);
       const allowed = SLI_DIMENSIONS[slo.sli];
       slo.dimensions.forEach((d, j) => {
-        if (!allowed.includes(d)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'dimensions', j], message: `${slo.sli} has no dimension ${d} (it has ${allowed.join(', ')})` });
+        if (!allowed.includes(d))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['slos', i, 'dimensions', j],
+            message: `${slo.sli} has no dimension ${d} (it has ${allowed.join(', ')})`,
+          });
       });
       const isLatency = isLatencySli(slo);
       if (isLatency && slo.latency_threshold_ms !== SLI_LATENCY_THRESHOLD_MS) {
-        ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: `must be ${SLI_LATENCY_THRESHOLD_MS} (the threshold of the latency histogram bucket and the ClickHouse rollup)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['slos', i, 'latency_threshold_ms'],
+          message: `must be ${SLI_LATENCY_THRESHOLD_MS} (the threshold of the latency histogram bucket and the ClickHouse rollup)`,
+        });
       }
       if (!isLatency && slo.latency_threshold_ms !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: 'only latency SLIs have a threshold' });

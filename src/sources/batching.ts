@@ -59,7 +59,10 @@ export class BatchingRunner<P> {
   private readonly done: Promise<void>;
 
   constructor(
-    private readonly pipeline: { prepare(records: readonly RawRecord[]): PreparedBatch; store(prepared: PreparedBatch): Promise<BatchResult> },
+    private readonly pipeline: {
+      prepare(records: readonly RawRecord[]): PreparedBatch;
+      store(prepared: PreparedBatch): Promise<BatchResult>;
+    },
     private readonly settings: BatchingSettings,
     private readonly hooks: BatchingHooks<P>,
   ) {

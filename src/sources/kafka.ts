@@ -64,7 +64,10 @@ export async function startKafkaSource(
     commit: (positions) => commitPositions(consumer, positions, assigned, log),
     onRetry: (err, attempt, delayMs) => {
       metrics?.ingestRetries.inc({ door: 'kafka' });
-      log.warn({ err: (err as Error).message, attempt, retryInMs: delayMs }, 'batch not stored; retrying the same records, offsets not committed');
+      log.warn(
+        { err: (err as Error).message, attempt, retryInMs: delayMs },
+        'batch not stored; retrying the same records, offsets not committed',
+      );
     },
   });
   await consumer.connect();
@@ -102,7 +105,12 @@ export async function startKafkaSource(
 }
 
 /** Commits, per partition still assigned, the offset after the last one stored. */
-async function commitPositions(consumer: Consumer, positions: readonly PartitionPosition[], assigned: Record<string, number[]>, log: Logger): Promise<void> {
+async function commitPositions(
+  consumer: Consumer,
+  positions: readonly PartitionPosition[],
+  assigned: Record<string, number[]>,
+  log: Logger,
+): Promise<void> {
   const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
   for (const p of positions) {
     if (!assigned[p.topic]?.includes(p.partition)) continue;

@@ -7,7 +7,17 @@ export type SourceMetrics = ReturnType<typeof registerSourceMetrics>;
 export function registerSourceMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    ingestRetries: new Counter({ name: METRIC_NAMES.ingestRetries, help: 'Batches retried after a transient failure, by door (nothing committed meanwhile)', labelNames: ['door'], registers }),
-    consumerLag: new Gauge({ name: METRIC_NAMES.consumerLag, help: 'Messages behind the partition end, as of the last batch', labelNames: ['topic', 'partition'], registers }),
+    ingestRetries: new Counter({
+      name: METRIC_NAMES.ingestRetries,
+      help: 'Batches retried after a transient failure, by door (nothing committed meanwhile)',
+      labelNames: ['door'],
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: METRIC_NAMES.consumerLag,
+      help: 'Messages behind the partition end, as of the last batch',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
   };
 }

@@ -8,7 +8,9 @@ export interface NdjsonLine {
   line: number;
 }
 
-export async function* ndjsonLines(input: Readable | AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<NdjsonLine> {
+export async function* ndjsonLines(
+  input: Readable | AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<NdjsonLine> {
   let pending: Buffer[] = [];
   let line = 0;
   for await (const chunk of input) {

@@ -43,7 +43,8 @@ export async function runEmbeddedSimulator(
     notAccessShare: 0.002,
     scenarios,
   });
-  for (const s of scenarios) print(`ztna: simulating ${s.name} from ${new Date(s.start).toISOString()} to ${new Date(s.end).toISOString()}`);
+  for (const s of scenarios)
+    print(`ztna: simulating ${s.name} from ${new Date(s.start).toISOString()} to ${new Date(s.end).toISOString()}`);
   const tickMs = 200;
   const perTick = Math.max(1, Math.round((settings.rate * tickMs) / 1000));
   let seq = 0;

@@ -31,7 +31,12 @@ export class ChdbStore implements Store {
 
   async query<T = Row>(sql: string, params?: Params): Promise<T[]> {
     const text = await this.run(sql, params, 'JSONEachRow');
-    return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as T);
+    return text === ''
+      ? []
+      : text
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as T);
   }
 
   async close(): Promise<void> {
@@ -41,9 +46,7 @@ export class ChdbStore implements Store {
   private async run(sql: string, params: Params | undefined, format: string): Promise<string> {
     const bound = paramsUsedBy(sql, params);
     try {
-      const result = bound
-        ? await this.session.queryBindAsync(sql, bound, { format })
-        : await this.session.queryAsync(sql, { format });
+      const result = bound ? await this.session.queryBindAsync(sql, bound, { format }) : await this.session.queryAsync(sql, { format });
       return result.text();
     } catch (err) {
       throw wrap(err, statementLabel(sql));

@@ -57,7 +57,9 @@ export class ClickHouseServerStore implements Store {
       return await fn();
     } catch (err) {
       const code = Number((err as { code?: string }).code);
-      throw new StoreError(`clickhouse: ${statementLabel(what)}: ${(err as Error).message}`, Number.isFinite(code) ? code : undefined, { cause: err });
+      throw new StoreError(`clickhouse: ${statementLabel(what)}: ${(err as Error).message}`, Number.isFinite(code) ? code : undefined, {
+        cause: err,
+      });
     }
   }
 }

@@ -38,7 +38,11 @@ export class StoreError extends Error {
   /** True unless the engine refused the data itself: back off and retry, never dead-letter. */
   readonly transient: boolean;
 
-  constructor(message: string, readonly clickhouseCode: number | undefined, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly clickhouseCode: number | undefined,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'StoreError';
     this.transient = clickhouseCode === undefined || !DATA_ERROR_CODES.has(clickhouseCode);

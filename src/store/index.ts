@@ -5,7 +5,19 @@ import type { Store } from './store.js';
 export * from './store.js';
 export { migrate, RETAINED_TABLES } from './migrate.js';
 export { namedQuery } from './sql.js';
-export { anomalyRow, eventRow, fromClickHouseTime, numberOrNull, rangeParams, rejectedRow, tableFor, toClickHouseTime, ANOMALIES_TABLE, REJECTED_TABLE, type DeadLetterRow } from './rows.js';
+export {
+  anomalyRow,
+  eventRow,
+  fromClickHouseTime,
+  numberOrNull,
+  rangeParams,
+  rejectedRow,
+  tableFor,
+  toClickHouseTime,
+  ANOMALIES_TABLE,
+  REJECTED_TABLE,
+  type DeadLetterRow,
+} from './rows.js';
 export { ChdbStore, ClickHouseServerStore };
 
 /** A ClickHouse server when its URL is given, else chDB under the data directory. */

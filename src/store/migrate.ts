@@ -26,7 +26,10 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
 export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {
   for (const statement of statements(sqlFile('schema_migrations.sql'))) await store.command(statement);
   const done = new Map(
-    (await store.query<{ version: number; name: string; checksum: string }>(namedQuery('applied_migrations'))).map((m) => [Number(m.version), m]),
+    (await store.query<{ version: number; name: string; checksum: string }>(namedQuery('applied_migrations'))).map((m) => [
+      Number(m.version),
+      m,
+    ]),
   );
   const params = { retention_days: options.retentionDays };
   const applied: string[] = [];

@@ -11,7 +11,10 @@ export const toClickHouseTime = (iso: string) => iso.replace('T', ' ').replace('
 /** A DateTime64(3) as ClickHouse writes it, back to ISO 8601 UTC. */
 export const fromClickHouseTime = (text: string) => `${text.replace(' ', 'T')}Z`;
 /** The `from` and `to` parameters of a query over [from, to). */
-export const rangeParams = (range: { from: Date; to: Date }) => ({ from: toClickHouseTime(range.from.toISOString()), to: toClickHouseTime(range.to.toISOString()) });
+export const rangeParams = (range: { from: Date; to: Date }) => ({
+  from: toClickHouseTime(range.from.toISOString()),
+  to: toClickHouseTime(range.to.toISOString()),
+});
 /** A nullable number column: ClickHouse's JSON writes 64-bit numbers as strings. */
 export const numberOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 

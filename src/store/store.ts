@@ -28,7 +28,13 @@ export function paramsUsedBy(sql: string, params: Params | undefined): Params | 
 
 /** The statement's first line of SQL (not its leading comments), to name it in messages. */
 export function statementLabel(sql: string): string {
-  return sql.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('--'))?.slice(0, 80) ?? '';
+  return (
+    sql
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !l.startsWith('--'))
+      ?.slice(0, 80) ?? ''
+  );
 }
 
 export function toNdjson(rows: readonly Row[]): Buffer {

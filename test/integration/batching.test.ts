@@ -15,7 +15,15 @@ const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
 function authRecords(n: number, tenant: string, from = 0): RawRecord[] {
   return Array.from({ length: n }, (_, i) => ({
     value: Buffer.from(
-      JSON.stringify({ kind: 'auth', tenant, time: '2026-11-20T10:00:00.000Z', emitter_id: 'idp-1', emitter_seq: from + i + 1, principal_id: `u${from + i}@acme.example`, outcome: 'success' }),
+      JSON.stringify({
+        kind: 'auth',
+        tenant,
+        time: '2026-11-20T10:00:00.000Z',
+        emitter_id: 'idp-1',
+        emitter_seq: from + i + 1,
+        principal_id: `u${from + i}@acme.example`,
+        outcome: 'success',
+      }),
     ),
     origin: { door: 'file' as const, topic: tenant, line: from + i + 1 },
   }));
@@ -23,7 +31,17 @@ function authRecords(n: number, tenant: string, from = 0): RawRecord[] {
 
 function policyRecords(n: number, tenant: string): RawRecord[] {
   return Array.from({ length: n }, (_, i) => ({
-    value: Buffer.from(JSON.stringify({ kind: 'policy', tenant, time: '2026-11-20T10:00:00.000Z', emitter_id: 'pdp-1', emitter_seq: i + 1, principal_id: `u${i}@acme.example`, decision: 'allow' })),
+    value: Buffer.from(
+      JSON.stringify({
+        kind: 'policy',
+        tenant,
+        time: '2026-11-20T10:00:00.000Z',
+        emitter_id: 'pdp-1',
+        emitter_seq: i + 1,
+        principal_id: `u${i}@acme.example`,
+        decision: 'allow',
+      }),
+    ),
     origin: { door: 'file' as const, topic: tenant, line: i + 1 },
   }));
 }
@@ -70,7 +88,10 @@ describe('BatchingRunner', () => {
       onRetry: (_err, attempt) => void retries.push(attempt),
     });
     const batchSizes = async () => {
-      const hist = (await metrics.registry.getSingleMetric('ztna_batch_records')!.get()).values as Array<{ metricName?: string; value: number }>;
+      const hist = (await metrics.registry.getSingleMetric('ztna_batch_records')!.get()).values as Array<{
+        metricName?: string;
+        value: number;
+      }>;
       const value = (name: string) => hist.find((v) => v.metricName === name)?.value ?? 0;
       return { count: value('ztna_batch_records_count'), sum: value('ztna_batch_records_sum') };
     };

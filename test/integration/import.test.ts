@@ -25,7 +25,14 @@ describe('ztna import', () => {
     const [plain, gzipped, piped] = [simulate(3000, 51), simulate(3000, 52), simulate(1500, 53)];
     writeFileSync(join(dir, 'okta-2026-11.ndjson'), ndjson(plain));
     writeFileSync(join(dir, 'entra-2026-11.ndjson.gz'), gzipSync(ndjson(gzipped)));
-    const env = { ZTNA_DATA_DIR: join(dir, 'data'), ZTNA_HMAC_KEY: HMAC_KEY, ZTNA_BATCH_MAX_RECORDS: '700', KAFKA_BROKERS: '', CLICKHOUSE_URL: '', LOG_LEVEL: 'warn' };
+    const env = {
+      ZTNA_DATA_DIR: join(dir, 'data'),
+      ZTNA_HMAC_KEY: HMAC_KEY,
+      ZTNA_BATCH_MAX_RECORDS: '700',
+      KAFKA_BROKERS: '',
+      CLICKHOUSE_URL: '',
+      LOG_LEVEL: 'warn',
+    };
     const args = ['import', join(dir, 'okta-2026-11.ndjson'), join(dir, 'entra-2026-11.ndjson.gz'), '-'];
 
     const first = await runCli(args, { stdin: ndjson(piped), env });
@@ -36,13 +43,21 @@ describe('ztna import', () => {
     const events = KINDS.reduce((sum, kind) => sum + expected.events[kind].length, 0);
     expect(events).toBeGreaterThan(6000);
     expect(expected.invalid.length).toBeGreaterThan(50);
-    expect(JSON.parse(first.stdout)).toMatchObject({ files: 3, read: all.length, stored: events, skipped: expected.notAccess, rejected: expected.invalid.length });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      files: 3,
+      read: all.length,
+      stored: events,
+      skipped: expected.notAccess,
+      rejected: expected.invalid.length,
+    });
 
     await readStore(env.ZTNA_DATA_DIR, async (store) => {
       const stored = await storedEventKeys(store);
       for (const kind of KINDS) expect(keyDifference(stored[kind], expected.events[kind]), kind).toEqual({ missing: [], extra: [] });
       // Each malformed line, with the file it came from and its line number there.
-      const letters = await store.query<{ topic: string; line: number; raw: string }>('SELECT topic, line, raw FROM rejected_events FINAL ORDER BY topic, line');
+      const letters = await store.query<{ topic: string; line: number; raw: string }>(
+        'SELECT topic, line, raw FROM rejected_events FINAL ORDER BY topic, line',
+      );
       const place = (file: string, records: readonly SimulatedRecord[]) =>
         records.flatMap((r, i) => (r.type === 'invalid' ? [{ topic: file, line: i + 1, raw: r.line }] : []));
       const expectedLetters = [
@@ -64,7 +79,9 @@ describe('ztna import', () => {
 
   it('refuses a missing file with a clear message and exit code 2, storing nothing', async () => {
     const dir = tempDir('import-missing');
-    const result = await runCli(['import', join(dir, 'nope.ndjson')], { env: { ZTNA_DATA_DIR: join(dir, 'data'), KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
+    const result = await runCli(['import', join(dir, 'nope.ndjson')], {
+      env: { ZTNA_DATA_DIR: join(dir, 'data'), KAFKA_BROKERS: '', CLICKHOUSE_URL: '' },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`no such file: ${join(dir, 'nope.ndjson')}`);
   });

@@ -293,7 +293,8 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
     const group = `g-${topics.auth}`;
     const doomed = startConsumer(brokers, topics, dataDir, group, { ZTNA_BATCH_MAX_RECORDS: '1000' });
     const metricsUrl = await waitFor('the HTTP address', async () => /HTTP on (http:\/\/[\d.]+:\d+)/.exec(doomed.stdout())?.[1]);
-    const metric = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    const metric = (text: string, series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     await waitFor('a half-inserted batch', async () => {
       const text = await (await fetch(`${metricsUrl}/metrics`)).text();
       return (
@@ -307,7 +308,9 @@ describe('Kafka → normalize → ClickHouse (chDB), end to end', () => {
     expect(atKill!.committed).toBeGreaterThan(0);
     expect(atKill!.committed).toBeLessThan(atKill!.end);
 
-    await readStore(dataDir, (store) => store.command('ALTER TABLE policy_events RESET SETTING parts_to_delay_insert, parts_to_throw_insert'));
+    await readStore(dataDir, (store) =>
+      store.command('ALTER TABLE policy_events RESET SETTING parts_to_delay_insert, parts_to_throw_insert'),
+    );
     const restarted = startConsumer(brokers, topics, dataDir, group);
     await waitCaughtUp(admin, group, eventTopics, restarted);
     await stopGracefully(restarted);

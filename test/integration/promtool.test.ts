@@ -28,7 +28,10 @@ describe('generated Prometheus rules', () => {
     // Make both page tiers of auth-availability need an error ratio above 100 %.
     const broken = readFileSync(join(alerts, 'ztna-slo.rules.yml'), 'utf8')
       .replace('slo:sli_error:ratio_rate5m{slo="auth-availability"} > 0.0144', 'slo:sli_error:ratio_rate5m{slo="auth-availability"} > 1.44')
-      .replace('slo:sli_error:ratio_rate30m{slo="auth-availability"} > 0.006', 'slo:sli_error:ratio_rate30m{slo="auth-availability"} > 1.6');
+      .replace(
+        'slo:sli_error:ratio_rate30m{slo="auth-availability"} > 0.006',
+        'slo:sli_error:ratio_rate30m{slo="auth-availability"} > 1.6',
+      );
     expect(broken).toContain('> 1.44');
     expect(broken).toContain('> 1.6');
     writeFileSync(join(dir, 'ztna-slo.rules.yml'), broken);

@@ -11,7 +11,7 @@ if (url) {
   storeContract(`ClickHouse server at ${new URL(url).host}`, async () => {
     const database = `ztna_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const admin = new ClickHouseServerStore({ url, username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD });
-    await admin.command("CREATE DATABASE {database:Identifier}", { database });
+    await admin.command('CREATE DATABASE {database:Identifier}', { database });
     await admin.close();
     return new ClickHouseServerStore({ url, username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD, database });
   });

@@ -23,13 +23,25 @@ const silent = pino({ level: 'silent' });
 
 function authRecords(n: number, tenant: string): RawRecord[] {
   return Array.from({ length: n }, (_, i) => ({
-    value: Buffer.from(JSON.stringify({ kind: 'auth', tenant, time: `2026-11-20T10:00:${String(i % 60).padStart(2, '0')}.000Z`, emitter_id: 'idp-1', emitter_seq: i + 1, principal_id: `u${i}@acme.example`, outcome: 'success' })),
+    value: Buffer.from(
+      JSON.stringify({
+        kind: 'auth',
+        tenant,
+        time: `2026-11-20T10:00:${String(i % 60).padStart(2, '0')}.000Z`,
+        emitter_id: 'idp-1',
+        emitter_seq: i + 1,
+        principal_id: `u${i}@acme.example`,
+        outcome: 'success',
+      }),
+    ),
     origin: { door: 'file' as const, topic: tenant, line: i + 1 },
   }));
 }
 
-const storedAuth = (store: Store, tenant: string) => queryCount(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
-const rejectedFrom = (store: Store, topic: string) => queryCount(store, 'SELECT count() AS n FROM rejected_events FINAL WHERE topic = {topic:String}', { topic });
+const storedAuth = (store: Store, tenant: string) =>
+  queryCount(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
+const rejectedFrom = (store: Store, topic: string) =>
+  queryCount(store, 'SELECT count() AS n FROM rejected_events FINAL WHERE topic = {topic:String}', { topic });
 
 /** Makes the engine itself answer TOO_MANY_PARTS (code 252) to inserts into auth_events until the returned function runs. */
 async function tooManyParts(store: Store): Promise<() => Promise<void>> {
@@ -49,14 +61,28 @@ describe('store error classes', () => {
   it('knows the data-error codes by the names the engine gives them', async () => {
     const codes = [...DATA_ERROR_CODES.keys()];
     expect(codes).toHaveLength(21);
-    const rows = await store.query<{ code: number; name: string }>('SELECT toUInt16(arrayJoin({codes:Array(String)})) AS code, errorCodeToName(code) AS name', { codes: codes.map(String) });
+    const rows = await store.query<{ code: number; name: string }>(
+      'SELECT toUInt16(arrayJoin({codes:Array(String)})) AS code, errorCodeToName(code) AS name',
+      { codes: codes.map(String) },
+    );
     expect(rows).toHaveLength(codes.length);
     for (const row of rows) expect(row.name).toBe(DATA_ERROR_CODES.get(Number(row.code)));
   });
 
   it('treats the store being busy, full, read-only, slow or away as transient, and only refused values as data', () => {
     // Capacity and availability codes a server answers under load (ErrorCodes.cpp).
-    const transient = { TOO_MANY_PARTS: 252, MEMORY_LIMIT_EXCEEDED: 241, TIMEOUT_EXCEEDED: 159, TOO_MANY_SIMULTANEOUS_QUERIES: 202, READONLY: 164, TABLE_IS_READ_ONLY: 242, SOCKET_TIMEOUT: 209, NETWORK_ERROR: 210, KEEPER_EXCEPTION: 999, NO_SUCH_COLUMN_IN_TABLE: 16 };
+    const transient = {
+      TOO_MANY_PARTS: 252,
+      MEMORY_LIMIT_EXCEEDED: 241,
+      TIMEOUT_EXCEEDED: 159,
+      TOO_MANY_SIMULTANEOUS_QUERIES: 202,
+      READONLY: 164,
+      TABLE_IS_READ_ONLY: 242,
+      SOCKET_TIMEOUT: 209,
+      NETWORK_ERROR: 210,
+      KEEPER_EXCEPTION: 999,
+      NO_SUCH_COLUMN_IN_TABLE: 16,
+    };
     for (const [name, code] of Object.entries(transient)) expect(new StoreError(name, code).transient, name).toBe(true);
     expect(new StoreError('connect ECONNREFUSED', undefined).transient).toBe(true);
     for (const [code, name] of DATA_ERROR_CODES) expect(new StoreError(name, code).transient, name).toBe(false);
@@ -84,13 +110,17 @@ describe('store error classes', () => {
     expect(await storedAuth(store, 'busy')).toBe(0);
     expect(pipeline.counts.read).toBe(0);
     expect((await metrics.registry.getSingleMetric('ztna_events_total')!.get()).values).toEqual([]);
-    expect((await metrics.registry.getSingleMetric('ztna_store_errors_total')!.get()).values).toEqual([expect.objectContaining({ value: 1, labels: { table: 'auth_events', class: 'transient' } })]);
+    expect((await metrics.registry.getSingleMetric('ztna_store_errors_total')!.get()).values).toEqual([
+      expect.objectContaining({ value: 1, labels: { table: 'auth_events', class: 'transient' } }),
+    ]);
 
     const retried = await pipeline.processBatch(batch);
     expect(retried.storedByKind.auth).toBe(50);
     expect(await storedAuth(store, 'busy')).toBe(50);
     expect(await rejectedFrom(store, 'busy')).toBe(0);
-    expect((await metrics.registry.getSingleMetric('ztna_events_total')!.get()).values).toEqual([expect.objectContaining({ value: 50, labels: { kind: 'auth', source: 'native', status: 'normalized' } })]);
+    expect((await metrics.registry.getSingleMetric('ztna_events_total')!.get()).values).toEqual([
+      expect.objectContaining({ value: 50, labels: { kind: 'auth', source: 'native', status: 'normalized' } }),
+    ]);
   });
 
   it('an unreachable ClickHouse server: transient, nothing dead-lettered', async () => {
@@ -98,7 +128,9 @@ describe('store error classes', () => {
     const away = new ClickHouseServerStore({ url: `http://127.0.0.1:${port}` });
     const sink = new CollectingSink();
     try {
-      const failure = await new IngestPipeline(away, pipelineOptions(), { deadLetterSinks: [sink] }).processBatch(authRecords(5, 'away')).catch((err: unknown) => err);
+      const failure = await new IngestPipeline(away, pipelineOptions(), { deadLetterSinks: [sink] })
+        .processBatch(authRecords(5, 'away'))
+        .catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(StoreError);
       expect((failure as StoreError).transient).toBe(true);
       expect(sink.letters).toEqual([]);
@@ -109,8 +141,14 @@ describe('store error classes', () => {
 
   it('POST /api/v1/events answers 503 with Retry-After while the store is busy, and stores the resent request once', async () => {
     const app = apiServer(store, { ingest: new IngestPipeline(store, pipelineOptions()) });
-    const body = authRecords(20, 'http-busy').map((r) => r.value.toString()).join('\n');
-    const send = () => requestsAs(app, 'ingest')({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: body });
+    const body = authRecords(20, 'http-busy')
+      .map((r) => r.value.toString())
+      .join('\n');
+    const send = () =>
+      requestsAs(
+        app,
+        'ingest',
+      )({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: body });
     try {
       const recover = await tooManyParts(store);
       const busy = await send().finally(recover);
@@ -148,7 +186,10 @@ describe('Kafka consumer against a busy store (real broker)', () => {
     const topics = uniqueTopics();
     const groupId = `busy-${topics.auth}`;
     const n = 200;
-    await admin.createTopics({ waitForLeaders: true, topics: [topics.auth, topics.deadletter].map((topic) => ({ topic, numPartitions: 1 })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [topics.auth, topics.deadletter].map((topic) => ({ topic, numPartitions: 1 })),
+    });
     await producer.send({ topic: topics.auth, messages: authRecords(n, 'kafka-busy').map((r) => ({ value: r.value })) });
 
     const metrics = serviceMetrics();
@@ -158,7 +199,16 @@ describe('Kafka consumer against a busy store (real broker)', () => {
     const recover = await tooManyParts(store);
     const source = await startKafkaSource(
       kafkaClient({ brokers: [brokers], clientId: 'store-errors-test' }, silent),
-      { brokers: [brokers], clientId: 'store-errors-test', groupId, topics: [topics.auth], deadLetterTopic: topics.deadletter, outputTopics: [], createTopicsPartitions: 0, sessionTimeoutMs: 6000 },
+      {
+        brokers: [brokers],
+        clientId: 'store-errors-test',
+        groupId,
+        topics: [topics.auth],
+        deadLetterTopic: topics.deadletter,
+        outputTopics: [],
+        createTopicsPartitions: 0,
+        sessionTimeoutMs: 6000,
+      },
       pipeline,
       silent,
       metrics.sources,

@@ -28,7 +28,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('applies migrations once: a second run applies nothing and the ledger lists them', async () => {
       expect((await migrate(store, { retentionDays: 90 })).applied).toEqual([]);
       const ledger = await store.query<{ name: string }>('SELECT name FROM schema_migrations FINAL ORDER BY version');
-      expect(ledger.map((m) => m.name)).toEqual(['0001_event_tables', '0002_rejected_events', '0003_sli_rollups', '0004_anomalies', '0005_access_events_view']);
+      expect(ledger.map((m) => m.name)).toEqual([
+        '0001_event_tables',
+        '0002_rejected_events',
+        '0003_sli_rollups',
+        '0004_anomalies',
+        '0005_access_events_view',
+      ]);
     });
 
     it('has exactly the columns of the zod schema in each event table', async () => {
@@ -51,7 +57,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         { tenant: target.tenant, principal: target.principal_id ?? '', id: target.event_id },
       );
       expect(rows).toEqual([{ event_id: target.event_id, reasons: target.kind === 'policy' ? target.reasons : [] }]);
-      const injected = await store.query("SELECT count() AS n FROM auth_events WHERE principal_id = {p:String}", { p: "x' OR 1=1 --" });
+      const injected = await store.query('SELECT count() AS n FROM auth_events WHERE principal_id = {p:String}', { p: "x' OR 1=1 --" });
       expect(injected).toEqual([{ n: expect.anything() }]);
       expect(Number((injected[0] as { n: unknown }).n)).toBe(0);
     });
@@ -68,9 +74,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('keeps the exact raw bytes of a rejected record, even when they are not UTF-8', async () => {
       const raw = Buffer.from([0x7b, 0xff, 0x00, 0xfe, 0x7d]);
       await store.insert('rejected_events', [
-        rejectedRow({ reject_id: 'r-bytes', received_time: '2026-11-20T10:00:00.000Z', door: 'kafka', topic: 't', partition: 0, offset: '5', line: null, reason: 'not JSON', raw }),
+        rejectedRow({
+          reject_id: 'r-bytes',
+          received_time: '2026-11-20T10:00:00.000Z',
+          door: 'kafka',
+          topic: 't',
+          partition: 0,
+          offset: '5',
+          line: null,
+          reason: 'not JSON',
+          raw,
+        }),
       ]);
-      const [row] = await store.query<{ h: string; reason: string; raw_size: number }>("SELECT hex(raw) AS h, reason, raw_size FROM rejected_events FINAL WHERE reject_id = 'r-bytes'");
+      const [row] = await store.query<{ h: string; reason: string; raw_size: number }>(
+        "SELECT hex(raw) AS h, reason, raw_size FROM rejected_events FINAL WHERE reject_id = 'r-bytes'",
+      );
       expect(row).toEqual({ h: raw.toString('hex').toUpperCase(), reason: 'not JSON', raw_size: 5 });
     });
 

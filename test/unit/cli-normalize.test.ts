@@ -12,7 +12,10 @@ describe('ztna normalize', () => {
     const input = allFixtureLines().join('\n') + '\n';
     const { code, stdout, stderr } = await runCli(['normalize'], { stdin: input, env });
     expect(code).toBe(0);
-    const out = stdout.trim().split('\n').map((l) => CanonicalEvent.parse(JSON.parse(l)));
+    const out = stdout
+      .trim()
+      .split('\n')
+      .map((l) => CanonicalEvent.parse(JSON.parse(l)));
     expect(out).toHaveLength(28);
     expect(new Set(out.map((e) => e.source))).toEqual(new Set(['okta', 'entra', 'opa', 'keycloak', 'native']));
     expect(JSON.parse(stderr.trim().split('\n').pop()!)).toEqual({
@@ -35,8 +38,17 @@ describe('ztna normalize', () => {
     const { code, stdout, stderr } = await runCli(['normalize', '--rejects', rejects], { stdin: lines.join('\n'), env });
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);
-    expect(JSON.parse(stderr.trim())).toEqual({ read: 4, normalized: 1, skipped: 1, rejected: 2, skipped_by_type: { 'okta:user.account.lock': 1 } });
-    const written = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(JSON.parse(stderr.trim())).toEqual({
+      read: 4,
+      normalized: 1,
+      skipped: 1,
+      rejected: 2,
+      skipped_by_type: { 'okta:user.account.lock': 1 },
+    });
+    const written = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(written.map((r) => r.line)).toEqual([2, 4]);
     expect(Buffer.from(written[0].raw_base64, 'base64').toString()).toBe('this is not json');
     expect(written[1].reason).toMatch(/outcome/);

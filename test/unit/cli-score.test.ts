@@ -12,11 +12,21 @@ describe('ztna score', () => {
     replay.client.ipAddress = '198.51.100.50';
     replay.client.geographicalContext.country = 'Brazil';
     replay.client.userAgent.rawUserAgent = 'curl/8.5.0';
-    const { code, stdout, stderr } = await runCli(['score'], { stdin: `${login}\n${JSON.stringify(replay)}\n`, env: { ZTNA_HMAC_KEY: HMAC_KEY, ZTNA_DATA_DIR: tempDir('score') } });
+    const { code, stdout, stderr } = await runCli(['score'], {
+      stdin: `${login}\n${JSON.stringify(replay)}\n`,
+      env: { ZTNA_HMAC_KEY: HMAC_KEY, ZTNA_DATA_DIR: tempDir('score') },
+    });
     expect(code).toBe(0);
-    const anomalies = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const anomalies = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(anomalies).toHaveLength(1);
-    expect(anomalies[0]).toMatchObject({ type: 'token_replay', key: 'session:102Qm7Zr9TfXaBcD3eFgHiJkL', time: '2026-11-20T08:22:02.311Z' });
+    expect(anomalies[0]).toMatchObject({
+      type: 'token_replay',
+      key: 'session:102Qm7Zr9TfXaBcD3eFgHiJkL',
+      time: '2026-11-20T08:22:02.311Z',
+    });
     expect(anomalies[0].score).toBeGreaterThanOrEqual(50);
     expect(anomalies[0].evidence.reasons).toEqual(expect.arrayContaining(['different country within minutes', 'different user agent']));
     expect(anomalies[0].evidence.events.map((e: { src_ip: string }) => e.src_ip)).toEqual(['203.0.113.24', '198.51.100.50']);

@@ -7,7 +7,12 @@ const tracker = () => new CompletenessTracker({ reorderWindowMs: 60_000, restart
 describe('telemetry completeness tracker', () => {
   it('tolerates reordering inside the window: a late event closes its gap, nothing is lost', () => {
     const t = tracker();
-    expect(['1', '2', '4', '5'].map((s, i) => t.observe('e', Number(s), i * 1000))).toEqual(['received', 'received', 'received', 'received']);
+    expect(['1', '2', '4', '5'].map((s, i) => t.observe('e', Number(s), i * 1000))).toEqual([
+      'received',
+      'received',
+      'received',
+      'received',
+    ]);
     expect(t.openGaps().get('e')).toBe(1);
     expect(t.observe('e', 3, 10_000)).toBe('late');
     t.observe('e', 6, 120_000);

@@ -4,7 +4,12 @@ import { ConfigError, loadConfig, requireSharedHmacKey } from '../../src/config.
 describe('configuration', () => {
   it('has working defaults for the embedded mode', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ ZTNA_DATA_DIR: './data', ZTNA_TOPIC_AUTH: 'ztna.auth', ZTNA_TOPIC_DEADLETTER: 'ztna.deadletter', ZTNA_RETENTION_DAYS: 400 });
+    expect(config).toMatchObject({
+      ZTNA_DATA_DIR: './data',
+      ZTNA_TOPIC_AUTH: 'ztna.auth',
+      ZTNA_TOPIC_DEADLETTER: 'ztna.deadletter',
+      ZTNA_RETENTION_DAYS: 400,
+    });
     expect(config.KAFKA_BROKERS).toBeUndefined();
   });
 
@@ -13,7 +18,13 @@ describe('configuration', () => {
   });
 
   it('stops with the name of each variable that is wrong', () => {
-    const attempt = () => loadConfig({ ZTNA_RETENTION_DAYS: 'forever', KAFKA_BROKERS: 'no-port', ZTNA_TOPIC_AUTH: 'bad topic!', ZTNA_SIM_SCENARIOS: 'earthquake@1m+2m' });
+    const attempt = () =>
+      loadConfig({
+        ZTNA_RETENTION_DAYS: 'forever',
+        KAFKA_BROKERS: 'no-port',
+        ZTNA_TOPIC_AUTH: 'bad topic!',
+        ZTNA_SIM_SCENARIOS: 'earthquake@1m+2m',
+      });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/ZTNA_RETENTION_DAYS/);
     expect(attempt).toThrow(/KAFKA_BROKERS/);

@@ -32,7 +32,11 @@ describe('generated dashboards', () => {
   });
 
   it('lay panels on the 24-column grid without overlaps', () => {
-    expect(Object.fromEntries(Object.entries(dashboards).map(([name, d]) => [name, d.panels.length]))).toEqual({ executive: 9, oncall: 13, analyst: 6 });
+    expect(Object.fromEntries(Object.entries(dashboards).map(([name, d]) => [name, d.panels.length]))).toEqual({
+      executive: 9,
+      oncall: 13,
+      analyst: 6,
+    });
     for (const [name, d] of Object.entries(dashboards)) {
       const cells = new Set<string>();
       for (const p of d.panels) {
@@ -47,13 +51,18 @@ describe('generated dashboards', () => {
   });
 
   it('fill every SQL placeholder, quoting constants by type, and refuse to leave one open', () => {
-    const sql = panelSql({ query: 'risk_top' }, { from: '$__fromTime_ms', to: '$__toTime_ms', tenant: constant("o'hara"), dimension: constant('app'), limit: constant(10) });
+    const sql = panelSql(
+      { query: 'risk_top' },
+      { from: '$__fromTime_ms', to: '$__toTime_ms', tenant: constant("o'hara"), dimension: constant('app'), limit: constant(10) },
+    );
     expect(sql).toContain("JSONExtractString(e, 'app')");
     expect(sql).toContain('SELECT app AS subject');
     expect(sql).toContain("tenant = 'o\\'hara'");
     expect(sql).toContain('LIMIT 10');
     expect(sql).not.toMatch(/\{\w+:/);
     expect(() => panelSql({ query: 'risk_top' }, { from: 'x' })).toThrow(/no value for dimension, to, tenant, limit/);
-    expect(() => panelSql({ query: 'risk_top' }, { from: 'x', to: 'y', tenant: "''", dimension: constant('app; DROP TABLE x'), limit: constant(1) })).toThrow(/not an identifier/);
+    expect(() =>
+      panelSql({ query: 'risk_top' }, { from: 'x', to: 'y', tenant: "''", dimension: constant('app; DROP TABLE x'), limit: constant(1) }),
+    ).toThrow(/not an identifier/);
   });
 });

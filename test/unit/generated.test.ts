@@ -14,7 +14,8 @@ describe('generated files', () => {
   it('`ztna generate --check` exits non-zero and names each stale file; `ztna generate` brings them back', () => {
     // A copy of the built package, so the check runs on files this test may change.
     const copy = tempDir('generate');
-    for (const path of ['dist', 'sql', 'schemas', 'alerts', 'dashboards', 'deploy', 'slos.yaml', 'package.json']) cpSync(join(ROOT, path), join(copy, path), { recursive: true });
+    for (const path of ['dist', 'sql', 'schemas', 'alerts', 'dashboards', 'deploy', 'slos.yaml', 'package.json'])
+      cpSync(join(ROOT, path), join(copy, path), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     appendFileSync(join(copy, 'alerts', 'ztna-slo.rules.yml'), '# edited by hand\n');
     appendFileSync(join(copy, 'schemas', 'auth-event.schema.json'), ' ');

@@ -3,7 +3,11 @@ import { ndjsonLines } from '../../src/sources/ndjson.js';
 
 async function lines(chunks: Array<string | Buffer>) {
   const out = [];
-  for await (const l of ndjsonLines((async function* () { yield* chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)); })())) {
+  for await (const l of ndjsonLines(
+    (async function* () {
+      yield* chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c));
+    })(),
+  )) {
     out.push([l.line, l.value.toString('latin1')]);
   }
   return out;

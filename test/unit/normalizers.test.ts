@@ -73,7 +73,10 @@ describe('Keycloak events', () => {
       app: 'payroll',
       time: '2025-11-20T10:00:00.123Z',
     });
-    expect(eventOf(norm({ ...base, type: 'LOGIN_ERROR', error: 'invalid_user_credentials' }))).toMatchObject({ outcome: 'failure', failure_reason: 'invalid_user_credentials' });
+    expect(eventOf(norm({ ...base, type: 'LOGIN_ERROR', error: 'invalid_user_credentials' }))).toMatchObject({
+      outcome: 'failure',
+      failure_reason: 'invalid_user_credentials',
+    });
     expect(eventOf(norm({ ...base, type: 'LOGIN_ERROR', error: 'identity_provider_error' })).outcome).toBe('error');
     expect(eventOf(norm({ ...base, type: 'LOGOUT' })).ocsf_activity_id).toBe(2);
   });
@@ -93,15 +96,31 @@ describe('Keycloak events', () => {
 });
 
 describe('Okta System Log', () => {
-  const base = { uuid: 'b1', published: '2026-11-20T10:00:00.000Z', actor: { alternateId: 'carol@acme.example', type: 'User' }, client: { ipAddress: '192.0.2.1' } };
+  const base = {
+    uuid: 'b1',
+    published: '2026-11-20T10:00:00.000Z',
+    actor: { alternateId: 'carol@acme.example', type: 'User' },
+    client: { ipAddress: '192.0.2.1' },
+  };
 
   it('maps app.oauth2 token events to token with the token id from the target', () => {
-    const e = eventOf(norm({ ...base, eventType: 'app.oauth2.as.token.revoke', outcome: { result: 'SUCCESS' }, target: [{ type: 'access_token', id: 'AT.xyz' }] }));
+    const e = eventOf(
+      norm({
+        ...base,
+        eventType: 'app.oauth2.as.token.revoke',
+        outcome: { result: 'SUCCESS' },
+        target: [{ type: 'access_token', id: 'AT.xyz' }],
+      }),
+    );
     expect(e).toMatchObject({ kind: 'token', activity: 'revoke', token_id: 'AT.xyz', token_type: 'access_token' });
   });
 
   it('maps failed MFA to a failed auth with mfa set, and skips events that are not about access', () => {
-    expect(eventOf(norm({ ...base, eventType: 'user.authentication.auth_via_mfa', outcome: { result: 'FAILURE', reason: 'INVALID_CREDENTIALS' } }))).toMatchObject({
+    expect(
+      eventOf(
+        norm({ ...base, eventType: 'user.authentication.auth_via_mfa', outcome: { result: 'FAILURE', reason: 'INVALID_CREDENTIALS' } }),
+      ),
+    ).toMatchObject({
       outcome: 'failure',
       mfa: true,
       failure_reason: 'INVALID_CREDENTIALS',
@@ -116,20 +135,42 @@ describe('Okta System Log', () => {
 
 describe('Entra sign-ins', () => {
   it('reads the Graph API shape and treats service-side error codes as errors', () => {
-    const e = eventOf(norm({ id: 'g1', createdDateTime: '2026-11-20T10:00:00Z', userPrincipalName: 'dan@globex.example', status: { errorCode: 90033 }, ipAddress: '2001:db8::1' }));
+    const e = eventOf(
+      norm({
+        id: 'g1',
+        createdDateTime: '2026-11-20T10:00:00Z',
+        userPrincipalName: 'dan@globex.example',
+        status: { errorCode: 90033 },
+        ipAddress: '2001:db8::1',
+      }),
+    );
     expect(e).toMatchObject({ kind: 'auth', outcome: 'error', principal_id: 'dan@globex.example', src_ip: '2001:db8::1' });
   });
 });
 
 describe('native wire format', () => {
-  const token = { kind: 'token', time: '2026-11-20T10:00:00.000Z', emitter_id: 'tok-1', emitter_seq: 7, activity: 'use', token: JWT, principal_id: 'erin' };
+  const token = {
+    kind: 'token',
+    time: '2026-11-20T10:00:00.000Z',
+    emitter_id: 'tok-1',
+    emitter_seq: 7,
+    activity: 'use',
+    token: JWT,
+    principal_id: 'erin',
+  };
 
   it('replaces a raw token by its keyed HMAC and derives the event id from the emitter sequence', () => {
     const e = eventOf(norm(token));
     expect(e.token_id).toBe(tokenFingerprint(Buffer.from(HMAC_KEY), JWT));
     expect(JSON.stringify(e)).not.toContain(JWT);
     expect(e.event_id).toBe(eventOf(norm({ ...token, principal_id: 'changed' })).event_id);
-    expect(e).toMatchObject({ tenant: 'default', source: 'native', observed_time: '2026-11-23T12:00:00.000Z', ocsf_class_uid: 3002, ocsf_activity_id: 4 });
+    expect(e).toMatchObject({
+      tenant: 'default',
+      source: 'native',
+      observed_time: '2026-11-23T12:00:00.000Z',
+      ocsf_class_uid: 3002,
+      ocsf_activity_id: 4,
+    });
   });
 
   it('fingerprints the same token the same way under one key, differently under another', () => {
@@ -165,7 +206,9 @@ describe('rejects', () => {
     expect(reasonOf(normalizeRecord('{"kind":', normalizeOptions()))).toMatch(/^not JSON/);
     expect(reasonOf(normalizeRecord('[1,2]', normalizeOptions()))).toMatch(/one JSON object per record, got an array/);
     expect(reasonOf(normalizeRecord(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), normalizeOptions()))).toBe('record is not valid UTF-8');
-    expect(reasonOf(normalizeRecord('{"a":"' + 'x'.repeat(300) + '"}', normalizeOptions({ maxBytes: 256 })))).toMatch(/over the 256-byte limit/);
+    expect(reasonOf(normalizeRecord('{"a":"' + 'x'.repeat(300) + '"}', normalizeOptions({ maxBytes: 256 })))).toMatch(
+      /over the 256-byte limit/,
+    );
     expect(reasonOf(norm({ hello: 'world' }))).toMatch(/unrecognized event shape/);
   });
 
@@ -181,6 +224,8 @@ describe('rejects', () => {
   });
 
   it('rejects times the store cannot hold', () => {
-    expect(reasonOf(norm({ kind: 'auth', time: '2150-01-01T00:00:00.000Z', emitter_id: 'x', outcome: 'success' }))).toMatch(/between 1970 and 2099/);
+    expect(reasonOf(norm({ kind: 'auth', time: '2150-01-01T00:00:00.000Z', emitter_id: 'x', outcome: 'success' }))).toMatch(
+      /between 1970 and 2099/,
+    );
   });
 });

@@ -54,7 +54,12 @@ describe('real sample events', () => {
     expect(entra.map((e) => e.kind === 'auth' && e.outcome)).toEqual(['failure', 'failure', 'failure']);
     expect(entra.map((e) => e.principal_type)).toEqual(['user', 'user', 'service']);
     expect(new Set(entra.map((e) => e.event_id)).size).toBe(3);
-    expect(entra[0]).toMatchObject({ tenant: '8a4de8b5-095c-47d0-a96f-a75130c61d53', geo_country: 'FR', app: 'Office 365', latency_ms: 239 });
+    expect(entra[0]).toMatchObject({
+      tenant: '8a4de8b5-095c-47d0-a96f-a75130c61d53',
+      geo_country: 'FR',
+      app: 'Office 365',
+      latency_ms: 239,
+    });
   });
 
   it('gives the same event id for the same vendor event every time', () => {

@@ -26,7 +26,15 @@ export const keycloakSource: SourceNormalizer = {
     const envelope = compact({
       event_id: str(record.id)
         ? deriveEventId('keycloak', str(record.id))
-        : deriveEventId('keycloak', str(record.realmId), type, str(record.time), str(record.sessionId), str(record.userId), str(record.clientId)),
+        : deriveEventId(
+            'keycloak',
+            str(record.realmId),
+            type,
+            str(record.time),
+            str(record.sessionId),
+            str(record.userId),
+            str(record.clientId),
+          ),
       time: isoTime(record.time),
       tenant: str(record.realmId) ?? ctx.defaultTenant,
       source: 'keycloak',

@@ -30,9 +30,10 @@ export const opaSource: SourceNormalizer = {
   detect: (record) => typeof record.decision_id === 'string' && typeof record.path === 'string',
   normalize(record: Json, ctx: NormalizeContext): SourceResult {
     const input = isObject(record.input) ? record.input : {};
-    const { decision, reasons } = record.error !== undefined && record.error !== null
-      ? { decision: 'error' as const, reasons: [str(at(record, 'error.message')) ?? str(record.error) ?? 'evaluation error'] }
-      : decide(record.result);
+    const { decision, reasons } =
+      record.error !== undefined && record.error !== null
+        ? { decision: 'error' as const, reasons: [str(at(record, 'error.message')) ?? str(record.error) ?? 'evaluation error'] }
+        : decide(record.result);
     const bundles = isObject(record.bundles) ? Object.values(record.bundles).filter(isObject) : [];
     const evalNs = num(at(record, 'metrics.timer_rego_query_eval_ns')) ?? num(at(record, 'metrics.timer_server_handler_ns'));
     const sourceAddress = first(input, ['src_ip', 'source_ip', 'attributes.source.address.socketAddress.address']);

@@ -24,7 +24,12 @@ export interface KafkaBroker {
 export function kafkaClasspath(): string {
   const digest = createHash('sha256').update(readFileSync(POM)).digest('hex').slice(0, 12);
   const file = join(CACHE, `kafka-classpath-${digest}.txt`);
-  if (!existsSync(file) || !readFileSync(file, 'utf8').split(':').every((jar) => existsSync(jar))) {
+  if (
+    !existsSync(file) ||
+    !readFileSync(file, 'utf8')
+      .split(':')
+      .every((jar) => existsSync(jar))
+  ) {
     mkdirSync(CACHE, { recursive: true });
     const mvn = spawnSync('mvn', ['-q', '-B', '-f', POM, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`], { encoding: 'utf8' });
     if (mvn.status !== 0) throw new Error(`mvn could not resolve the Kafka broker: ${mvn.stdout}\n${mvn.stderr}`);
@@ -60,7 +65,16 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
   );
   const log4j = join(dir, 'log4j.properties');
   const logFile = join(dir, 'kafka.log');
-  writeFileSync(log4j, ['log4j.rootLogger=WARN, file', 'log4j.appender.file=org.apache.log4j.FileAppender', `log4j.appender.file.File=${logFile}`, 'log4j.appender.file.layout=org.apache.log4j.PatternLayout', 'log4j.appender.file.layout.ConversionPattern=%d %p %c: %m%n'].join('\n'));
+  writeFileSync(
+    log4j,
+    [
+      'log4j.rootLogger=WARN, file',
+      'log4j.appender.file=org.apache.log4j.FileAppender',
+      `log4j.appender.file.File=${logFile}`,
+      'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.file.layout.ConversionPattern=%d %p %c: %m%n',
+    ].join('\n'),
+  );
   const java = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
   const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', props], { encoding: 'utf8' });
   if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr}`);
