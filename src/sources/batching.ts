@@ -9,7 +9,10 @@ import type { RawRecord } from '../pipeline/record.js';
 import { pauseUnlessStopped, retryWithBackoff, sleep } from '../pipeline/retry.js';
 
 export interface BatchingSettings {
-  /** Records in one batch at most. */
+  /**
+   * Records in one batch: a batch goes once it has this many. A door's chunk (one partition's
+   * fetch) is never split, so its offsets commit with it: a batch can be one chunk over.
+   */
   maxRecords: number;
   /** Bytes of raw records in one batch at most. */
   maxBytes: number;
