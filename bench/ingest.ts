@@ -64,7 +64,7 @@ try {
     const profile = values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {};
     const consumer = startConsumer(broker.brokers, topics, tempDir('bench-ours'), group, profile);
     const peak = watchPeakRss(consumer.child.pid!);
-    await waitCaughtUp(admin, group, eventTopics, consumer);
+    await waitCaughtUp(admin, group, eventTopics, consumer, 30 * 60_000);
     const seconds = (performance.now() - started) / 1000;
     const peakRssMiB = peak();
     await stopGracefully(consumer);

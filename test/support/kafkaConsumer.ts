@@ -105,12 +105,22 @@ async function offsets(admin: Admin, groupId: string, topics: string[]): Promise
 }
 
 /** Waits until the group has committed every message on its topics. */
-export async function waitCaughtUp(admin: Admin, groupId: string, topics: string[], consumer: RunningCli): Promise<void> {
-  await waitFor(`group ${groupId} to catch up`, async () => {
-    if (consumer.child.exitCode !== null) throw new Error(`consumer exited early: ${consumer.stderr()}`);
-    const p = await progress(admin, groupId, topics);
-    return p !== undefined && p.end > 0 && p.committed === p.end;
-  });
+export async function waitCaughtUp(
+  admin: Admin,
+  groupId: string,
+  topics: string[],
+  consumer: RunningCli,
+  timeoutMs = 90_000,
+): Promise<void> {
+  await waitFor(
+    `group ${groupId} to catch up`,
+    async () => {
+      if (consumer.child.exitCode !== null) throw new Error(`consumer exited early: ${consumer.stderr()}`);
+      const p = await progress(admin, groupId, topics);
+      return p !== undefined && p.end > 0 && p.committed === p.end;
+    },
+    timeoutMs,
+  );
 }
 
 export async function stopGracefully(consumer: RunningCli): Promise<string> {
