@@ -3,14 +3,16 @@
 // then, alternately for R rounds (default 3), with a fresh consumer group and data directory each:
 //   ours: `ztna run` (Kafka → normalize → chDB, SLIs and scorers on), start → every offset committed;
 //   peer: ClickHouse's own Kafka table engine in chDB (bench/peers/kafkaEngine.mjs), start → every row stored.
-// Prints events/s and peak RSS as min / median / max, the ratio ours/peer, and last one JSON line.
+// Prints events/s (whole process, and once started) and peak RSS as min / median / max, the ratios
+// ours/peer, and last one JSON line.
 // `--cpu-prof DIR` writes a V8 CPU profile of each `ztna run` into DIR (open it in Chrome DevTools).
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKafkaBroker } from '../test/support/services/kafka.js';
 import { CLI, ROOT, tempDir } from '../test/support/helpers.js';
-import { progress, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp } from '../test/support/kafkaConsumer.js';
+import { progress, startConsumer, stopGracefully, testKafka, uniqueTopics } from '../test/support/kafkaConsumer.js';
+import { waitFor } from '../test/support/wait.js';
 import { formatSpread, printFigures, spread, watchPeakRss } from './support/figures.js';
 
 const { values } = parseArgs({
@@ -26,8 +28,17 @@ const partitions = Number(values.partitions);
 const rounds = Number(values.rounds);
 
 interface Round {
+  /** From process start to every event stored (and, ours, committed). */
   eventsPerSecond: number;
+  /** From the first events stored to the last: the rate once started. */
+  steadyEventsPerSecond: number;
   peakRssMiB: number;
+}
+
+/** Events per second from the first events stored (`first.done` of `total`, at `first.at`) to the last, at `end`. */
+function steadyRate(total: number, first: { at: number; done: number } | undefined, end: number): number {
+  if (!first || end <= first.at) return NaN;
+  return (total - first.done) / ((end - first.at) / 1000);
 }
 
 const broker = await startKafkaBroker();
@@ -64,11 +75,22 @@ try {
     const profile = values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {};
     const consumer = startConsumer(broker.brokers, topics, tempDir('bench-ours'), group, profile);
     const peak = watchPeakRss(consumer.child.pid!);
-    await waitCaughtUp(admin, group, eventTopics, consumer, 30 * 60_000);
-    const seconds = (performance.now() - started) / 1000;
+    // The first commit marks the end of start-up (process, migrations, group join, first batch).
+    let first: { at: number; done: number } | undefined;
+    const done = await waitFor(
+      `group ${group} to catch up`,
+      async () => {
+        if (consumer.child.exitCode !== null) throw new Error(`consumer exited early: ${consumer.stderr()}`);
+        const p = await progress(admin, group, eventTopics);
+        if (p && p.committed > 0 && !first) first = { at: performance.now(), done: p.committed };
+        return p !== undefined && p.committed === p.end && performance.now();
+      },
+      30 * 60_000,
+      100,
+    );
     const peakRssMiB = peak();
     await stopGracefully(consumer);
-    return { eventsPerSecond: total / seconds, peakRssMiB };
+    return { eventsPerSecond: total / ((done - started) / 1000), steadyEventsPerSecond: steadyRate(total, first, done), peakRssMiB };
   }
 
   async function peer(round: number): Promise<Round> {
@@ -94,7 +116,9 @@ try {
     });
     const peakRssMiB = peak();
     await new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve(undefined)));
-    return { eventsPerSecond: total / ((done - started) / 1000), peakRssMiB };
+    const report = JSON.parse(out) as { seconds: number; firstRowsSeconds: number; firstRows: number };
+    const steady = (total - report.firstRows) / (report.seconds - report.firstRowsSeconds);
+    return { eventsPerSecond: total / ((done - started) / 1000), steadyEventsPerSecond: steady, peakRssMiB };
   }
 
   const results: { ours: Round[]; peer: Round[] } = { ours: [], peer: [] };
@@ -110,6 +134,9 @@ try {
   const oursRate = spread(results.ours.map((r) => r.eventsPerSecond));
   const peerRate = spread(results.peer.map((r) => r.eventsPerSecond));
   const ratios = spread(results.ours.map((r, i) => r.eventsPerSecond / results.peer[i]!.eventsPerSecond));
+  const oursSteady = spread(results.ours.map((r) => r.steadyEventsPerSecond));
+  const peerSteady = spread(results.peer.map((r) => r.steadyEventsPerSecond));
+  const steadyRatios = spread(results.ours.map((r, i) => r.steadyEventsPerSecond / results.peer[i]!.steadyEventsPerSecond));
   const oursRss = spread(results.ours.map((r) => r.peakRssMiB));
   const peerRss = spread(results.peer.map((r) => r.peakRssMiB));
   const row = (k: string, v: string) => console.log(`| ${k.padEnd(62)} | ${v.padEnd(30)} |`);
@@ -121,6 +148,9 @@ try {
   row('ztna run (normalize → chDB, SLIs and scorers on), events/s', formatSpread(oursRate));
   row('ClickHouse Kafka engine in chDB (raw JSON → MergeTree), events/s', formatSpread(peerRate));
   row('ratio ours / engine (round by round)', formatSpread(ratios, 3));
+  row('ztna run once started (first batch stored → last), events/s', formatSpread(oursSteady));
+  row('Kafka engine once started (first rows stored → last), events/s', formatSpread(peerSteady));
+  row('ratio once started (round by round)', formatSpread(steadyRatios, 3));
   row('ztna run peak RSS', formatSpread(oursRss, 0, ' MiB'));
   row('Kafka engine peak RSS', formatSpread(peerRss, 0, ' MiB'));
   console.log('');
@@ -132,6 +162,9 @@ try {
     events_per_s: Math.round(oursRate.median),
     engine_events_per_s: Math.round(peerRate.median),
     ratio_vs_kafka_engine: Number((oursRate.median / peerRate.median).toFixed(3)),
+    steady_events_per_s: Math.round(oursSteady.median),
+    engine_steady_events_per_s: Math.round(peerSteady.median),
+    steady_ratio_vs_kafka_engine: Number((oursSteady.median / peerSteady.median).toFixed(3)),
     peak_rss_mib: Math.round(oursRss.max),
     engine_peak_rss_mib: Math.round(peerRss.max),
   });

@@ -4,7 +4,7 @@
 // Run as its own process so its memory is measured alone:
 //   node bench/peers/kafkaEngine.mjs <brokers> <group> <dataDir> <expected rows> <topic>…
 // Plain JavaScript, so that it starts as fast as `ztna run` (no TypeScript loader).
-// Prints one JSON line when `expected` rows are stored: {"seconds": …}.
+// Prints one JSON line when `expected` rows are stored: {"seconds": …, "firstRowsSeconds": …, "firstRows": …}.
 import { Session } from 'chdb';
 
 const [brokers, group, dataDir, expectedText, ...topics] = process.argv.slice(2);
@@ -25,11 +25,14 @@ for (const [i, topic] of topics.entries()) {
   );
   await run(`CREATE MATERIALIZED VIEW kafka_${i}_mv TO raw_events AS SELECT raw FROM kafka_${i}`);
 }
+let first; // when rows were first stored, and how many: the end of start-up
 for (;;) {
   const stored = Number((await session.queryAsync('SELECT count() FROM raw_events', { format: 'TSV' })).text().trim());
+  if (stored > 0 && !first) first = { seconds: (performance.now() - started) / 1000, rows: stored };
   if (stored >= expected) break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
-process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000 })}\n`);
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(`${JSON.stringify({ seconds, firstRowsSeconds: first.seconds, firstRows: first.rows })}\n`);
 for (const i of topics.keys()) await run(`DROP TABLE kafka_${i}_mv`);
 session.close();
