@@ -5,57 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceMetrics } from '../../src/commands/metrics.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
-import type { RawRecord } from '../../src/pipeline/record.js';
 import { BatchingRunner, type BatchingSettings } from '../../src/sources/batching.js';
 import { ChdbStore, migrate, type Store } from '../../src/store/index.js';
-import { normalizeOptions, tempDir } from '../support/helpers.js';
+import { tempDir } from '../support/helpers.js';
+import { nativeRecords, pipelineOptions } from '../support/pipeline.js';
+import { queryCount } from '../support/store.js';
+import { waitFor } from '../support/wait.js';
 
-const { observedTime: _t, ...pipelineOptions } = normalizeOptions();
-
-function authRecords(n: number, tenant: string, from = 0): RawRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    value: Buffer.from(
-      JSON.stringify({
-        kind: 'auth',
-        tenant,
-        time: '2026-11-20T10:00:00.000Z',
-        emitter_id: 'idp-1',
-        emitter_seq: from + i + 1,
-        principal_id: `u${from + i}@acme.example`,
-        outcome: 'success',
-      }),
-    ),
-    origin: { door: 'file' as const, topic: tenant, line: from + i + 1 },
-  }));
-}
-
-function policyRecords(n: number, tenant: string): RawRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    value: Buffer.from(
-      JSON.stringify({
-        kind: 'policy',
-        tenant,
-        time: '2026-11-20T10:00:00.000Z',
-        emitter_id: 'pdp-1',
-        emitter_seq: i + 1,
-        principal_id: `u${i}@acme.example`,
-        decision: 'allow',
-      }),
-    ),
-    origin: { door: 'file' as const, topic: tenant, line: i + 1 },
-  }));
-}
-
-const storedAuth = async (store: Store, tenant: string) =>
-  Number((await store.query<{ n: string }>('SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant }))[0]!.n);
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const storedAuth = (store: Store, tenant: string) =>
+  queryCount(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
+const authRecords = (n: number, tenant: string, from = 0) => nativeRecords('auth', n, tenant, from);
+const until = (check: () => boolean | Promise<boolean>) => waitFor('the condition', async () => await check(), 30_000, 20);
 
 /** Is the promise still pending after the event loop has turned a few times? */
 async function pending(promise: Promise<unknown>): Promise<boolean> {
@@ -69,7 +29,7 @@ describe('BatchingRunner', () => {
     store = new ChdbStore(tempDir('batching'));
     await migrate(store, { retentionDays: 400 });
     // One part in the month written to, so TOO_MANY_PARTS can be switched on for auth_events.
-    await new IngestPipeline(store, pipelineOptions).processBatch(authRecords(1, 'seed'));
+    await new IngestPipeline(store, pipelineOptions()).processBatch(authRecords(1, 'seed'));
   });
   afterAll(async () => store?.close());
 
@@ -80,7 +40,7 @@ describe('BatchingRunner', () => {
 
   function runner(settings: BatchingSettings) {
     const metrics = serviceMetrics();
-    const pipeline = new IngestPipeline(store, pipelineOptions, { metrics: metrics.pipeline });
+    const pipeline = new IngestPipeline(store, pipelineOptions(), { metrics: metrics.pipeline });
     const commits: string[][] = [];
     const retries: number[] = [];
     const batching = new BatchingRunner<string>(pipeline, settings, {
@@ -159,7 +119,7 @@ describe('BatchingRunner', () => {
       await batching.add(authRecords(5, 'refused', 0), 'first');
       await until(() => retries.length >= 1);
       // The second batch holds only policy events, which the store would take: it must still not be committed.
-      await batching.add(policyRecords(5, 'refused'), 'second');
+      await batching.add(nativeRecords('policy', 5, 'refused'), 'second');
       await batching.close();
       expect(commits).toEqual([]);
     } finally {

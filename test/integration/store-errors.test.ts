@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
-import type { RawRecord } from '../../src/pipeline/record.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 import { startKafkaSource } from '../../src/sources/kafka.js';
 import { serviceMetrics } from '../../src/commands/metrics.js';
@@ -15,28 +14,11 @@ import { apiServer, requestsAs } from '../support/api.js';
 import { freePort } from '../support/services/ports.js';
 import { connectClients, uniqueTopics, type TestClients } from '../support/kafkaConsumer.js';
 import { tempDir } from '../support/helpers.js';
-import { CollectingSink, pipelineOptions } from '../support/pipeline.js';
+import { CollectingSink, nativeRecords, pipelineOptions } from '../support/pipeline.js';
 import { migratedStore, queryCount } from '../support/store.js';
 import { waitFor } from '../support/wait.js';
 
 const silent = pino({ level: 'silent' });
-
-function authRecords(n: number, tenant: string): RawRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    value: Buffer.from(
-      JSON.stringify({
-        kind: 'auth',
-        tenant,
-        time: `2026-11-20T10:00:${String(i % 60).padStart(2, '0')}.000Z`,
-        emitter_id: 'idp-1',
-        emitter_seq: i + 1,
-        principal_id: `u${i}@acme.example`,
-        outcome: 'success',
-      }),
-    ),
-    origin: { door: 'file' as const, topic: tenant, line: i + 1 },
-  }));
-}
 
 const storedAuth = (store: Store, tenant: string) =>
   queryCount(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
@@ -54,7 +36,7 @@ describe('store error classes', () => {
   beforeAll(async () => {
     store = await migratedStore(tempDir('store-errors'));
     // One part in the month the tests write to, so the next insert there meets the limit.
-    await new IngestPipeline(store, pipelineOptions()).processBatch(authRecords(1, 'seed'));
+    await new IngestPipeline(store, pipelineOptions()).processBatch(nativeRecords('auth', 1, 'seed'));
   });
   afterAll(async () => store?.close());
 
@@ -92,7 +74,7 @@ describe('store error classes', () => {
     const metrics = serviceMetrics();
     const sink = new CollectingSink();
     const pipeline = new IngestPipeline(store, pipelineOptions(), { deadLetterSinks: [sink], metrics: metrics.pipeline });
-    const batch = authRecords(50, 'busy');
+    const batch = nativeRecords('auth', 50, 'busy');
     const recover = await tooManyParts(store);
     let failure: unknown;
     try {
@@ -129,7 +111,7 @@ describe('store error classes', () => {
     const sink = new CollectingSink();
     try {
       const failure = await new IngestPipeline(away, pipelineOptions(), { deadLetterSinks: [sink] })
-        .processBatch(authRecords(5, 'away'))
+        .processBatch(nativeRecords('auth', 5, 'away'))
         .catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(StoreError);
       expect((failure as StoreError).transient).toBe(true);
@@ -141,7 +123,7 @@ describe('store error classes', () => {
 
   it('POST /api/v1/events answers 503 with Retry-After while the store is busy, and stores the resent request once', async () => {
     const app = apiServer(store, { ingest: new IngestPipeline(store, pipelineOptions()) });
-    const body = authRecords(20, 'http-busy')
+    const body = nativeRecords('auth', 20, 'http-busy')
       .map((r) => r.value.toString())
       .join('\n');
     const send = () =>
@@ -174,7 +156,7 @@ describe('Kafka consumer against a busy store (real broker)', () => {
   beforeAll(async () => {
     clients = await connectClients(brokers);
     store = await migratedStore(tempDir('store-errors-kafka'));
-    await new IngestPipeline(store, pipelineOptions()).processBatch(authRecords(1, 'seed'));
+    await new IngestPipeline(store, pipelineOptions()).processBatch(nativeRecords('auth', 1, 'seed'));
   });
   afterAll(async () => {
     await clients?.disconnect();
@@ -190,7 +172,7 @@ describe('Kafka consumer against a busy store (real broker)', () => {
       waitForLeaders: true,
       topics: [topics.auth, topics.deadletter].map((topic) => ({ topic, numPartitions: 1 })),
     });
-    await producer.send({ topic: topics.auth, messages: authRecords(n, 'kafka-busy').map((r) => ({ value: r.value })) });
+    await producer.send({ topic: topics.auth, messages: nativeRecords('auth', n, 'kafka-busy').map((r) => ({ value: r.value })) });
 
     const metrics = serviceMetrics();
     const sink = new CollectingSink();
