@@ -12,7 +12,7 @@ import { simulateCli } from './commands/simulate.js';
 import { UsageError } from './commands/usage.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
-import { importCli } from './commands/import.js';
+import { ImportError, importCli } from './commands/import.js';
 import { SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
 
@@ -166,6 +166,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError || err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`ztna: ${(err as Error).message}\n`);
       process.exitCode = 2;
+    } else if (err instanceof ImportError) {
+      process.stderr.write(`ztna import: ${err.message}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`ztna: ${(err as Error).stack ?? String(err)}\n`);
       process.exitCode = 1;

@@ -44,6 +44,9 @@ export interface ImportOptions {
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
+/** A file that could not be read to its end, named with the reason. */
+export class ImportError extends Error {}
+
 /** Reads the records this many at a time: large enough to keep the batches full, small enough to stream. */
 const READ_CHUNK = 2000;
 
@@ -61,20 +64,30 @@ export async function importFiles(pipeline: IngestPipeline, options: ImportOptio
     seconds: (performance.now() - started) / 1000,
   });
   const timer = options.onProgress ? setInterval(() => options.onProgress!(progress()), options.progressMs ?? 500) : undefined;
-  const runner = new BatchingRunner<undefined>(pipeline, options.batching, {
-    commit: async () => {}, // a file has no position to commit: the import is run again whole, and the store collapses repeats
-    onRetry: options.onRetry ?? (() => {}),
-  });
+  const runner = new BatchingRunner<undefined>(
+    pipeline,
+    options.batching,
+    {
+      commit: async () => {}, // a file has no position to commit: an interrupted import is run again, and the store collapses repeats
+      onRetry: options.onRetry ?? (() => {}),
+    },
+    // Nothing replays a file: what was read is stored, however long the store takes to come back.
+    { whenClosing: 'keep trying' },
+  );
   try {
     for (const file of files) {
       current = file;
-      for await (const records of file.records(READ_CHUNK)) await runner.add(records, undefined);
+      try {
+        for await (const records of file.records(READ_CHUNK)) await runner.add(records, undefined);
+      } catch (err) {
+        throw new ImportError(`${file.path}: ${(err as Error).message} (what was read before it is stored)`);
+      }
       bytesDone += file.bytesRead();
       current = undefined;
     }
   } finally {
-    await runner.close();
     if (timer) clearInterval(timer);
+    await runner.close();
   }
   options.onProgress?.(progress());
   const { counts } = pipeline;

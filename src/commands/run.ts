@@ -66,7 +66,9 @@ export async function startService(config: Config, log: Logger, print: (line: st
       reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
       restartMaxSeq: 10,
     }),
-    new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics.detect),
+    new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics.detect, (err, waiting) =>
+      log.warn({ err: (err as Error).message, waiting }, 'anomalies not published; kept for the next batch'),
+    ),
   ];
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
   if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));

@@ -22,11 +22,24 @@ export function score(scorers: Scorers, events: readonly CanonicalEvent[]): Anom
   return found;
 }
 
+/** Anomalies kept for the next batch while the sinks refuse them; the oldest go first past this. */
+const MAX_UNPUBLISHED = 100_000;
+
+/**
+ * Scores each stored batch once. What it raises is published to the sinks; anomalies a sink
+ * refuses (a busy store, a broker away) are kept and published with the next batch, never by
+ * scoring the events again: the batch itself is stored, and a scorer's state must see each
+ * event once. The sinks are idempotent on anomaly_id (the table collapses repeats; the topic is
+ * at least once).
+ */
 export class AnomalyProcessor {
+  private unpublished: Anomaly[] = [];
+
   constructor(
     readonly scorers: Scorers,
     private readonly sinks: readonly AnomalySink[],
     private readonly metrics?: DetectMetrics,
+    private readonly onPublishError: (err: unknown, waiting: number) => void = () => {},
   ) {}
 
   async process(events: readonly CanonicalEvent[]): Promise<void> {
@@ -36,6 +49,14 @@ export class AnomalyProcessor {
       this.metrics.scorerKeys.set({ scorer: 'denial_burst' }, this.scorers.denialBurst.size);
       for (const a of found) this.metrics.anomalies.inc({ type: a.type, kind: a.kind, severity: a.severity });
     }
-    if (found.length > 0) await Promise.all(this.sinks.map((sink) => sink.publish(found)));
+    const pending = this.unpublished.concat(found);
+    if (pending.length === 0) return;
+    try {
+      await Promise.all(this.sinks.map((sink) => sink.publish(pending)));
+      this.unpublished = [];
+    } catch (err) {
+      this.unpublished = pending.slice(-MAX_UNPUBLISHED);
+      this.onPublishError(err, this.unpublished.length);
+    }
   }
 }

@@ -137,13 +137,17 @@ export class IngestPipeline {
     batch.skippedByType = { ...prepared.skippedByType };
     batch.skipped = Object.values(prepared.skippedByType).reduce((a, b) => a + b, 0);
     const accepted = new Set<CanonicalEvent>();
-    await Promise.all(
+    // Every table's insert settles before a failure is thrown: nothing of this attempt is still
+    // writing when the batch is tried again.
+    const tables = await Promise.allSettled(
       [...prepared.byKind].map(async ([kind, items]) => {
-        const inserted = await this.insertEvents(kind, items, letters, prepared.now);
+        const inserted = await this.insertEvents(tableFor(kind), items, letters, prepared.now);
         batch.storedByKind[kind] = inserted.length;
         for (const e of inserted) accepted.add(e);
       }),
     );
+    const failed = tables.find((t) => t.status === 'rejected');
+    if (failed) throw failed.reason;
     // Processors see the stored events in the order they arrived, not grouped by table.
     const stored = accepted.size === prepared.inOrder.length ? prepared.inOrder : prepared.inOrder.filter((e) => accepted.has(e));
     batch.normalized = stored.length;
@@ -165,14 +169,19 @@ export class IngestPipeline {
 
   /**
    * One insert per table per batch. If the engine refuses the data itself (a parse, type or
-   * constraint error: `isDataError`), rows are retried one by one and the ones it refuses
-   * become dead letters, so one poison record cannot stall the stream. Any other failure (too
-   * many parts, memory, timeouts, read-only, network) is the store's, not the data's: it is
-   * thrown, and the batch is retried whole later.
+   * constraint error: `isDataError`), the rows are split in halves and each half tried again,
+   * down to the rows it refuses, which become dead letters: one poison record cannot stall the
+   * stream, and finding it takes a few inserts, not one per row. Any other failure (too many
+   * parts, memory, timeouts, read-only, network) is the store's, not the data's: it is thrown,
+   * and the batch is retried whole later.
    */
-  private async insertEvents(kind: Kind, items: readonly PreparedEvent[], letters: DeadLetter[], now: string): Promise<CanonicalEvent[]> {
+  private async insertEvents(
+    table: string,
+    items: readonly PreparedEvent[],
+    letters: DeadLetter[],
+    now: string,
+  ): Promise<CanonicalEvent[]> {
     if (items.length === 0) return [];
-    const table = tableFor(kind);
     try {
       await this.timedInsert(
         table,
@@ -181,18 +190,14 @@ export class IngestPipeline {
       return items.map((i) => i.event);
     } catch (err) {
       if (!isDataError(err)) throw err;
-    }
-    const accepted: CanonicalEvent[] = [];
-    for (const item of items) {
-      try {
-        await this.timedInsert(table, [item.row]);
-        accepted.push(item.event);
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        letters.push(deadLetter(item.record, `store refused the event: ${err.message}`, now));
+      if (items.length === 1) {
+        letters.push(deadLetter(items[0]!.record, `store refused the event: ${err.message}`, now));
+        return [];
       }
     }
-    return accepted;
+    const half = Math.ceil(items.length / 2);
+    const first = await this.insertEvents(table, items.slice(0, half), letters, now);
+    return [...first, ...(await this.insertEvents(table, items.slice(half), letters, now))];
   }
 
   private async timedInsert(table: string, rows: Row[]): Promise<void> {

@@ -20,6 +20,15 @@ export interface BatchingSettings {
   lingerMs: number;
 }
 
+export interface BatchingOptions {
+  /**
+   * What closing does with a batch the store refuses: 'give up' (a door that can replay, Kafka:
+   * the batch and every later one stay uncommitted and are read again after the restart) or
+   * 'keep trying' (a door that cannot, a file import: it waits for the store as long as it takes).
+   */
+  whenClosing: 'give up' | 'keep trying';
+}
+
 export const DEFAULT_BATCHING: BatchingSettings = { maxRecords: 20_000, maxBytes: 16 * 1024 * 1024, lingerMs: 100 };
 
 export interface BatchingHooks<P> {
@@ -57,6 +66,8 @@ export class BatchingRunner<P> {
   private readonly closing = new AbortController();
   /** Set when a batch could not be stored while closing: nothing after it may be committed. */
   private broken = false;
+  /** Set when the runner itself failed (a bug in prepare, a commit that threw): it takes nothing more. */
+  private failure: unknown;
   private readonly added = new Signal();
   private readonly taken = new Signal();
   private readonly done: Promise<void>;
@@ -68,8 +79,12 @@ export class BatchingRunner<P> {
     },
     private readonly settings: BatchingSettings,
     private readonly hooks: BatchingHooks<P>,
+    private readonly options: BatchingOptions = { whenClosing: 'give up' },
   ) {
-    this.done = this.run();
+    this.done = this.run().catch((err: unknown) => {
+      this.failure = err;
+      this.taken.notify(); // a door waiting for room hears of it
+    });
   }
 
   /**
@@ -78,10 +93,11 @@ export class BatchingRunner<P> {
    * the runner is closing: the records were not taken, and their position must not be committed.
    */
   async add(records: readonly RawRecord[], position: P, keepAlive?: () => Promise<void>): Promise<boolean> {
-    while (this.isFull() && !this.closed) {
+    while (this.isFull() && !this.closed && this.failure === undefined) {
       await Promise.race([this.taken.wait(), sleep(1000)]);
-      await keepAlive?.();
+      if (!this.closed) await keepAlive?.();
     }
+    if (this.failure !== undefined) throw this.failure;
     if (this.closed) return false;
     const g = this.gathering;
     if (g.records.length === 0) g.firstAt = performance.now();
@@ -94,13 +110,19 @@ export class BatchingRunner<P> {
     return true;
   }
 
-  /** Stores what is gathered and in flight, commits it, and stops taking records. Resolves when done. */
-  close(): Promise<void> {
+  /**
+   * Stops taking records, stores and commits what is gathered and in flight. Resolves true when
+   * everything added was stored, false when the store refused a batch while closing ('give up');
+   * rejects when the runner itself failed.
+   */
+  async close(): Promise<boolean> {
     this.closed = true;
-    this.closing.abort();
+    if (this.options.whenClosing === 'give up') this.closing.abort();
     this.added.notify();
     this.taken.notify();
-    return this.done;
+    await this.done;
+    if (this.failure !== undefined) throw this.failure;
+    return !this.broken;
   }
 
   private isFull(): boolean {
@@ -137,15 +159,15 @@ export class BatchingRunner<P> {
   }
 
   private async storeAndCommit(prepared: PreparedBatch, positions: readonly P[]): Promise<void> {
-    // While open, a batch the store cannot take is tried again until it can. Once closing, a
-    // failure ends it: this batch and every later one stay uncommitted and are read again after
-    // the restart (committing a later batch would skip this one's records).
+    // While open, a batch the store cannot take is tried again until it can. Once closing with
+    // 'give up', a failure ends it: this batch and every later one stay uncommitted and are read
+    // again after the restart (committing a later batch would skip this one's records).
     const stored = await retryWithBackoff(() => this.pipeline.store(prepared), {
-      stopped: () => this.closed && this.broken,
+      stopped: () => this.broken,
       pause: (ms) => pauseUnlessStopped(ms, this.closing.signal),
       onFailure: (err, attempt, delayMs) => {
         this.hooks.onRetry(err, attempt, delayMs);
-        if (this.closed) this.broken = true;
+        if (this.closed && this.options.whenClosing === 'give up') this.broken = true;
       },
     });
     if (!stored.done) return;

@@ -4,7 +4,8 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, typ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { RawRecord } from '../pipeline/record.js';
 import { ndjsonLines } from './ndjson.js';
@@ -30,8 +31,8 @@ export function openNdjsonFile(path: string, spooled?: string): NdjsonFile {
     bytesRead: () => raw?.bytesRead ?? 0,
     async *records(chunk: number) {
       raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
-      const text = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-      raw.on('error', (err: Error) => text.destroy(err)); // a read error ends the decompressed stream too
+      // A gzip error ends both streams (and closes the file); a read error ends the decompressed stream.
+      const text = path.endsWith('.gz') ? pipeline(raw, createGunzip(), () => {}) : raw;
       let records: RawRecord[] = [];
       for await (const { value, line } of ndjsonLines(text)) {
         records.push({ value, origin: { door: stdin ? 'stdin' : 'file', topic: stdin ? 'stdin' : path, line } });
@@ -54,6 +55,6 @@ export function openNdjsonFile(path: string, spooled?: string): NdjsonFile {
 export async function spoolStdin(stdin: Readable = process.stdin): Promise<{ path: string; remove(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ztna-stdin-'));
   const path = join(dir, 'stdin.ndjson');
-  await pipeline(stdin, createWriteStream(path));
+  await pipelineAsync(stdin, createWriteStream(path));
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -56,8 +56,10 @@ export async function startKafkaSource(
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
   });
-  // Offsets are committed only for partitions this member holds now: after a rebalance, a batch
-  // stored late must not move back an offset that the partition's new owner has committed since.
+  // Offsets are committed only for partitions this member holds when the batch is committed: a
+  // batch stored late after its partition moved away must not move back the new owner's offset.
+  // (A partition that moves away and back in between can still see a lower offset committed: the
+  // cost is records read again, which the store collapses, never records skipped.)
   let assigned: Record<string, number[]> = {};
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (assigned = payload.memberAssignment));
   const runner = new BatchingRunner<PartitionPosition>(pipeline, settings.batching ?? DEFAULT_BATCHING, {
@@ -97,9 +99,12 @@ export async function startKafkaSource(
   return {
     consumer,
     stop: async () => {
-      await consumer.pause(settings.topics.map((topic) => ({ topic })));
-      await runner.close(); // stores and commits what was gathered while the consumer still runs
-      await consumer.disconnect();
+      consumer.pause(settings.topics.map((topic) => ({ topic })));
+      try {
+        await runner.close(); // stores and commits what was gathered while the consumer still runs
+      } finally {
+        await consumer.disconnect();
+      }
     },
   };
 }

@@ -77,6 +77,19 @@ describe('ztna import', () => {
     });
   });
 
+  it('names a file it cannot read to its end (a truncated gzip), exits 1, and keeps what was read before', async () => {
+    const dir = tempDir('import-corrupt');
+    const whole = gzipSync(ndjson(simulate(2000, 54)));
+    writeFileSync(join(dir, 'cut.ndjson.gz'), whole.subarray(0, Math.floor(whole.length / 2)));
+    const result = await runCli(['import', join(dir, 'cut.ndjson.gz')], {
+      env: { ZTNA_DATA_DIR: join(dir, 'data'), ZTNA_HMAC_KEY: HMAC_KEY, KAFKA_BROKERS: '', CLICKHOUSE_URL: '' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^ztna import: ${join(dir, 'cut.ndjson.gz')}: unexpected end of file \\(what was read before it is stored\\)`),
+    );
+  });
+
   it('refuses a missing file with a clear message and exit code 2, storing nothing', async () => {
     const dir = tempDir('import-missing');
     const result = await runCli(['import', join(dir, 'nope.ndjson')], {
