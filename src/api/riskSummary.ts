@@ -2,7 +2,8 @@
 // over the period before it, and the change, all from ClickHouse.
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../detect/anomaly.js';
-import { sloFor, type SloSpec } from '../slo/spec.js';
+import { findSlo, resolveSlos } from '../slo/model.js';
+import type { SloSpec } from '../slo/spec.js';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
 import { sliCounts, type Counts } from './slis.js';
 import { declareRoute } from './route.js';
@@ -110,7 +111,7 @@ export async function riskSummary(store: Store, spec: SloSpec, q: z.output<typeo
   const [cur, prev] = await Promise.all([periodFigures(store, current, q.tenant), periodFigures(store, before, q.tenant)]);
 
   const sliFigure = (sli: string) => figure(ratio(cur.slis.get(sli)), ratio(prev.slis.get(sli)));
-  const availabilitySlo = sloFor(spec, 'auth_availability');
+  const availabilitySlo = findSlo(resolveSlos(spec), 'auth_availability');
   const availability = sliFigure('auth_availability');
   const slos = spec.slos.map((slo) => {
     const value = ratio(cur.slis.get(slo.sli));

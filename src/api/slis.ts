@@ -1,7 +1,8 @@
 // The SRE's view: each SLO's current value, error budget left and burn rates, computed
 // from ClickHouse (the per-minute rollups), so it survives a restart of the service.
-import { burnRate, errorBudgetRemaining, WINDOW_SECONDS } from '../slo/burnRate.js';
-import { windowOf, type SloSpec } from '../slo/spec.js';
+import { burnRate, errorBudgetRemaining } from '../slo/burnRate.js';
+import { resolveSlos } from '../slo/model.js';
+import type { SloSpec } from '../slo/spec.js';
 import { z } from 'zod';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
 import { declareRoute } from './route.js';
@@ -81,7 +82,8 @@ export async function sliReport(
 ): Promise<SliReport> {
   const { now, tenant } = options;
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
-  const sloWindows = [...new Set(spec.slos.map((s) => WINDOW_SECONDS[windowOf(spec, s)]))];
+  const slos = resolveSlos(spec);
+  const sloWindows = [...new Set(slos.map((s) => s.window.seconds))];
   const [current, lastHour, last6h, ...budgets] = await Promise.all([
     sliCounts(store, ago(options.windowSeconds), now, tenant),
     sliCounts(store, ago(3600), now, tenant),
@@ -93,9 +95,9 @@ export async function sliReport(
     window: options.window,
     tenant: tenant === '' ? null : tenant,
     generated_at: now.toISOString(),
-    slis: spec.slos.map((slo) => {
+    slis: slos.map((slo) => {
       const c = current!.get(slo.sli) ?? { good: 0, valid: 0 };
-      const budget = budgetBy.get(WINDOW_SECONDS[windowOf(spec, slo)])!.get(slo.sli) ?? { good: 0, valid: 0 };
+      const budget = budgetBy.get(slo.window.seconds)!.get(slo.sli) ?? { good: 0, valid: 0 };
       const burn = (counts: Counts | undefined) => {
         const e = errorRatio(counts);
         return e === null ? null : burnRate(e, slo.objective);
@@ -104,7 +106,7 @@ export async function sliReport(
         slo: slo.name,
         sli: slo.sli,
         objective: slo.objective,
-        slo_window: windowOf(spec, slo),
+        slo_window: slo.window.name,
         value: ratio(c),
         good: c.good,
         valid: c.valid,

@@ -94,8 +94,6 @@ export function loadSloSpec(path: string): SloSpec {
   return parseSloSpec(readFileSync(path, 'utf8'), path);
 }
 
-/** The SLO on an SLI, if the spec has one. */
-export const sloFor = (spec: SloSpec, sli: string): Slo | undefined => spec.slos.find((s) => s.sli === sli);
 export const windowOf = (spec: SloSpec, slo: Slo): SloWindow => slo.window ?? spec.defaults.window;
 export const minEventsOf = (spec: SloSpec, slo: Slo): number => slo.min_events ?? spec.defaults.min_events;
 export const isLatencySli = (slo: Slo) => (LATENCY_SLIS as readonly string[]).includes(slo.sli);

@@ -36,8 +36,6 @@ export interface BatchingHooks<P> {
   commit(positions: readonly P[]): Promise<void>;
   /** Told of each failed attempt to store a batch; the same batch is tried again after `delayMs`. */
   onRetry(err: unknown, attempt: number, delayMs: number): void;
-  /** Told of each stored batch. */
-  onStored?(result: BatchResult): void;
 }
 
 interface Gathered<P> {
@@ -171,7 +169,6 @@ export class BatchingRunner<P> {
       },
     });
     if (!stored.done) return;
-    this.hooks.onStored?.(stored.value);
     await this.hooks.commit(positions);
   }
 }
