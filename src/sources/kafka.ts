@@ -61,6 +61,8 @@ export async function startKafkaSource(
   // (A partition that moves away and back in between can still see a lower offset committed: the
   // cost is records read again, which the store collapses, never records skipped.)
   let assigned: Record<string, number[]> = {};
+  /** Per partition, the last offset handed to the runner (stored or on its way). */
+  const taken = new Map<string, bigint>();
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (assigned = payload.memberAssignment));
   const runner = new BatchingRunner<PartitionPosition>(pipeline, settings.batching ?? DEFAULT_BATCHING, {
     commit: (positions) => commitPositions(consumer, positions, assigned, log),
@@ -81,10 +83,17 @@ export async function startKafkaSource(
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
         const last = batch.messages[batch.messages.length - 1]!.offset;
+        // After a rebalance kafkajs fetches a partition it kept again from the committed offset:
+        // the records already handed to the runner are skipped, not stored and counted twice.
+        const partition = `${batch.topic}\u0000${batch.partition}`;
+        const handed = taken.get(partition) ?? -1n;
+        const fresh = batch.messages.filter((m) => BigInt(m.offset) > handed);
+        if (fresh.length === 0) return void resolveOffset(last);
+        const records = fresh.map((m) => toRecord(batch.topic, batch.partition, m));
         // Waits (heartbeating) only while a full batch is already gathered: backpressure.
         if (!(await runner.add(records, { topic: batch.topic, partition: batch.partition, offset: last }, heartbeat))) return;
+        taken.set(partition, BigInt(last));
         resolveOffset(last); // fetch on from here; committed once stored
         metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
         await heartbeat();
