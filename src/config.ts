@@ -43,6 +43,9 @@ export const ConfigSchema = z.object({
   ZTNA_BATCH_LINGER_MS: int(0, 60_000)
     .default(DEFAULT_BATCHING.lingerMs)
     .describe('how long a batch waits for more records before it goes'),
+  ZTNA_PREPARE_WORKERS: int(0, 64)
+    .optional()
+    .describe('worker threads that normalize and encode batches (0: the main thread); default: the available cores'),
   ZTNA_KAFKA_CREATE_PARTITIONS: int(0, 1000).default(3).describe('partitions for topics created at start-up; 0 = never create'),
   // Capped so that the expiry of any storable time (before 2100) stays within ClickHouse's Date range.
   ZTNA_RETENTION_DAYS: int(1, 3650).default(400).describe('days events and dead letters are kept (TTL)'),

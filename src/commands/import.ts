@@ -8,6 +8,7 @@ import { batchingSettings, requireSharedHmacKey, storeOptions, type Config } fro
 import { SOURCE_NAMES, type SourceChoice } from '../events/index.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
+import { preparePoolSize } from '../pipeline/preparePool.js';
 import { migrate, openStore } from '../store/index.js';
 import { BatchingRunner, type BatchingSettings } from '../sources/batching.js';
 import { openNdjsonFile, spoolStdin, type NdjsonFile } from '../sources/files.js';
@@ -130,12 +131,16 @@ export async function importCli(args: readonly string[], config: Config): Promis
   const store = openStore(storeOptions(config));
   try {
     await migrate(store, { retentionDays: config.ZTNA_RETENTION_DAYS });
-    const pipeline = new IngestPipeline(store, {
-      source: values.source as SourceChoice,
-      maxBytes: config.ZTNA_MAX_EVENT_BYTES,
-      hmacKey: resolveHmacKey(config.ZTNA_HMAC_KEY, config.ZTNA_DATA_DIR),
-      defaultTenant: config.ZTNA_DEFAULT_TENANT,
-    });
+    const pipeline = new IngestPipeline(
+      store,
+      {
+        source: values.source as SourceChoice,
+        maxBytes: config.ZTNA_MAX_EVENT_BYTES,
+        hmacKey: resolveHmacKey(config.ZTNA_HMAC_KEY, config.ZTNA_DATA_DIR),
+        defaultTenant: config.ZTNA_DEFAULT_TENANT,
+      },
+      { workers: preparePoolSize(config.ZTNA_PREPARE_WORKERS) },
+    );
     const terminal = process.stderr.isTTY;
     const summary = await importFiles(pipeline, {
       files: positionals,
@@ -146,7 +151,7 @@ export async function importCli(args: readonly string[], config: Config): Promis
         process.stderr.write(
           `ztna import: store refused a batch (attempt ${attempt}: ${(err as Error).message}); retrying in ${delayMs / 1000} s\n`,
         ),
-    });
+    }).finally(() => pipeline.close());
     if (terminal) process.stderr.write('\n');
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { batchingSettings, kafkaTopics, requireSharedHmacKey, scorerOptions, storeOptions, type Config } from '../config.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
+import { preparePoolSize } from '../pipeline/preparePool.js';
 import type { Kafka, Producer } from 'kafkajs';
 import { kafkaClient } from '../kafka/client.js';
 import { KafkaDeadLetterSink } from '../sinks/deadLetters.js';
@@ -73,7 +74,12 @@ export async function startService(config: Config, log: Logger, print: (line: st
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
   if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));
   const deadLetterSinks = kafka ? [new KafkaDeadLetterSink(kafka.producer, config.ZTNA_TOPIC_DEADLETTER)] : [];
-  const pipeline = new IngestPipeline(store, normalize, { deadLetterSinks, processors, metrics: metrics.pipeline });
+  const pipeline = new IngestPipeline(store, normalize, {
+    deadLetterSinks,
+    processors,
+    metrics: metrics.pipeline,
+    workers: preparePoolSize(config.ZTNA_PREPARE_WORKERS),
+  });
 
   // What start-up has not done yet, per dependency: /readyz reports it once the dependency answers.
   const pending: { store?: string; kafka?: string } = {
@@ -158,6 +164,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
         await started.catch(() => {}); // what start-up began, it finishes (one attempt at most) before it is stopped
         await stopSource?.();
         stopProgress();
+        await pipeline.close();
         await store.close();
       })()),
   };

@@ -2,8 +2,10 @@
 // resolves only when every row is acknowledged by the store and every dead letter by its
 // sinks: callers commit their source position (Kafka offsets) after that, never before.
 // `prepare` (CPU) and `store` (I/O) are apart so a door can overlap the two.
-import { KINDS, normalizeRecord, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
-import { eventRow, isDataError, rejectedRow, REJECTED_TABLE, tableFor, type Row, type Store } from '../store/index.js';
+import { KINDS, type CanonicalEvent, type Kind, type NormalizeOptions } from '../events/index.js';
+import { isDataError, rejectedRow, REJECTED_TABLE, type Row, type Store } from '../store/index.js';
+import { prepareRecords, type EncodedTable, type PreparedRecords } from './prepare.js';
+import { PreparePool } from './preparePool.js';
 import type { PipelineMetrics } from './metrics.js';
 import { deadLetter, type DeadLetter, type RawRecord } from './record.js';
 
@@ -28,23 +30,15 @@ export interface IngestCounts {
 
 export type BatchResult = IngestCounts & { rejects: Array<{ origin: RawRecord['origin']; reason: string }> };
 
-interface PreparedEvent {
-  event: CanonicalEvent;
-  record: RawRecord;
-  row: Row;
-}
-
 /** A normalized batch, ready to store: what `prepare` hands `store`. */
 export interface PreparedBatch {
   read: number;
   /** When it was normalized (observed_time, and dead letters' received_time). */
   now: string;
-  byKind: ReadonlyMap<Kind, readonly PreparedEvent[]>;
+  /** The records, for the dead letters of rows the store refuses. */
+  records: readonly RawRecord[];
+  prepared: PreparedRecords;
   letters: readonly DeadLetter[];
-  /** The normalized events in arrival order. */
-  inOrder: readonly CanonicalEvent[];
-  outcomes: ReadonlyArray<{ kind: string; source: string; status: string; n: number }>;
-  skippedByType: Readonly<Record<string, number>>;
 }
 
 export type PipelineNormalizeOptions = Omit<NormalizeOptions, 'observedTime'>;
@@ -56,6 +50,8 @@ export interface PipelineOptions {
   processors?: readonly BatchProcessor[];
   /** Pipeline health metrics, when exported. */
   metrics?: PipelineMetrics;
+  /** Worker threads that prepare batches (0: on this thread). Call `close` to end them. */
+  workers?: number;
 }
 
 export class IngestPipeline {
@@ -71,6 +67,7 @@ export class IngestPipeline {
   private readonly deadLetterSinks: readonly DeadLetterSink[];
   private readonly processors: readonly BatchProcessor[];
   private readonly metrics: PipelineMetrics | undefined;
+  private readonly pool: PreparePool | undefined;
 
   constructor(
     private readonly eventStore: Store,
@@ -80,6 +77,12 @@ export class IngestPipeline {
     this.deadLetterSinks = options.deadLetterSinks ?? [];
     this.processors = options.processors ?? [];
     this.metrics = options.metrics;
+    this.pool = options.workers ? new PreparePool(normalize, options.workers) : undefined;
+  }
+
+  /** Ends the worker threads, if any. */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /**
@@ -87,41 +90,21 @@ export class IngestPipeline {
    * Rejects (with a transient `StoreError` when the store is busy or unreachable) without
    * counting anything: the caller retries the same records and commits nothing meanwhile.
    */
-  processBatch(records: readonly RawRecord[]): Promise<BatchResult> {
-    return this.store(this.prepare(records));
+  async processBatch(records: readonly RawRecord[]): Promise<BatchResult> {
+    return this.store(await this.prepare(records));
   }
 
   /**
-   * The CPU half of a batch: normalize every record, sort the events by table with their rows,
-   * dead-letter what is invalid. No I/O, so a door can prepare the next batch while the last
-   * one is being stored.
+   * The CPU half of a batch: normalize every record, encode the rows of each table, dead-letter
+   * what is invalid. No I/O, and on the worker threads when there are any, so a door can prepare
+   * the next batch while the last one is being stored.
    */
-  prepare(records: readonly RawRecord[]): PreparedBatch {
+  async prepare(records: readonly RawRecord[]): Promise<PreparedBatch> {
     const now = new Date().toISOString();
-    const options = { ...this.normalize, observedTime: now };
-    const byKind = new Map<Kind, PreparedEvent[]>(KINDS.map((k) => [k, []]));
-    const letters: DeadLetter[] = [];
-    const inOrder: CanonicalEvent[] = [];
-    const outcomes = new Map<string, { kind: string; source: string; status: string; n: number }>();
-    const skippedByType: Record<string, number> = {};
-    for (const record of records) {
-      const outcome = normalizeRecord(record.value, options);
-      const kind = outcome.status === 'normalized' ? outcome.event.kind : '';
-      const source = outcome.status === 'normalized' ? outcome.event.source : outcome.status === 'skipped' ? outcome.source : '';
-      const tally = `${kind}\u0000${source}\u0000${outcome.status}`;
-      const seen = outcomes.get(tally);
-      if (seen) seen.n++;
-      else outcomes.set(tally, { kind, source, status: outcome.status, n: 1 });
-      if (outcome.status === 'normalized') {
-        byKind.get(outcome.event.kind)!.push({ event: outcome.event, record, row: eventRow(outcome.event) });
-        inOrder.push(outcome.event);
-      } else if (outcome.status === 'rejected') letters.push(deadLetter(record, outcome.reason, now));
-      else {
-        const type = `${outcome.source}:${outcome.eventType}`;
-        skippedByType[type] = (skippedByType[type] ?? 0) + 1;
-      }
-    }
-    return { read: records.length, now, byKind, letters, inOrder, outcomes: [...outcomes.values()], skippedByType };
+    const values = records.map((r) => r.value);
+    const prepared = this.pool ? await this.pool.prepare(values, now) : prepareRecords(values, { ...this.normalize, observedTime: now });
+    const letters = prepared.rejects.map(({ index, reason }) => deadLetter(records[index]!, reason, now));
+    return { read: records.length, now, records, prepared, letters };
   }
 
   /**
@@ -130,28 +113,27 @@ export class IngestPipeline {
    * transient failure: the store collapses rows stored twice, and nothing is counted until the
    * whole batch is stored.
    */
-  async store(prepared: PreparedBatch): Promise<BatchResult> {
-    const letters = [...prepared.letters];
-    const batch = emptyCounts();
-    batch.read = prepared.read;
-    batch.skippedByType = { ...prepared.skippedByType };
-    batch.skipped = Object.values(prepared.skippedByType).reduce((a, b) => a + b, 0);
-    const accepted = new Set<CanonicalEvent>();
+  async store(batch: PreparedBatch): Promise<BatchResult> {
+    const { prepared } = batch;
+    const letters = [...batch.letters];
+    const counts = emptyCounts();
+    counts.read = batch.read;
+    counts.skippedByType = { ...prepared.skippedByType };
+    counts.skipped = Object.values(prepared.skippedByType).reduce((a, b) => a + b, 0);
+    /** Events whose rows the store refused (data errors): dead-lettered, not processed. */
+    const refused = new Set<number>();
     // Every table's insert settles before a failure is thrown: nothing of this attempt is still
     // writing when the batch is tried again.
     const tables = await Promise.allSettled(
-      [...prepared.byKind].map(async ([kind, items]) => {
-        const inserted = await this.insertEvents(tableFor(kind), items, letters, prepared.now);
-        batch.storedByKind[kind] = inserted.length;
-        for (const e of inserted) accepted.add(e);
-      }),
+      prepared.tables.map((table) => this.insertRows(table, 0, table.ends.length, { batch, letters, refused })),
     );
     const failed = tables.find((t) => t.status === 'rejected');
     if (failed) throw failed.reason;
     // Processors see the stored events in the order they arrived, not grouped by table.
-    const stored = accepted.size === prepared.inOrder.length ? prepared.inOrder : prepared.inOrder.filter((e) => accepted.has(e));
-    batch.normalized = stored.length;
-    batch.rejected = letters.length;
+    const stored = refused.size === 0 ? prepared.events : prepared.events.filter((_, i) => !refused.has(i));
+    for (const event of stored) counts.storedByKind[event.kind]++;
+    counts.normalized = stored.length;
+    counts.rejected = letters.length;
     if (letters.length > 0) {
       await this.timedInsert(REJECTED_TABLE, letters.map(letterRow));
       await Promise.all(this.deadLetterSinks.map((sink) => sink.send(letters)));
@@ -161,46 +143,47 @@ export class IngestPipeline {
     const letterDoors = new Map<string, number>();
     for (const letter of letters) letterDoors.set(letter.origin.door, (letterDoors.get(letter.origin.door) ?? 0) + 1);
     for (const [door, n] of letterDoors) this.metrics?.deadLetters.inc({ door }, n);
-    this.metrics?.batchRecords.observe(prepared.read);
+    this.metrics?.batchRecords.observe(batch.read);
     for (const processor of this.processors) await processor.process(stored);
-    addCounts(this.counts, batch);
-    return { ...batch, rejects: letters.map((l) => ({ origin: l.origin, reason: l.reason })) };
+    addCounts(this.counts, counts);
+    return { ...counts, rejects: letters.map((l) => ({ origin: l.origin, reason: l.reason })) };
   }
 
   /**
-   * One insert per table per batch. If the engine refuses the data itself (a parse, type or
-   * constraint error: `isDataError`), the rows are split in halves and each half tried again,
-   * down to the rows it refuses, which become dead letters: one poison record cannot stall the
-   * stream, and finding it takes a few inserts, not one per row. Any other failure (too many
-   * parts, memory, timeouts, read-only, network) is the store's, not the data's: it is thrown,
-   * and the batch is retried whole later.
+   * One insert per table per batch: rows [from, to) of the table's encoded bytes. If the engine
+   * refuses the data itself (a parse, type or constraint error: `isDataError`), the rows are
+   * split in halves and each half tried again, down to the rows it refuses, which become dead
+   * letters: one poison record cannot stall the stream, and finding it takes a few inserts, not
+   * one per row. Any other failure (too many parts, memory, timeouts, read-only, network) is the
+   * store's, not the data's: it is thrown, and the batch is retried whole later.
    */
-  private async insertEvents(
-    table: string,
-    items: readonly PreparedEvent[],
-    letters: DeadLetter[],
-    now: string,
-  ): Promise<CanonicalEvent[]> {
-    if (items.length === 0) return [];
+  private async insertRows(
+    table: EncodedTable,
+    from: number,
+    to: number,
+    into: { batch: PreparedBatch; letters: DeadLetter[]; refused: Set<number> },
+  ): Promise<void> {
+    if (to <= from) return;
+    const start = from === 0 ? 0 : table.ends[from - 1]!;
     try {
-      await this.timedInsert(
-        table,
-        items.map((i) => i.row),
-      );
-      return items.map((i) => i.event);
+      await this.timedInsert(table.table, table.data.subarray(start, table.ends[to - 1]));
+      return;
     } catch (err) {
       if (!isDataError(err)) throw err;
-      if (items.length === 1) {
-        letters.push(deadLetter(items[0]!.record, `store refused the event: ${err.message}`, now));
-        return [];
+      if (to - from === 1) {
+        const event = table.eventOf[from]!;
+        const record = into.batch.records[into.batch.prepared.recordOf[event]!]!;
+        into.letters.push(deadLetter(record, `store refused the event: ${err.message}`, into.batch.now));
+        into.refused.add(event);
+        return;
       }
     }
-    const half = Math.ceil(items.length / 2);
-    const first = await this.insertEvents(table, items.slice(0, half), letters, now);
-    return [...first, ...(await this.insertEvents(table, items.slice(half), letters, now))];
+    const half = from + Math.ceil((to - from) / 2);
+    await this.insertRows(table, from, half, into);
+    await this.insertRows(table, half, to, into);
   }
 
-  private async timedInsert(table: string, rows: Row[]): Promise<void> {
+  private async timedInsert(table: string, rows: Row[] | Buffer): Promise<void> {
     const end = this.metrics?.insertSeconds.startTimer({ table });
     try {
       await this.eventStore.insert(table, rows);

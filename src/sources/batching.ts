@@ -1,7 +1,7 @@
 // Batching that fits ClickHouse, for the doors that read fast (Kafka, files): records from every
 // partition or file are gathered into one batch (bounded by records, bytes and a short linger),
-// and the pipeline's two halves overlap: batch k+1 is normalized on this thread while batch k is
-// stored by the engine. A door's positions (Kafka offsets) are committed only after the batch
+// and the pipeline's two halves overlap: batch k+1 is normalized (on the pipeline's worker
+// threads, or this one) while batch k is stored by the engine. A door's positions (Kafka offsets) are committed only after the batch
 // that holds them is stored, in order. At most one batch is stored, one waits prepared and one
 // gathers: a door adding to a full batch waits (backpressure), so memory stays bounded.
 import type { BatchResult, PreparedBatch } from '../pipeline/pipeline.js';
@@ -72,7 +72,7 @@ export class BatchingRunner<P> {
 
   constructor(
     private readonly pipeline: {
-      prepare(records: readonly RawRecord[]): PreparedBatch;
+      prepare(records: readonly RawRecord[]): Promise<PreparedBatch>;
       store(prepared: PreparedBatch): Promise<BatchResult>;
     },
     private readonly settings: BatchingSettings,
@@ -129,14 +129,17 @@ export class BatchingRunner<P> {
 
   private async run(): Promise<void> {
     let storing: Promise<void> = Promise.resolve();
-    for (;;) {
-      const batch = await this.next();
-      if (!batch) break;
-      const prepared = this.pipeline.prepare(batch.records);
-      await storing; // the last batch is stored (and committed) before this one goes: order holds
-      storing = this.storeAndCommit(prepared, batch.positions);
+    try {
+      for (;;) {
+        const batch = await this.next();
+        if (!batch) break;
+        const prepared = await this.pipeline.prepare(batch.records);
+        await storing; // the last batch is stored (and committed) before this one goes: order holds
+        storing = this.storeAndCommit(prepared, batch.positions);
+      }
+    } finally {
+      await storing; // a batch that failed to prepare leaves the one before it stored and committed
     }
-    await storing;
   }
 
   /** The next batch: once the gathered records fill it, wait out the linger, or the runner closes. */

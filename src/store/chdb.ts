@@ -20,7 +20,7 @@ export class ChdbStore implements Store {
     await this.run(sql, params, 'TabSeparated');
   }
 
-  async insert(table: string, rows: readonly Row[]): Promise<void> {
+  async insert(table: string, rows: readonly Row[] | Buffer): Promise<void> {
     if (rows.length === 0) return;
     try {
       await this.session.insert({ table, values: toNdjson(rows), format: 'JSONEachRow' });

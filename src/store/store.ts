@@ -12,8 +12,11 @@ export interface Store {
   readonly location: string;
   /** A statement with no result (DDL, ALTER). Values are bound `{name:Type}` parameters. */
   command(sql: string, params?: Params): Promise<void>;
-  /** One insert of many rows (JSONEachRow); resolves when the engine has acknowledged it. */
-  insert(table: string, rows: readonly Row[]): Promise<void>;
+  /**
+   * One insert of many rows, resolved when the engine has acknowledged it: row objects, or rows
+   * already encoded as JSONEachRow bytes (one object and a newline per row), sent as they are.
+   */
+  insert(table: string, rows: readonly Row[] | Buffer): Promise<void>;
   /** Rows of a SELECT, with bound `{name:Type}` parameters. */
   query<T = Row>(sql: string, params?: Params): Promise<T[]>;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export function statementLabel(sql: string): string {
   );
 }
 
-export function toNdjson(rows: readonly Row[]): Buffer {
-  return Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+/** Rows as JSONEachRow bytes; bytes already encoded are kept as they are. */
+export function toNdjson(rows: readonly Row[] | Buffer): Buffer {
+  return Buffer.isBuffer(rows) ? rows : Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
 }
