@@ -1,10 +1,13 @@
 // Every setting, from the environment, validated once at start-up. A bad value stops
 // start-up with the variable's name and what is wrong with it.
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseScenarios } from './simulate/scenarios.js';
 import { DEFAULT_TOKEN_REPLAY } from './detect/tokenReplay.js';
 import { DEFAULT_BATCHING, type BatchingSettings } from './sources/batching.js';
 import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
+import { KAFKA_SASL_MECHANISMS, type KafkaClientSettings, type KafkaSaslSettings } from './kafka/client.js';
+import type { ClickHouseServerOptions } from './store/clickhouse.js';
 
 const csv = z.string().transform((s) =>
   s
@@ -13,6 +16,9 @@ const csv = z.string().transform((s) =>
     .filter(Boolean),
 );
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
+// Checked here so that a wrong path stops start-up with the others; read when the clients are built.
+const readableFile = z.string().refine(isReadable, { error: (issue) => `cannot read ${String(issue.input)}` });
 const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ -');
 
 export const ConfigSchema = z.object({
@@ -21,11 +27,34 @@ export const ConfigSchema = z.object({
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_DATABASE: z.string().regex(/^\w+$/).optional(),
+  CLICKHOUSE_PASSWORD_FILE: readableFile.optional().describe('a file holding the ClickHouse password (instead of CLICKHOUSE_PASSWORD)'),
+  CLICKHOUSE_CA_FILE: readableFile.optional().describe('PEM CA(s) to trust for an https CLICKHOUSE_URL instead of the system CAs'),
+  CLICKHOUSE_CERT_FILE: readableFile.optional().describe('client certificate (PEM) for mutual TLS; needs CLICKHOUSE_CA_FILE'),
+  CLICKHOUSE_KEY_FILE: readableFile.optional().describe('its private key (PEM, unencrypted)'),
+  CLICKHOUSE_REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000).describe('how long one request to ClickHouse may take'),
+  CLICKHOUSE_COMPRESSION: z
+    .enum(['none', 'response', 'request', 'both'])
+    .default('none')
+    .describe('gzip of responses, of request (insert) bodies, or both'),
   KAFKA_BROKERS: csv
     .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port')).min(1))
     .optional()
     .describe('comma-separated host:port list; when set, events are consumed from Kafka'),
   KAFKA_CLIENT_ID: z.string().min(1).default('ztna-telemetry'),
+  KAFKA_SSL: flag.default(false).describe('TLS to the brokers (the SSL and SASL_SSL listeners)'),
+  KAFKA_SSL_CA_FILE: readableFile.optional().describe("PEM CA(s) that signed the brokers' certificates, instead of the system CAs"),
+  KAFKA_SSL_CERT_FILE: readableFile.optional().describe('client certificate (PEM) for mutual TLS'),
+  KAFKA_SSL_KEY_FILE: readableFile.optional().describe('its private key (PEM, unencrypted)'),
+  KAFKA_SSL_VERIFY_HOSTNAME: flag
+    .default(true)
+    .describe("false skips only the check that the broker's certificate names the host; the chain is always verified"),
+  KAFKA_SASL_MECHANISM: z.string().toLowerCase().pipe(z.enum(KAFKA_SASL_MECHANISMS)).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_SASL_PASSWORD_FILE: readableFile.optional().describe('a file holding the SASL password (instead of KAFKA_SASL_PASSWORD)'),
+  KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: readableFile
+    .optional()
+    .describe('a file holding the OAUTHBEARER token, read again at every authentication (refreshed by something else)'),
   ZTNA_KAFKA_GROUP: z.string().min(1).default('ztna-telemetry'),
   ZTNA_TOPIC_AUTH: topic.default('ztna.auth'),
   ZTNA_TOPIC_POLICY: topic.default('ztna.policy'),
@@ -91,6 +120,62 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+function isReadable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const TLS_ONLY = ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'] as const;
+const SASL_CREDENTIALS = [
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
+  'KAFKA_SASL_OAUTHBEARER_TOKEN_FILE',
+] as const;
+
+/** The rules between the Kafka and ClickHouse connection settings; each issue names the variable to fix, never a value. */
+function checkConnectionSettings(c: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const problem = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+  const isSet = (name: string) => c[name] !== undefined;
+  const pair = (a: string, b: string) => {
+    if (isSet(a) !== isSet(b)) problem(isSet(a) ? b : a, `required with ${isSet(a) ? a : b}`);
+  };
+  const either = (a: string, b: string) => {
+    if (isSet(a) && isSet(b)) problem(b, `set ${a} or ${b}, not both`);
+  };
+
+  for (const name of TLS_ONLY) if (isSet(name) && !c.KAFKA_SSL) problem(name, 'needs KAFKA_SSL=true');
+  if (c.KAFKA_SSL_VERIFY_HOSTNAME === false && !c.KAFKA_SSL) problem('KAFKA_SSL_VERIFY_HOSTNAME', 'needs KAFKA_SSL=true');
+  pair('KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE');
+  either('KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE');
+  const mechanism = c.KAFKA_SASL_MECHANISM;
+  const token = 'KAFKA_SASL_OAUTHBEARER_TOKEN_FILE';
+  if (mechanism === undefined) {
+    for (const name of SASL_CREDENTIALS) if (isSet(name)) problem(name, 'needs KAFKA_SASL_MECHANISM');
+  } else if (mechanism === 'oauthbearer') {
+    if (!isSet(token)) problem(token, 'required with KAFKA_SASL_MECHANISM=oauthbearer');
+    for (const name of SASL_CREDENTIALS) if (name !== token && isSet(name)) problem(name, 'not used with KAFKA_SASL_MECHANISM=oauthbearer');
+  } else {
+    const withMechanism = `with KAFKA_SASL_MECHANISM=${String(mechanism)}`;
+    if (!isSet('KAFKA_SASL_USERNAME')) problem('KAFKA_SASL_USERNAME', `required ${withMechanism}`);
+    if (!isSet('KAFKA_SASL_PASSWORD') && !isSet('KAFKA_SASL_PASSWORD_FILE'))
+      problem('KAFKA_SASL_PASSWORD', `required (or KAFKA_SASL_PASSWORD_FILE) ${withMechanism}`);
+    if (isSet(token)) problem(token, `not used ${withMechanism}`);
+  }
+
+  either('CLICKHOUSE_PASSWORD', 'CLICKHOUSE_PASSWORD_FILE');
+  const https = typeof c.CLICKHOUSE_URL === 'string' && c.CLICKHOUSE_URL.startsWith('https:');
+  for (const name of ['CLICKHOUSE_CA_FILE', 'CLICKHOUSE_CERT_FILE', 'CLICKHOUSE_KEY_FILE'])
+    if (isSet(name) && !https) problem(name, 'needs an https:// CLICKHOUSE_URL');
+  pair('CLICKHOUSE_CERT_FILE', 'CLICKHOUSE_KEY_FILE');
+  // @clickhouse/client takes a client certificate only together with the CA it trusts.
+  if (isSet('CLICKHOUSE_CERT_FILE') && !isSet('CLICKHOUSE_CA_FILE')) problem('CLICKHOUSE_CA_FILE', 'required with CLICKHOUSE_CERT_FILE');
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -98,7 +183,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables mean "not set", as in docker compose files with `FOO=`.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.safeParse(present);
+  const parsed = ConfigSchema.superRefine(checkConnectionSettings).safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -132,16 +217,61 @@ export function scorerOptions(config: Config) {
   };
 }
 
+/** A secret given as a value or as a file (a mounted Kubernetes or Docker secret), whose final newline is not part of it. */
+function secret(value: string | undefined, file: string | undefined): string | undefined {
+  return file === undefined ? value : readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+}
+
+const readOptional = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
+
+/** How to reach Kafka: brokers, TLS and SASL, with the files read now (at start-up). */
+export function kafkaClientSettings(config: Config, brokers: string[], clientId = config.KAFKA_CLIENT_ID): KafkaClientSettings {
+  return {
+    brokers,
+    clientId,
+    tls: config.KAFKA_SSL
+      ? {
+          ca: readOptional(config.KAFKA_SSL_CA_FILE),
+          cert: readOptional(config.KAFKA_SSL_CERT_FILE),
+          key: readOptional(config.KAFKA_SSL_KEY_FILE),
+          verifyHostname: config.KAFKA_SSL_VERIFY_HOSTNAME,
+        }
+      : undefined,
+    sasl: kafkaSasl(config),
+  };
+}
+
+/** The schema's rules guarantee the credentials each mechanism needs. */
+function kafkaSasl(config: Config): KafkaSaslSettings | undefined {
+  const mechanism = config.KAFKA_SASL_MECHANISM;
+  if (mechanism === undefined) return undefined;
+  if (mechanism === 'oauthbearer') return { mechanism, tokenFile: config.KAFKA_SASL_OAUTHBEARER_TOKEN_FILE ?? '' };
+  return {
+    mechanism,
+    username: config.KAFKA_SASL_USERNAME ?? '',
+    password: secret(config.KAFKA_SASL_PASSWORD, config.KAFKA_SASL_PASSWORD_FILE) ?? '',
+  };
+}
+
 /** Where the store is: a ClickHouse server when its URL is set, else chDB under the data directory. */
-export function storeOptions(config: Config) {
+export function storeOptions(config: Config): { dataDir: string; clickhouse: ClickHouseServerOptions | undefined } {
   return {
     dataDir: config.ZTNA_DATA_DIR,
     clickhouse: config.CLICKHOUSE_URL
       ? {
           url: config.CLICKHOUSE_URL,
           username: config.CLICKHOUSE_USER,
-          password: config.CLICKHOUSE_PASSWORD,
+          password: secret(config.CLICKHOUSE_PASSWORD, config.CLICKHOUSE_PASSWORD_FILE),
           database: config.CLICKHOUSE_DATABASE,
+          tls: config.CLICKHOUSE_CA_FILE
+            ? {
+                ca: readFileSync(config.CLICKHOUSE_CA_FILE),
+                cert: readOptional(config.CLICKHOUSE_CERT_FILE),
+                key: readOptional(config.CLICKHOUSE_KEY_FILE),
+              }
+            : undefined,
+          requestTimeoutMs: config.CLICKHOUSE_REQUEST_TIMEOUT_MS,
+          compression: config.CLICKHOUSE_COMPRESSION,
         }
       : undefined,
   };

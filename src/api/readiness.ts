@@ -3,6 +3,7 @@
 // probe answers at once whatever the dependencies do. What is down is said in plain words
 // (never a library's internal message); the error behind it goes to the log.
 import { connect } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { StoreError, type Store } from '../store/index.js';
 
@@ -130,20 +131,32 @@ export function storeFailure(location: string, err: unknown): string {
   return `no answer from ${location}`;
 }
 
-/** Some broker of the list accepts connections: a Kafka client needs one to find the rest. */
-export function brokersCheck(brokers: readonly string[]): DependencyCheck {
+/**
+ * Some broker of the list accepts connections (with `tls`, a TLS handshake that verifies its
+ * certificate as the Kafka client would): a Kafka client needs one to find the rest.
+ */
+export function brokersCheck(brokers: readonly string[], tls?: ConnectionOptions): DependencyCheck {
   return async (signal) => {
-    const attempts = await Promise.allSettled(brokers.map((broker) => tcpConnect(broker, signal)));
+    const attempts = await Promise.allSettled(brokers.map((broker) => brokerConnect(broker, signal, tls)));
     if (attempts.some((a) => a.status === 'fulfilled')) return;
+    // A broker that answers but whose certificate is refused is not "unreachable": say so, and keep the error.
+    const handshake = attempts.map((a) => (a as PromiseRejectedResult).reason as NodeJS.ErrnoException).find(answeredButRefused);
+    if (tls && handshake) throw new Unready(`TLS handshake failed: ${handshake.message}`, { cause: handshake });
     throw new Unready(`cannot reach ${brokers.length === 1 ? 'broker' : 'any broker of'} ${brokers.join(', ')}`);
   };
 }
 
-function tcpConnect(hostPort: string, signal: AbortSignal): Promise<void> {
+/** Reached, yet refused: a failure that is neither the network's nor the check's own timeout (TLS: the certificate, the protocol). */
+function answeredButRefused(err: NodeJS.ErrnoException): boolean {
+  return err.code !== undefined && !NETWORK_ERRORS.has(err.code) && err.code !== 'ABORT_ERR';
+}
+
+function brokerConnect(hostPort: string, signal: AbortSignal, tls: ConnectionOptions | undefined): Promise<void> {
   const colon = hostPort.lastIndexOf(':');
+  const address = { host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)), signal };
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)), signal });
-    socket.once('connect', () => {
+    const socket = tls ? tlsConnect({ ...address, ...tls }) : connect(address);
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
       socket.destroy();
       resolve();
     });

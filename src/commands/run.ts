@@ -2,12 +2,21 @@
 // pipeline into chDB under ./data. KAFKA_BROKERS → consume Kafka; CLICKHOUSE_URL → that server.
 // The HTTP server starts first; the store is waited out; consuming starts once it is migrated.
 import type { Logger } from 'pino';
-import { batchingSettings, kafkaTopics, requireSharedHmacKey, scorerOptions, storeOptions, type Config } from '../config.js';
+import {
+  batchingSettings,
+  kafkaClientSettings,
+  kafkaTopics,
+  requireSharedHmacKey,
+  scorerOptions,
+  storeOptions,
+  type Config,
+} from '../config.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
 import { preparePoolSize } from '../pipeline/preparePool.js';
 import type { Kafka, Producer } from 'kafkajs';
-import { kafkaClient } from '../kafka/client.js';
+import { kafkaClient, kafkaSetupFailure, tlsOptions } from '../kafka/client.js';
+import type { ConnectionOptions } from 'node:tls';
 import { KafkaDeadLetterSink } from '../sinks/deadLetters.js';
 import { startKafkaSource, type KafkaSourceHandle } from '../sources/kafka.js';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +102,10 @@ export async function startService(config: Config, log: Logger, print: (line: st
       if (pending[name]) throw new Unready(pending[name]);
     };
   const readiness = new ReadinessMonitor(
-    { store: afterStartUp('store', storeCheck(store)), ...(kafka ? { kafka: afterStartUp('kafka', brokersCheck(kafka.brokers)) } : {}) },
+    {
+      store: afterStartUp('store', storeCheck(store)),
+      ...(kafka ? { kafka: afterStartUp('kafka', brokersCheck(kafka.brokers, kafka.tls)) } : {}),
+    },
     { log },
   );
 
@@ -195,15 +207,19 @@ interface KafkaConnection {
   /** Dead letters and anomalies; connected when consuming starts. */
   producer: Producer;
   brokers: string[];
+  /** TLS to the brokers, also for the reachability check; undefined for plaintext. */
+  tls: ConnectionOptions | undefined;
   topics: string[];
 }
 
 function kafkaConnection(brokers: string[], config: Config, log: Logger): KafkaConnection {
-  const client = kafkaClient({ brokers, clientId: config.KAFKA_CLIENT_ID }, log);
+  const settings = kafkaClientSettings(config, brokers);
+  const client = kafkaClient(settings, log);
   return {
     client,
     producer: client.producer({ idempotent: true, maxInFlightRequests: 1 }),
     brokers,
+    tls: settings.tls ? tlsOptions(settings.tls) : undefined,
     topics: Object.values(kafkaTopics(config)),
   };
 }
@@ -231,18 +247,22 @@ async function consumeKafka(
   const source = await retryWithBackoff(
     async () => {
       // A broker that is away fails here at once, rather than through kafkajs's long retries.
-      await brokersCheck(kafka.brokers)(AbortSignal.timeout(2000));
+      await brokersCheck(kafka.brokers, kafka.tls)(AbortSignal.timeout(2000));
       await kafka.producer.connect();
       return startKafkaSource(kafka.client, settings, pipeline, log, metrics.sources);
     },
     {
       stopped: () => signal.aborted,
       pause: (ms) => pauseUnlessStopped(ms, signal),
-      onFailure: (err, attempt, delayMs) =>
+      onFailure: (err, attempt, delayMs) => {
+        // Refused credentials or an untrusted certificate: waiting cannot fix them, so start-up fails.
+        const setupFailure = kafkaSetupFailure(err);
+        if (setupFailure) throw new Error(`kafka: ${setupFailure}`, { cause: err });
         log.warn(
           { attempt, retryInMs: delayMs },
           `kafka: cannot start consuming (attempt ${attempt}): ${(err as Error).message}; retrying in ${delayMs / 1000} s`,
-        ),
+        );
+      },
     },
   );
   return source.done ? source.value : undefined;

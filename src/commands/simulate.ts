@@ -2,7 +2,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Producer } from 'kafkajs';
-import { kafkaTopics, loadConfig } from '../config.js';
+import { kafkaClientSettings, kafkaTopics, loadConfig } from '../config.js';
 import { ensureTopics, kafkaClient } from '../kafka/client.js';
 import { createLogger } from '../log.js';
 import { parseScenario, type ScenarioWindow } from '../simulate/scenarios.js';
@@ -169,7 +169,7 @@ async function openKafkaSink(): Promise<RecordSink> {
   const config = loadConfig();
   if (!config.KAFKA_BROKERS) throw new UsageError('--to kafka needs KAFKA_BROKERS');
   const kafka = kafkaClient(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-simulator` },
+    kafkaClientSettings(config, config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-simulator`),
     createLogger(config.LOG_LEVEL),
   );
   const topics = kafkaTopics(config);

@@ -10,6 +10,15 @@ export interface ClickHouseServerOptions {
   username?: string | undefined;
   password?: string | undefined;
   database?: string | undefined;
+  /** For an https URL: the PEM CA(s) to trust instead of the system's, and a client certificate and key for mutual TLS. */
+  tls?: { ca: Buffer; cert?: Buffer | undefined; key?: Buffer | undefined } | undefined;
+  requestTimeoutMs?: number | undefined;
+  /** gzip of responses, of request (insert) bodies, or both; default none. */
+  compression?: 'none' | 'response' | 'request' | 'both' | undefined;
+}
+
+function clientTls({ ca, cert, key }: NonNullable<ClickHouseServerOptions['tls']>) {
+  return cert && key ? { ca_cert: ca, cert, key } : { ca_cert: ca };
 }
 
 export class ClickHouseServerStore implements Store {
@@ -27,6 +36,12 @@ export class ClickHouseServerStore implements Store {
       username: options.username,
       password: options.password,
       database: options.database,
+      ...(options.tls ? { tls: clientTls(options.tls) } : {}),
+      request_timeout: options.requestTimeoutMs,
+      compression: {
+        request: options.compression === 'request' || options.compression === 'both',
+        response: options.compression === 'response' || options.compression === 'both',
+      },
       // The store promises: an insert resolves once it is durable in a part, not buffered.
       clickhouse_settings: { async_insert: 0, wait_end_of_query: 1 },
       // Failures reach the caller as StoreErrors, which log them once; the client's own block would repeat each.
