@@ -254,10 +254,13 @@ async function consumeKafka(
     {
       stopped: () => signal.aborted,
       pause: (ms) => pauseUnlessStopped(ms, signal),
-      onFailure: (err, attempt, delayMs) => {
+      onFailure: async (err, attempt, delayMs) => {
         // Refused credentials or an untrusted certificate: waiting cannot fix them, so start-up fails.
         const setupFailure = kafkaSetupFailure(err);
-        if (setupFailure) throw new Error(`kafka: ${setupFailure}`, { cause: err });
+        if (setupFailure) {
+          await kafka.producer.disconnect(); // connected already when an authorization is refused later on
+          throw new Error(`kafka: ${setupFailure}`, { cause: err });
+        }
         log.warn(
           { attempt, retryInMs: delayMs },
           `kafka: cannot start consuming (attempt ${attempt}): ${(err as Error).message}; retrying in ${delayMs / 1000} s`,

@@ -1,5 +1,6 @@
 // A real single-node Apache Kafka broker (KRaft) on 127.0.0.1 for tests and benchmarks.
 // The jars come from Maven Central through mvn (cached in ~/.m2); nothing to install by hand.
+// On request it also listens with SASL_SSL and with mutual TLS, besides the plaintext listener.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './ports.js';
+import { makeCa, makeCertificate } from './certificates.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const POM = join(here, 'kafka-broker.pom.xml');
@@ -17,7 +19,29 @@ export interface KafkaBroker {
   /** host:port for KAFKA_BROKERS. */
   brokers: string;
   logFile: string;
+  /** The secured listeners, when asked for. */
+  secured?: SecuredListeners;
   stop(): Promise<void>;
+}
+
+export interface SecuredListeners {
+  /** host:port of the SASL_SSL listener: SCRAM-SHA-512, and OAUTHBEARER with unsecured (unsigned) tokens. */
+  saslSsl: string;
+  /** host:port of the SSL listener that requires a client certificate. */
+  mutualTls: string;
+  /** PEM: the CA that signed the broker's and the client's certificates. */
+  caFile: string;
+  clientCertFile: string;
+  clientKeyFile: string;
+  /** The SCRAM-SHA-512 user created when the storage was formatted: a super user, as is the mTLS client. */
+  scram: { username: string; password: string };
+  /** A second SCRAM-SHA-512 user that authenticates but is granted nothing (no ACL). */
+  unauthorized: { username: string; password: string };
+}
+
+export interface KafkaBrokerOptions {
+  /** Also listen with SASL_SSL and mutual TLS (certificates made for the broker, a SCRAM user created). */
+  secured?: boolean;
 }
 
 /** The broker's classpath, resolved by Maven once per pom version and cached. */
@@ -37,10 +61,12 @@ export function kafkaClasspath(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export async function startKafkaBroker(): Promise<KafkaBroker> {
+export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const classpath = kafkaClasspath();
   const dir = mkdtempSync(join(tmpdir(), 'ztna-kafka-'));
   const [port, controllerPort] = [await freePort(), await freePort()];
+  const secured = options.secured ? await securedListeners(dir) : undefined;
+  const listeners = [`PLAINTEXT://127.0.0.1:${port}`, ...(secured ? [`SASL_SSL://${secured.saslSsl}`, `SSL://${secured.mutualTls}`] : [])];
   const props = join(dir, 'server.properties');
   writeFileSync(
     props,
@@ -48,10 +74,12 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `listeners=${[...listeners, `CONTROLLER://127.0.0.1:${controllerPort}`].join(',')}`,
+      `advertised.listeners=${listeners.join(',')}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secured ? ',SASL_SSL:SASL_SSL,SSL:SSL' : ''}`,
+      ...(secured ? securedProperties(dir, secured) : []),
       `log.dirs=${join(dir, 'data')}`,
       'num.partitions=1',
       'offsets.topic.replication.factor=1',
@@ -76,7 +104,13 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
     ].join('\n'),
   );
   const java = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
-  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', props], { encoding: 'utf8' });
+  // SCRAM credentials live in the cluster metadata: the storage tool writes them with the first records.
+  const scram = secured
+    ? [secured.scram, secured.unauthorized].flatMap((u) => ['--add-scram', `SCRAM-SHA-512=[name=${u.username},password=${u.password}]`])
+    : [];
+  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', props, ...scram], {
+    encoding: 'utf8',
+  });
   if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr}`);
 
   const out = openSync(join(dir, 'stdout.log'), 'a');
@@ -87,6 +121,7 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
   return {
     brokers,
     logFile,
+    ...(secured ? { secured } : {}),
     async stop() {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -95,6 +130,42 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Ports, certificates (a CA, the broker's, a client's) and a SCRAM user for the secured listeners. */
+async function securedListeners(dir: string): Promise<SecuredListeners> {
+  const ca = makeCa(dir, 'test-ca');
+  const broker = makeCertificate(dir, 'broker', ca, 'server');
+  const client = makeCertificate(dir, 'client', ca, 'client');
+  // The broker's PEM key store is one file: the private key, then the certificate.
+  writeFileSync(join(dir, 'broker-keystore.pem'), readFileSync(broker.keyFile, 'utf8') + readFileSync(broker.certFile, 'utf8'));
+  return {
+    saslSsl: `127.0.0.1:${await freePort()}`,
+    mutualTls: `127.0.0.1:${await freePort()}`,
+    caFile: ca.certFile,
+    clientCertFile: client.certFile,
+    clientKeyFile: client.keyFile,
+    scram: { username: 'ztna', password: `scram-${randomUUID()}` },
+    unauthorized: { username: 'nobody', password: `scram-${randomUUID()}` },
+  };
+}
+
+function securedProperties(dir: string, secured: SecuredListeners): string[] {
+  return [
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${join(dir, 'broker-keystore.pem')}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${secured.caFile}`,
+    'listener.name.ssl.ssl.client.auth=required',
+    // ACLs on, so that a refused authorization can be tested; the plaintext listener (the tests' own clients,
+    // the controller) is ANONYMOUS, the OAUTHBEARER token's subject is ztna, the mTLS client is its certificate's name.
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    `super.users=User:ANONYMOUS;User:${secured.scram.username};User:CN=client`,
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,OAUTHBEARER',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    // The broker's default OAUTHBEARER validator accepts unsigned tokens: enough to prove the client's token-file path.
+    'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";',
+  ];
 }
 
 async function waitForBroker(brokers: string, child: ChildProcess): Promise<void> {
