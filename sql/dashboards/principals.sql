@@ -1,7 +1,9 @@
 -- Principals seen in the range, for the analyst's principal picker.
 SELECT DISTINCT principal_id
-FROM auth_events FINAL
-WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+FROM events FINAL
+WHERE kind = 'auth'
+  AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+  AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
   AND principal_id != ''
   AND ({tenant:String} = '' OR tenant = {tenant:String})
 ORDER BY principal_id

@@ -13,8 +13,10 @@ WITH
     ),
     denied AS (
         SELECT {dimension:Identifier} AS subject, count() AS denials
-        FROM policy_events FINAL
-        WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+        FROM events FINAL
+        WHERE kind = 'policy'
+          AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+          AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
           AND decision = 'deny'
         GROUP BY subject

@@ -17,13 +17,13 @@ FROM
                    toUInt8(seq <= 10 AND lagInFrame(seq, 1, 0) OVER (PARTITION BY emitter_id ORDER BY time, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) > seq) AS restart
             FROM
             (
-                SELECT emitter_id, assumeNotNull(emitter_seq) AS seq, time, tenant FROM auth_events FINAL WHERE emitter_seq IS NOT NULL
-                UNION ALL SELECT emitter_id, assumeNotNull(emitter_seq), time, tenant FROM policy_events FINAL WHERE emitter_seq IS NOT NULL
-                UNION ALL SELECT emitter_id, assumeNotNull(emitter_seq), time, tenant FROM posture_events FINAL WHERE emitter_seq IS NOT NULL
-                UNION ALL SELECT emitter_id, assumeNotNull(emitter_seq), time, tenant FROM token_events FINAL WHERE emitter_seq IS NOT NULL
+                SELECT emitter_id, assumeNotNull(emitter_seq) AS seq, time
+                FROM events FINAL
+                WHERE emitter_seq IS NOT NULL
+                  AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+                  AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+                  AND ({tenant:String} = '' OR tenant = {tenant:String})
             )
-            WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-              AND ({tenant:String} = '' OR tenant = {tenant:String})
         )
     )
     GROUP BY emitter_id, segment

@@ -13,6 +13,7 @@ export {
   rangeParams,
   rejectedRow,
   tableFor,
+  EVENTS_TABLE,
   toClickHouseTime,
   ANOMALIES_TABLE,
   REJECTED_TABLE,

@@ -2,12 +2,14 @@
 // at every start-up and from several replicas: statements are IF NOT EXISTS, so a crash
 // between a statement and its ledger row only repeats a no-op.
 import { createHash } from 'node:crypto';
-import { KINDS } from '../events/schema.js';
+import { EVENTS_TABLE } from './rows.js';
 import { migrations, namedQuery, sqlFile, statements } from './sql.js';
 import type { Store } from './store.js';
 
 export interface MigrateOptions {
   retentionDays: number;
+  /** Stop after this version (default: all). Retention is re-applied only once all are applied. */
+  target?: number;
 }
 
 export interface MigrateResult {
@@ -17,7 +19,7 @@ export interface MigrateResult {
 
 /** Tables with a time-based TTL, and their time column. */
 export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string }> = [
-  ...KINDS.map((kind) => ({ table: `${kind}_events`, timeColumn: 'time' })),
+  { table: EVENTS_TABLE, timeColumn: 'time' },
   { table: 'rejected_events', timeColumn: 'received_time' },
   { table: 'sli_minute', timeColumn: 'minute' },
   { table: 'anomalies', timeColumn: 'time' },
@@ -33,7 +35,8 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
   );
   const params = { retention_days: options.retentionDays };
   const applied: string[] = [];
-  for (const migration of migrations()) {
+  const pending = migrations().filter((m) => m.version <= (options.target ?? Infinity));
+  for (const migration of pending) {
     const checksum = createHash('sha256').update(migration.sql).digest('hex');
     const previous = done.get(migration.version);
     if (previous) {
@@ -48,8 +51,11 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
     ]);
     applied.push(migration.name);
   }
-  for (const { table, timeColumn } of RETAINED_TABLES) {
-    await store.command(namedQuery('set_retention'), { table, time_column: timeColumn, retention_days: options.retentionDays });
+  const current = Math.max(0, ...pending.map((m) => m.version));
+  if (current === Math.max(0, ...migrations().map((m) => m.version))) {
+    for (const { table, timeColumn } of RETAINED_TABLES) {
+      await store.command(namedQuery('set_retention'), { table, time_column: timeColumn, retention_days: options.retentionDays });
+    }
   }
-  return { applied, current: Math.max(0, ...migrations().map((m) => m.version)) };
+  return { applied, current };
 }

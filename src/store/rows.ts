@@ -2,7 +2,9 @@
 import type { CanonicalEvent, Kind } from '../events/schema.js';
 import type { Row } from './store.js';
 
-export const tableFor = (kind: Kind) => `${kind}_events` as const;
+/** Every kind is stored in the one wide `events` table, with its `kind` column (sql/migrations/0006). */
+export const EVENTS_TABLE = 'events';
+export const tableFor = (_kind: Kind) => EVENTS_TABLE;
 export const REJECTED_TABLE = 'rejected_events';
 
 // ClickHouse reads DateTime64 as 'YYYY-MM-DD hh:mm:ss.sss' without best-effort parsing.
@@ -20,7 +22,6 @@ export const numberOrNull = (value: number | string | null) => (value === null ?
 
 export function eventRow(event: CanonicalEvent): Row {
   const row: Row = { ...event };
-  delete row.kind;
   for (const field of INSTANT_FIELDS) {
     const value = row[field];
     if (typeof value === 'string') row[field] = toClickHouseTime(value);

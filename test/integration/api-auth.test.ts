@@ -66,7 +66,7 @@ describe('API access control', () => {
     await call('/api/v1/slis', 'secret-stolen-guess');
     await access.flush();
     const decisions = await store.query<{ principal_id: string; decision: string; action: string; reasons: string[] }>(
-      "SELECT principal_id, decision, action, reasons FROM policy_events FINAL WHERE source = 'ztna-api' ORDER BY time, emitter_seq",
+      "SELECT principal_id, decision, action, reasons FROM events FINAL WHERE kind = 'policy' AND source = 'ztna-api' ORDER BY time, emitter_seq",
     );
     expect(decisions).toContainEqual({
       principal_id: 'analyst-1',
@@ -78,12 +78,12 @@ describe('API access control', () => {
       expect.objectContaining({ principal_id: 'executive-1', decision: 'deny', action: 'GET /api/v1/slis' }),
     );
     const failures = await store.query<{ principal_id: string; failure_reason: string }>(
-      "SELECT principal_id, failure_reason FROM auth_events FINAL WHERE source = 'ztna-api' AND outcome = 'failure'",
+      "SELECT principal_id, failure_reason FROM events FINAL WHERE kind = 'auth' AND source = 'ztna-api' AND outcome = 'failure'",
     );
     expect(failures).toContainEqual({ principal_id: 'unknown', failure_reason: 'missing or unknown API key' });
     const everything = JSON.stringify([
-      await store.query("SELECT * FROM auth_events FINAL WHERE source = 'ztna-api'"),
-      await store.query("SELECT * FROM policy_events FINAL WHERE source = 'ztna-api'"),
+      await store.query("SELECT * FROM events FINAL WHERE kind = 'auth' AND source = 'ztna-api'"),
+      await store.query("SELECT * FROM events FINAL WHERE kind = 'policy' AND source = 'ztna-api'"),
     ]);
     for (const role of ROLES) expect(everything).not.toContain(keyOf(role));
     expect(everything).not.toContain('secret-stolen-guess');
@@ -114,7 +114,7 @@ describe('API access control', () => {
     });
     const array = await ingest({ payload: [JSON.parse(event(3)), { kind: 'auth' }] });
     expect(array.json()).toMatchObject({ received: 2, accepted: 1, rejected: 1, rejects: [{ index: 1 }] });
-    const [stored] = await store.query<{ n: string }>("SELECT count() AS n FROM auth_events FINAL WHERE tenant = 'http-test'");
+    const [stored] = await store.query<{ n: string }>("SELECT count() AS n FROM events FINAL WHERE kind = 'auth' AND tenant = 'http-test'");
     expect(Number(stored!.n)).toBe(3);
   });
 

@@ -13,7 +13,7 @@ import { queryCount } from '../support/store.js';
 import { waitFor } from '../support/wait.js';
 
 const storedAuth = (store: Store, tenant: string) =>
-  queryCount(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
+  queryCount(store, 'SELECT count() AS n FROM events FINAL WHERE tenant = {tenant:String}', { tenant });
 const authRecords = (n: number, tenant: string, from = 0) => nativeRecords('auth', n, tenant, from);
 const until = (check: () => boolean | Promise<boolean>) => waitFor('the condition', async () => await check(), 30_000, 20);
 
@@ -28,14 +28,14 @@ describe('BatchingRunner', () => {
   beforeAll(async () => {
     store = new ChdbStore(tempDir('batching'));
     await migrate(store, { retentionDays: 400 });
-    // One part in the month written to, so TOO_MANY_PARTS can be switched on for auth_events.
+    // One part in the month written to, so TOO_MANY_PARTS can be switched on for events.
     await new IngestPipeline(store, pipelineOptions()).processBatch(authRecords(1, 'seed'));
   });
   afterAll(async () => store?.close());
 
   const tooManyParts = async () => {
-    await store.command('ALTER TABLE auth_events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
-    return () => store.command('ALTER TABLE auth_events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
+    await store.command('ALTER TABLE events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
+    return () => store.command('ALTER TABLE events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
   };
 
   function runner(settings: BatchingSettings) {

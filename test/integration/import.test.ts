@@ -72,7 +72,7 @@ describe('ztna import', () => {
     const again = await runCli(args, { stdin: ndjson(piped), env });
     expect(again.code).toBe(0);
     await readStore(env.ZTNA_DATA_DIR, async (store) => {
-      expect(await queryCount(store, 'SELECT count() AS n FROM auth_events FINAL')).toBe(expected.events.auth.length);
+      expect(await queryCount(store, "SELECT count() AS n FROM events FINAL WHERE kind = 'auth'")).toBe(expected.events.auth.length);
       expect(await queryCount(store, 'SELECT count() AS n FROM rejected_events FINAL')).toBe(expected.invalid.length);
     });
   });

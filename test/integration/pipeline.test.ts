@@ -72,7 +72,7 @@ describe('ingest pipeline on chDB', () => {
 
   it('dead-letters a record the store itself refuses and stores the rest of the batch', async () => {
     // A real refusal by the engine: a table constraint, as a stricter production schema might have.
-    await store.command("ALTER TABLE auth_events ADD CONSTRAINT no_poison CHECK principal_id != 'poison@acme.example'");
+    await store.command("ALTER TABLE events ADD CONSTRAINT no_poison CHECK principal_id != 'poison@acme.example'");
     try {
       const good = { kind: 'auth', time: '2026-11-20T10:00:00.000Z', emitter_id: 'idp', outcome: 'success', tenant: 'poison-test' };
       const batch: RawRecord[] = ['a@acme.example', 'poison@acme.example', 'b@acme.example'].map((p, i) => ({
@@ -86,11 +86,11 @@ describe('ingest pipeline on chDB', () => {
       expect(sink.letters).toHaveLength(1);
       expect(sink.letters[0]!.reason).toMatch(/^store refused the event: .*no_poison/);
       const principals = await store.query<{ principal_id: string }>(
-        "SELECT principal_id FROM auth_events FINAL WHERE tenant = 'poison-test' ORDER BY principal_id",
+        "SELECT principal_id FROM events FINAL WHERE tenant = 'poison-test' ORDER BY principal_id",
       );
       expect(principals.map((p) => p.principal_id)).toEqual(['a@acme.example', 'b@acme.example']);
     } finally {
-      await store.command('ALTER TABLE auth_events DROP CONSTRAINT no_poison');
+      await store.command('ALTER TABLE events DROP CONSTRAINT no_poison');
     }
   });
 });

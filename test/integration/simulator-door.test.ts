@@ -44,9 +44,9 @@ describe('the embedded simulator door', () => {
     try {
       await waitFor('a first stored batch', async () => stored.size > 0, 30_000);
       // Every auth insert now meets a partition that already has a part: the engine refuses it.
-      await store.command('ALTER TABLE auth_events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
+      await store.command('ALTER TABLE events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
       await waitFor('two refused batches', async () => failures >= 2, 30_000);
-      await store.command('ALTER TABLE auth_events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
+      await store.command('ALTER TABLE events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
       const storedBeforeRecovery = stored.size;
       await waitFor('batches stored after the store recovered', async () => stored.size > storedBeforeRecovery + 200, 30_000);
     } finally {

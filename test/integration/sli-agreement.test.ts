@@ -37,29 +37,29 @@ interface SliCheck {
 // Every SLI but telemetry completeness, which needs order, not a per-event predicate (its own test below).
 const CHECKS: Record<string, SliCheck> = {
   auth_availability: {
-    recount: "SELECT countIf(outcome != 'error') AS good, count() AS valid FROM auth_events FINAL",
+    recount: "SELECT countIf(outcome != 'error') AS good, count() AS valid FROM events FINAL WHERE kind = 'auth'",
     valid: (_r, t) => t.kind === 'auth',
     good: (t) => t.outcome !== 'error',
   },
   auth_success: {
-    recount: "SELECT countIf(outcome = 'success') AS good, count() AS valid FROM auth_events FINAL",
+    recount: "SELECT countIf(outcome = 'success') AS good, count() AS valid FROM events FINAL WHERE kind = 'auth'",
     valid: (_r, t) => t.kind === 'auth',
     good: (t) => t.outcome === 'success',
   },
   policy_engine_availability: {
-    recount: "SELECT countIf(decision != 'error') AS good, count() AS valid FROM policy_events FINAL",
+    recount: "SELECT countIf(decision != 'error') AS good, count() AS valid FROM events FINAL WHERE kind = 'policy'",
     valid: (_r, t) => t.kind === 'policy',
     good: (t) => t.decision !== 'error',
   },
   policy_eval_latency: {
     recount:
-      "SELECT countIf(eval_latency_ms <= 100) AS good, count() AS valid FROM policy_events FINAL WHERE decision != 'error' AND eval_latency_ms IS NOT NULL",
+      "SELECT countIf(eval_latency_ms <= 100) AS good, count() AS valid FROM events FINAL WHERE kind = 'policy' AND decision != 'error' AND eval_latency_ms IS NOT NULL",
     // Okta's sign-on evaluation carries no latency, so a decision in Okta's shape has none to judge.
     valid: (r, t) => t.kind === 'policy' && t.decision !== 'error' && r.shape !== 'okta',
     good: (t) => (t.eval_latency_ms as number) <= 100,
   },
   posture_compliance: {
-    recount: 'SELECT countIf(compliant) AS good, count() AS valid FROM posture_events FINAL',
+    recount: "SELECT countIf(compliant) AS good, count() AS valid FROM events FINAL WHERE kind = 'posture'",
     valid: (_r, t) => t.kind === 'posture',
     good: (t) => t.compliant === true,
   },

@@ -21,14 +21,14 @@ import { waitFor } from '../support/wait.js';
 const silent = pino({ level: 'silent' });
 
 const storedAuth = (store: Store, tenant: string) =>
-  queryCount(store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant });
+  queryCount(store, 'SELECT count() AS n FROM events FINAL WHERE tenant = {tenant:String}', { tenant });
 const rejectedFrom = (store: Store, topic: string) =>
   queryCount(store, 'SELECT count() AS n FROM rejected_events FINAL WHERE topic = {topic:String}', { topic });
 
-/** Makes the engine itself answer TOO_MANY_PARTS (code 252) to inserts into auth_events until the returned function runs. */
+/** Makes the engine itself answer TOO_MANY_PARTS (code 252) to inserts into events until the returned function runs. */
 async function tooManyParts(store: Store): Promise<() => Promise<void>> {
-  await store.command('ALTER TABLE auth_events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
-  return () => store.command('ALTER TABLE auth_events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
+  await store.command('ALTER TABLE events MODIFY SETTING parts_to_delay_insert = 1, parts_to_throw_insert = 1');
+  return () => store.command('ALTER TABLE events RESET SETTING parts_to_delay_insert, parts_to_throw_insert');
 }
 
 describe('store error classes', () => {
@@ -93,7 +93,7 @@ describe('store error classes', () => {
     expect(pipeline.counts.read).toBe(0);
     expect((await metrics.registry.getSingleMetric('ztna_events_total')!.get()).values).toEqual([]);
     expect((await metrics.registry.getSingleMetric('ztna_store_errors_total')!.get()).values).toEqual([
-      expect.objectContaining({ value: 1, labels: { table: 'auth_events', class: 'transient' } }),
+      expect.objectContaining({ value: 1, labels: { table: 'events', class: 'transient' } }),
     ]);
 
     const retried = await pipeline.processBatch(batch);

@@ -3,7 +3,7 @@
 // access event), so expected values never come from the normalizer under test.
 import { KINDS, type Kind } from '../../src/events/index.js';
 import type { SimulatedRecord } from '../../src/simulate/traffic.js';
-import { tableFor, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 
 /** Per kind, events as sorted keys of tenant, principal and time (ms): what the truth and a stored row both carry. */
 export type EventKeys = Record<Kind, string[]>;
@@ -42,8 +42,8 @@ export async function storedEventKeys(store: Store): Promise<EventKeys> {
   const keys = noKeys();
   for (const kind of KINDS) {
     const rows = await store.query<{ tenant: string; principal_id: string | null; ms: string }>(
-      'SELECT tenant, principal_id, toUnixTimestamp64Milli(time) AS ms FROM {table:Identifier} FINAL',
-      { table: tableFor(kind) },
+      'SELECT tenant, principal_id, toUnixTimestamp64Milli(time) AS ms FROM events FINAL WHERE kind = {kind:String}',
+      { kind },
     );
     keys[kind] = rows.map((r) => eventKey(r.tenant, r.principal_id, Number(r.ms))).sort();
   }

@@ -37,7 +37,7 @@ export const FILTERS = {
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true')
-    .describe('also the events that share a session or correlation id with the matching ones'),
+    .describe('also the events of the same principals (or of none) that share a session or correlation id with the matching ones'),
 };
 export type FilterName = keyof typeof FILTERS;
 export const FILTER_NAMES = Object.keys(FILTERS) as FilterName[];
