@@ -5,6 +5,24 @@ import { Session } from 'chdb';
 import { StoreError } from './errors.js';
 import { paramsUsedBy, statementLabel, toNdjson, type Params, type Row, type Store } from './store.js';
 
+/**
+ * The engine's caches are sized for a server by default (5 GiB each for marks, primary indexes
+ * and secondary-index marks): in a service that also runs the pipeline they would grow with every
+ * query over months of data. Bounded here to what this service's queries need; measured, they do
+ * not move the peak of an ingest (most of that is the engine's own working memory, its
+ * materialized views and the library's ~250 MiB of mapped code: see README, Performance).
+ * These are server settings, so they go after `--` in clickhouse-local's command-line form.
+ */
+const MiB = 1024 * 1024;
+const ENGINE_ARGS = [
+  '--',
+  `--mark_cache_size=${64 * MiB}`,
+  `--index_mark_cache_size=${32 * MiB}`,
+  `--primary_index_cache_size=${64 * MiB}`,
+  `--query_condition_cache_size=${16 * MiB}`,
+  '--uncompressed_cache_size=0',
+];
+
 export class ChdbStore implements Store {
   readonly engine = 'chdb';
   readonly location: string;
@@ -13,7 +31,7 @@ export class ChdbStore implements Store {
   constructor(dataDir: string) {
     this.location = resolve(dataDir);
     mkdirSync(this.location, { recursive: true });
-    this.session = new Session(this.location);
+    this.session = new Session(this.location, { connectionArgs: ENGINE_ARGS });
   }
 
   async command(sql: string, params?: Params): Promise<void> {
