@@ -80,6 +80,11 @@ export const ConfigSchema = z.object({
   ZTNA_RETENTION_DAYS: int(1, 3650).default(400).describe('days events and dead letters are kept (TTL)'),
   ZTNA_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional().describe('key for token fingerprints'),
   ZTNA_MAX_EVENT_BYTES: int(256, 64 * 1024 * 1024).default(1024 * 1024),
+  ZTNA_DEAD_LETTER_EXACT_BYTES: flag
+    .default(false)
+    .describe(
+      "true stores rejected records' exact bytes in rejected_events; by default with secrets redacted (the topic always has them exactly)",
+    ),
   ZTNA_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
   ZTNA_SIM_RATE: int(1, 1_000_000).default(200).describe('events/s the embedded simulator sends when Kafka is not configured'),
   ZTNA_SIM_SEED: int(0, 2 ** 31).default(1),

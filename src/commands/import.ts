@@ -139,7 +139,7 @@ export async function importCli(args: readonly string[], config: Config): Promis
         hmacKey: resolveHmacKey(config.ZTNA_HMAC_KEY, config.ZTNA_DATA_DIR),
         defaultTenant: config.ZTNA_DEFAULT_TENANT,
       },
-      { workers: preparePoolSize(config.ZTNA_PREPARE_WORKERS) },
+      { workers: preparePoolSize(config.ZTNA_PREPARE_WORKERS), deadLetterExactBytes: config.ZTNA_DEAD_LETTER_EXACT_BYTES },
     );
     const terminal = process.stderr.isTTY;
     const summary = await importFiles(pipeline, {

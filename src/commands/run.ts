@@ -88,6 +88,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     processors,
     metrics: metrics.pipeline,
     workers: preparePoolSize(config.ZTNA_PREPARE_WORKERS),
+    deadLetterExactBytes: config.ZTNA_DEAD_LETTER_EXACT_BYTES,
   });
 
   // What start-up has not done yet, per dependency: /readyz reports it once the dependency answers.

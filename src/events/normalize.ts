@@ -45,7 +45,8 @@ export function normalizeRecord(raw: Uint8Array | string, options: NormalizeOpti
   try {
     record = JSON.parse(text);
   } catch (err) {
-    return reject(`not JSON: ${(err as Error).message}`);
+    // V8 quotes the record's first characters, which may be a secret's: left out.
+    return reject(`not JSON: ${(err as Error).message.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/s, ', not valid JSON')}`);
   }
   if (!isObject(record)) return reject(`expected one JSON object per record, got ${Array.isArray(record) ? 'an array' : typeof record}`);
 

@@ -52,6 +52,8 @@ export interface PipelineOptions {
   metrics?: PipelineMetrics;
   /** Worker threads that prepare batches (0: on this thread). Call `close` to end them. */
   workers?: number;
+  /** Dead letters' exact bytes in rejected_events too, instead of with secrets redacted (ZTNA_DEAD_LETTER_EXACT_BYTES). */
+  deadLetterExactBytes?: boolean;
 }
 
 export class IngestPipeline {
@@ -68,6 +70,7 @@ export class IngestPipeline {
   private readonly processors: readonly BatchProcessor[];
   private readonly metrics: PipelineMetrics | undefined;
   private readonly pool: PreparePool | undefined;
+  private readonly deadLetterExactBytes: boolean;
 
   constructor(
     private readonly eventStore: Store,
@@ -78,6 +81,7 @@ export class IngestPipeline {
     this.processors = options.processors ?? [];
     this.metrics = options.metrics;
     this.pool = options.workers ? new PreparePool(normalize, options.workers) : undefined;
+    this.deadLetterExactBytes = options.deadLetterExactBytes ?? false;
   }
 
   /** Ends the worker threads, if any. */
@@ -135,7 +139,10 @@ export class IngestPipeline {
     counts.normalized = stored.length;
     counts.rejected = letters.length;
     if (letters.length > 0) {
-      await this.timedInsert(REJECTED_TABLE, letters.map(letterRow));
+      await this.timedInsert(
+        REJECTED_TABLE,
+        letters.map((l) => letterRow(l, this.deadLetterExactBytes)),
+      );
       await Promise.all(this.deadLetterSinks.map((sink) => sink.send(letters)));
     }
     // Counted only once the batch is stored, so a retried batch counts once.
@@ -196,19 +203,22 @@ export class IngestPipeline {
   }
 }
 
-function letterRow(letter: DeadLetter) {
+function letterRow(letter: DeadLetter, exactBytes: boolean): Row {
   const { origin } = letter;
-  return rejectedRow({
-    reject_id: letter.reject_id,
-    received_time: letter.received_time,
-    door: origin.door,
-    topic: origin.topic ?? '',
-    partition: origin.partition ?? null,
-    offset: origin.offset ?? null,
-    line: origin.line ?? null,
-    reason: letter.reason,
-    raw: letter.raw,
-  });
+  return rejectedRow(
+    {
+      reject_id: letter.reject_id,
+      received_time: letter.received_time,
+      door: origin.door,
+      topic: origin.topic ?? '',
+      partition: origin.partition ?? null,
+      offset: origin.offset ?? null,
+      line: origin.line ?? null,
+      reason: letter.reason,
+      raw: letter.raw,
+    },
+    { exactBytes },
+  );
 }
 
 function emptyCounts(): IngestCounts {

@@ -1,5 +1,7 @@
 // Canonical events and dead letters → rows of their ClickHouse tables.
+import { createHash } from 'node:crypto';
 import type { CanonicalEvent, Kind } from '../events/schema.js';
+import { redactSecretBytes } from '../events/secretBytes.js';
 import type { Row } from './store.js';
 
 /** Every kind is stored in the one wide `events` table, with its `kind` column (sql/migrations/0006). */
@@ -41,9 +43,23 @@ export interface DeadLetterRow {
   raw: Buffer;
 }
 
-export function rejectedRow(letter: DeadLetterRow): Row {
+/**
+ * A dead letter's row. `raw` is the record's exact bytes; the row keeps them with secrets redacted
+ * (the rules events are redacted by), their size and SHA-256 exact, unless `exactBytes` asks for
+ * the bytes as they came (ZTNA_DEAD_LETTER_EXACT_BYTES). The dead-letter topic always has them exactly.
+ */
+export function rejectedRow(letter: DeadLetterRow, options: { exactBytes?: boolean } = {}): Row {
   const { raw, ...rest } = letter;
-  return { ...rest, received_time: toClickHouseTime(letter.received_time), raw_size: raw.byteLength, raw_base64: raw.toString('base64') };
+  const kept = options.exactBytes ? raw : redactSecretBytes(raw);
+  return {
+    ...rest,
+    // Well-formed: a reason can quote a cut surrogate pair, which ClickHouse refuses to parse.
+    reason: Buffer.from(letter.reason).toString(),
+    received_time: toClickHouseTime(letter.received_time),
+    raw_size: raw.byteLength,
+    raw_sha256: createHash('sha256').update(raw).digest('hex'),
+    raw_base64: kept.toString('base64'),
+  };
 }
 
 export const ANOMALIES_TABLE = 'anomalies';

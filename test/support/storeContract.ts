@@ -36,6 +36,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         '0005_access_events_view',
         '0006_events_table',
         '0007_drop_per_kind_tables',
+        '0008_rejected_raw_sha256',
       ]);
     });
 
