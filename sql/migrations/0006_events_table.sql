@@ -9,7 +9,9 @@
 -- range by itself. 2048-row granules: a look-up reads a quarter of what 8192 would.
 -- Session, token, source IP, correlation and device look-ups go through bloom filters.
 -- ReplacingMergeTree on the full sort key keeps a redelivered event to one row, as before.
--- ZSTD on every column: the ids are random text that LZ4 does not shrink.
+-- ZSTD on every column: the ids are random text that LZ4 does not shrink. Small compressed
+-- blocks (8-64 KiB): a look-up reads a few granules in each of many hours, and each read
+-- decompresses a whole block, so large blocks cost more than they save on disk (~1 byte/event).
 CREATE TABLE IF NOT EXISTS events
 (
     kind Enum8('auth' = 1, 'policy' = 2, 'posture' = 3, 'token' = 4),
@@ -73,7 +75,8 @@ ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(time)
 ORDER BY (tenant, toStartOfHour(time), principal_id, time, event_id)
 TTL toDate(time) + toIntervalDay({retention_days:UInt32})
-SETTINGS index_granularity = 2048, ratio_of_defaults_for_sparse_serialization = 0.5;
+SETTINGS index_granularity = 2048, ratio_of_defaults_for_sparse_serialization = 0.5,
+         min_compress_block_size = 8192, max_compress_block_size = 65536;
 
 -- The SLI rollups, rebuilt smaller. Per minute, SLI, tenant and app: the 64-bit hashes of the
 -- valid events' ids and of the bad ones (good = valid − bad). Exact distinct counts still, so a

@@ -1,0 +1,58 @@
+-- The access trail with its related events: what sql/queries/trail.sql matches (`direct`), and
+-- the events of the same principals, or of none, that share a session or correlation id with
+-- those (a token's trail shows the login that issued it and the decisions it was used for).
+-- Same parameters, order and keyset as trail.sql; an event both direct and linked comes twice,
+-- direct first, and the caller keeps one (as it does a redelivered copy).
+--
+-- Each part reads only the granules it needs. `direct` as in trail.sql; `links`, what the direct
+-- rows link by, runs once as a scalar subquery before the engine picks granules, so `linked`
+-- reads by the sort key (those principals' hours) instead of testing thousands of correlation
+-- ids against a bloom filter, which would pass every granule. The parts are kept apart, not
+-- OR-ed in one WHERE: an OR across columns stops the engine from skipping granules.
+WITH
+    direct AS (
+        SELECT *
+        FROM events
+        WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+          AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({principal:String} = '' OR principal_id = {principal:String})
+          AND ({device:String} = '' OR device_id = {device:String})
+          AND ({app:String} = '' OR app = {app:String})
+          AND ({session_id:String} = '' OR session_id = {session_id:String})
+          AND ({token_id:String} = '' OR token_id = {token_id:String})
+          AND ({src_ip:String} = '' OR src_ip = {src_ip:String})
+    ),
+    (
+        SELECT (groupUniqArray((tenant, principal_id)), groupUniqArrayIf(session_id, session_id != ''),
+                groupUniqArrayIf(correlation_id, correlation_id != ''))
+        FROM direct
+    ) AS links,
+    linked AS (
+        SELECT *
+        FROM events
+        WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+          AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND (tenant, principal_id) IN (SELECT arrayJoin(arrayConcat(links.1, arrayMap(t -> (t.1, ''), links.1))))
+          AND (has(links.2, session_id) OR has(links.3, correlation_id))
+    )
+SELECT toString(kind) AS kind, time, event_id, tenant, source, principal_id, device_id, src_ip, geo_country, user_agent, app,
+       session_id, correlation_id, toString(outcome) AS outcome, auth_method, idp, failure_reason,
+       toString(decision) AS decision, policy_id, policy_version, rule, reasons, eval_latency_ms,
+       toString(activity) AS activity, token_id, compliant,
+       arrayMap(c -> c.name, arrayFilter(c -> NOT c.passed, checks)) AS failed_checks,
+       related
+FROM
+(
+    SELECT *, false AS related FROM direct
+    UNION ALL
+    SELECT *, true FROM linked
+)
+WHERE (({decision:String} = '' AND {outcome:String} = '')
+       OR ({decision:String} != '' AND toString(decision) = {decision:String})
+       OR ({outcome:String} != '' AND toString(outcome) = {outcome:String}))
+  AND (time, toString(kind), event_id) > ({after_time:DateTime64(3, 'UTC')}, {after_kind:String}, {after_id:String})
+ORDER BY time, kind, event_id, related
+LIMIT {limit:UInt32}
+SETTINGS max_execution_time = 30
