@@ -1,29 +1,50 @@
--- Telemetry completeness over [from, to) from the raw rows: per emitter, the events received
--- against the span of sequence numbers seen (gaps = lost). A sequence that starts again at
--- or below 10 after a higher number is an emitter restart: a new segment, not a loss (the
--- same rule as src/streams/completeness.ts). An empty tenant means all tenants.
--- (`seq`, not `emitter_seq`: an alias named like its column would shadow it in WHERE.)
-SELECT sum(received) AS good, sum(expected) AS valid
+-- Telemetry completeness over [from, to): per emitter, the sequence numbers received against
+-- the span of numbers seen (gaps = lost). A number at or below 10 after a higher one is an
+-- emitter restart: a new segment, not a loss (CompletenessTracker's rule, src/sli/completeness.ts);
+-- a number seen again in its segment (a redelivered row) counts once. An empty tenant means
+-- all tenants. Exactly the count over the raw rows, read mostly from the per-minute rollup
+-- (emitter_minute, migration 0009): a minute without a number ≤ 10 cannot hold a restart, so
+-- it joins the segment of the row before it whole. The raw rows are read only for the minutes
+-- that can (few: an emitter's start or restart) and for the range's partial first and last.
+WITH
+    minutes AS (
+        SELECT emitter_id, minute, groupBitmapMergeState(seqs) AS seqs, argMaxMerge(last_seq) AS last,
+               max(low_seq) = 0
+                   AND minute >= {from:DateTime64(3, 'UTC')}
+                   AND addMinutes(toDateTime64(minute, 3, 'UTC'), 1) <= {to:DateTime64(3, 'UTC')} AS whole
+        FROM emitter_minute
+        WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
+          AND ({tenant:String} = '' OR tenant = {tenant:String})
+        GROUP BY emitter_id, minute
+    ),
+    raw_minutes AS (SELECT emitter_id, minute FROM minutes WHERE NOT whole),
+    -- In (time, seq) order per emitter: whole minutes, and the raw rows of the others.
+    items AS (
+        SELECT emitter_id, toDateTime64(minute, 3, 'UTC') AS t, bitmapMin(seqs) AS first, last, seqs
+        FROM minutes
+        WHERE whole
+        UNION ALL
+        SELECT emitter_id, time AS t, assumeNotNull(emitter_seq) AS first, first AS last, bitmapBuild([first]) AS seqs
+        FROM events
+        WHERE emitter_seq IS NOT NULL
+          AND toStartOfHour(time) IN (SELECT DISTINCT toStartOfHour(minute) FROM raw_minutes)
+          AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND (emitter_id, toStartOfMinute(time)) IN (SELECT emitter_id, minute FROM raw_minutes)
+    )
+SELECT sum(bitmapCardinality(segment_seqs)) AS good, sum(bitmapMax(segment_seqs) - bitmapMin(segment_seqs) + 1) AS valid
 FROM
 (
-    SELECT emitter_id, segment, count() AS received, max(seq) - min(seq) + 1 AS expected
+    SELECT emitter_id, segment, groupBitmapMergeState(seqs) AS segment_seqs
     FROM
     (
-        SELECT emitter_id, seq,
-               sum(restart) OVER (PARTITION BY emitter_id ORDER BY time, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS segment
+        SELECT emitter_id, seqs,
+               sum(restart) OVER (PARTITION BY emitter_id ORDER BY t, first ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS segment
         FROM
         (
-            SELECT emitter_id, seq, time,
-                   toUInt8(seq <= 10 AND lagInFrame(seq, 1, 0) OVER (PARTITION BY emitter_id ORDER BY time, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) > seq) AS restart
-            FROM
-            (
-                SELECT emitter_id, assumeNotNull(emitter_seq) AS seq, time
-                FROM events FINAL
-                WHERE emitter_seq IS NOT NULL
-                  AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
-                  AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-                  AND ({tenant:String} = '' OR tenant = {tenant:String})
-            )
+            SELECT emitter_id, t, first, seqs,
+                   toUInt8(first <= 10 AND lagInFrame(last, 1, 0) OVER (PARTITION BY emitter_id ORDER BY t, first ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) > first) AS restart
+            FROM items
         )
     )
     GROUP BY emitter_id, segment

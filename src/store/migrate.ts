@@ -22,6 +22,8 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: EVENTS_TABLE, timeColumn: 'time' },
   { table: 'rejected_events', timeColumn: 'received_time' },
   { table: 'sli_minute', timeColumn: 'minute' },
+  { table: 'emitter_minute', timeColumn: 'minute' },
+  { table: 'denial_minute', timeColumn: 'minute' },
   { table: 'anomalies', timeColumn: 'time' },
 ];
 

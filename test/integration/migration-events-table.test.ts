@@ -1,6 +1,7 @@
 // Migrations 0006-0007 on a store that holds data in the old layout (one table per kind): every
 // event moves into the wide `events` table with every field intact, a redelivered copy stays one
-// event, the SLI rollups are rebuilt to the same counts, and the per-kind tables are gone.
+// event, the SLI rollups are rebuilt to the same counts, and the per-kind tables are gone; then
+// 0009 fills its rollups from the events moved over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KINDS } from '../../src/events/index.js';
 import { ChdbStore, eventRow, migrate, namedQuery, type Row, type Store } from '../../src/store/index.js';
@@ -29,7 +30,9 @@ describe('migrating per-kind tables into one events table', () => {
     rollupsBefore = await store.query(
       'SELECT sli, toString(uniqExactIfMerge(good)) AS good, toString(uniqExactMerge(valid)) AS valid FROM sli_minute GROUP BY sli ORDER BY sli',
     );
-    expect((await migrate(store, { retentionDays: 400 })).applied).toEqual(['0006_events_table', '0007_drop_per_kind_tables']);
+    const { applied } = await migrate(store, { retentionDays: 400 });
+    expect(applied.slice(0, 2)).toEqual(['0006_events_table', '0007_drop_per_kind_tables']);
+    expect(applied).toContain('0009_completeness_and_denial_rollups');
   });
   afterAll(() => store?.close());
 
@@ -51,6 +54,24 @@ describe('migrating per-kind tables into one events table', () => {
     });
     expect(after.map((r) => ({ sli: r.sli, good: String(r.good), valid: String(r.valid) }))).toEqual(rollupsBefore);
     expect(rollupsBefore).toHaveLength(5);
+  });
+
+  it('fills the completeness and denial rollups (0009) from the events already stored', async () => {
+    const seqs = await store.query(
+      'SELECT emitter_id, toString(groupBitmapMerge(seqs)) AS seqs FROM emitter_minute GROUP BY emitter_id ORDER BY emitter_id',
+    );
+    expect(seqs.length).toBeGreaterThan(0);
+    expect(seqs).toEqual(
+      await store.query(
+        'SELECT emitter_id, toString(uniqExact(emitter_seq)) AS seqs FROM events FINAL WHERE emitter_seq IS NOT NULL GROUP BY emitter_id ORDER BY emitter_id',
+      ),
+    );
+    const [denials] = await store.query<{ n: string }>('SELECT toString(uniqExactMerge(denied)) AS n FROM denial_minute');
+    const [raw] = await store.query<{ n: string }>(
+      "SELECT toString(count()) AS n FROM events FINAL WHERE kind = 'policy' AND decision = 'deny'",
+    );
+    expect(Number(raw!.n)).toBeGreaterThan(0);
+    expect(denials).toEqual(raw);
   });
 
   it('drops the per-kind tables, keeps access_events readable, and has nothing left to apply', async () => {

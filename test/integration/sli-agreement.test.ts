@@ -11,7 +11,7 @@ import type { Truth } from '../../src/simulate/shapes.js';
 import { serviceMetrics, type ServiceMetrics } from '../../src/commands/metrics.js';
 import { LATENCY_SLIS, RATIO_SLIS } from '../../src/sli/definitions.js';
 import { SliProcessor } from '../../src/sli/processor.js';
-import type { Store } from '../../src/store/index.js';
+import { rangeParams, type Store } from '../../src/store/index.js';
 import { tempDir } from '../support/helpers.js';
 import { pipelineOptions } from '../support/pipeline.js';
 import { migratedStore } from '../support/store.js';
@@ -92,11 +92,69 @@ function truthCompleteness(delivered: readonly SimulatedRecord[], lost: readonly
   return { good, valid: good + revealed.length };
 }
 
+/**
+ * Telemetry completeness recounted from the raw rows by window functions over every sequenced
+ * row of the range (the query the rollup replaced): per emitter in (time, seq) order, a number
+ * at or below 10 after a higher one starts a segment; per segment, the distinct numbers
+ * received against max − min + 1.
+ */
+const RAW_COMPLETENESS = `
+SELECT sum(received) AS good, sum(expected) AS valid
+FROM (
+    SELECT emitter_id, segment, uniqExact(seq) AS received, max(seq) - min(seq) + 1 AS expected
+    FROM (
+        SELECT emitter_id, seq, sum(restart) OVER (PARTITION BY emitter_id ORDER BY time, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS segment
+        FROM (
+            SELECT emitter_id, seq, time,
+                   toUInt8(seq <= 10 AND lagInFrame(seq, 1, 0) OVER (PARTITION BY emitter_id ORDER BY time, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) > seq) AS restart
+            FROM (
+                SELECT emitter_id, assumeNotNull(emitter_seq) AS seq, time FROM events FINAL
+                WHERE emitter_seq IS NOT NULL AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+                  AND ({tenant:String} = '' OR tenant = {tenant:String})
+            )
+        )
+    )
+    GROUP BY emitter_id, segment
+)`;
+
+/**
+ * One emitter that restarts twice: at the first row of a minute (after a minute the rollup
+ * takes whole) and in the middle of one. Each segment loses one or two numbers and is its own
+ * batch. The events are copies of a delivered policy decision with their own ids, times and
+ * numbers, so each ratio SLI counts them like the decision they copy.
+ */
+function restartingEmitter(template: SimulatedRecord): { segments: SimulatedRecord[][]; good: number; valid: number } {
+  const segments = [
+    { start: Date.parse('2026-11-20T09:58:00.000Z'), last: 120, lost: [57, 77] },
+    { start: Date.parse('2026-11-20T10:00:00.500Z'), last: 40, lost: [30] },
+    { start: Date.parse('2026-11-20T10:00:45.000Z'), last: 15, lost: [12] },
+  ];
+  const copy = (s: number, seq: number, start: number): SimulatedRecord => {
+    const changed = {
+      emitter_id: 'pep-restarting',
+      emitter_seq: seq,
+      event_id: `restart-${s}-${seq}`,
+      time: new Date(start + (seq - 1) * 1000).toISOString(),
+    };
+    return { ...template, truth: { ...template.truth!, ...changed }, line: JSON.stringify({ ...JSON.parse(template.line), ...changed }) };
+  };
+  return {
+    segments: segments.map(({ start, last, lost }, s) =>
+      Array.from({ length: last }, (_, i) => i + 1)
+        .filter((seq) => !lost.includes(seq))
+        .map((seq) => copy(s, seq, start)),
+    ),
+    good: segments.reduce((n, s) => n + s.last - s.lost.length, 0),
+    valid: segments.reduce((n, s) => n + s.last, 0),
+  };
+}
+
 describe('SLIs agree three ways, and with the truth', () => {
   let store: Store;
   let metrics: ServiceMetrics;
   const delivered: SimulatedRecord[] = [];
   const lost: SimulatedRecord[] = [];
+  let restarting: ReturnType<typeof restartingEmitter>;
 
   beforeAll(async () => {
     store = await migratedStore(tempDir('agree'));
@@ -119,8 +177,13 @@ describe('SLIs agree three ways, and with the truth', () => {
       records.push({ value: Buffer.from(r.line), origin: { door: 'file', line: i + 1 } });
     }
     for (let i = 0; i < records.length; i += 1000) await pipeline.processBatch(records.slice(i, i + 1000));
+    restarting = restartingEmitter(delivered.find((r) => r.shape === 'native' && r.truth?.kind === 'policy')!);
+    const asRaw = (rs: readonly SimulatedRecord[]): RawRecord[] =>
+      rs.map((r, i) => ({ value: Buffer.from(r.line), origin: { door: 'file', line: i + 1 } }));
+    for (const segment of restarting.segments) await pipeline.processBatch(asRaw(segment));
     // A crash replays a batch: stored twice, it must not count twice in ClickHouse.
     await new IngestPipeline(store, pipelineOptions()).processBatch(records.slice(2000, 3000));
+    await new IngestPipeline(store, pipelineOptions()).processBatch(asRaw(restarting.segments.flat()));
   });
   afterAll(async () => store?.close());
 
@@ -131,7 +194,7 @@ describe('SLIs agree three ways, and with the truth', () => {
 
   for (const [sli, check] of Object.entries(CHECKS)) {
     it(`${sli}: metrics = rollup = raw recount = truth`, async () => {
-      const expected = truthCounts(delivered, check);
+      const expected = truthCounts([...delivered, ...restarting.segments.flat()], check);
       expect(expected.valid).toBeGreaterThan(100);
       const [raw] = await store.query<{ good: string; valid: string }>(check.recount);
       const rollup = (await sliCounts(store, new Date('2026-11-01'), new Date('2026-12-01'), '')).get(sli)!;
@@ -154,14 +217,37 @@ describe('SLIs agree three ways, and with the truth', () => {
     });
   }
 
-  it('telemetry_completeness: metrics (gaps past the window) = SQL over the raw sequences = truth, and all see the loss', async () => {
-    const expected = truthCompleteness(delivered, lost);
+  it('telemetry_completeness: metrics (gaps past the window) = rollup = raw recount = truth, and all see the loss', async () => {
+    const simulated = truthCompleteness(delivered, lost);
     // 59 of the 83 lost records are in our native format, the only one with sequence numbers.
-    expect(expected.valid - expected.good).toBeGreaterThan(20);
+    expect(simulated.valid - simulated.good).toBeGreaterThan(20);
+    const expected = { good: simulated.good + restarting.good, valid: simulated.valid + restarting.valid };
     const sql = (await sliCounts(store, new Date('2026-11-01'), new Date('2026-12-01'), '')).get('telemetry_completeness')!;
+    const [raw] = await store.query<{ good: string; valid: string }>(RAW_COMPLETENESS, {
+      ...rangeParams({ from: new Date('2026-11-01'), to: new Date('2026-12-01') }),
+      tenant: '',
+    });
+    expect({ good: Number(raw!.good), valid: Number(raw!.valid) }).toEqual(expected);
     const good = await metricTotal(metrics, 'ztna_sli_good_events_total', 'telemetry_completeness');
     const valid = await metricTotal(metrics, 'ztna_sli_valid_events_total', 'telemetry_completeness');
     expect(sql).toEqual(expected);
     expect({ good, valid }).toEqual(expected);
+  });
+
+  it('telemetry_completeness: the rollup = the raw recount over ranges that cut minutes and segments, per tenant', async () => {
+    const ranges: [string, string][] = [
+      ['2026-11-20T09:59:17.250Z', '2026-11-20T10:02:41.700Z'], // from inside a whole minute to inside another
+      ['2026-11-20T09:58:30.000Z', '2026-11-20T10:00:50.000Z'], // the three segments, each cut
+      ['2026-11-20T10:00:20.000Z', '2026-11-20T10:01:00.000Z'], // from inside the second segment, whole minutes only
+      ['2026-11-20T10:00:00.000Z', '2026-11-20T10:04:00.000Z'],
+    ];
+    for (const [from, to] of ranges) {
+      for (const tenant of ['', 'acme', 'initech']) {
+        const params = { ...rangeParams({ from: new Date(from), to: new Date(to) }), tenant };
+        const [raw] = await store.query<{ good: string; valid: string }>(RAW_COMPLETENESS, params);
+        const rollup = (await sliCounts(store, new Date(from), new Date(to), tenant)).get('telemetry_completeness')!;
+        expect({ from, to, tenant, ...rollup }).toEqual({ from, to, tenant, good: Number(raw!.good), valid: Number(raw!.valid) });
+      }
+    }
   });
 });

@@ -37,6 +37,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         '0006_events_table',
         '0007_drop_per_kind_tables',
         '0008_rejected_raw_sha256',
+        '0009_completeness_and_denial_rollups',
       ]);
     });
 
