@@ -1,6 +1,7 @@
 // Every setting, from the environment, validated once at start-up. A bad value stops
 // start-up with the variable's name and what is wrong with it.
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { parseScenarios } from './simulate/scenarios.js';
 import { DEFAULT_TOKEN_REPLAY } from './detect/tokenReplay.js';
@@ -101,6 +102,8 @@ export const ConfigSchema = z.object({
     .describe('incidents the embedded simulator injects: name@offset+duration, comma-separated (e.g. idp-outage@5m+10m)'),
   ZTNA_HTTP_HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API and /metrics listen on'),
   ZTNA_HTTP_PORT: int(0, 65535).default(8080),
+  ZTNA_TLS_CERT_FILE: readableFile.optional().describe('PEM certificate (chain) of the HTTP API: with it, the API answers https only'),
+  ZTNA_TLS_KEY_FILE: readableFile.optional().describe('its private key (PEM, unencrypted)'),
   ZTNA_HTTP_BODY_LIMIT_BYTES: int(1024, 512 * 1024 * 1024)
     .default(10 * 1024 * 1024)
     .describe('largest request body (POST /api/v1/events)'),
@@ -177,6 +180,7 @@ function checkConnectionSettings(c: Record<string, unknown>, ctx: z.RefinementCt
   for (const name of ['CLICKHOUSE_CA_FILE', 'CLICKHOUSE_CERT_FILE', 'CLICKHOUSE_KEY_FILE'])
     if (isSet(name) && !https) problem(name, 'needs an https:// CLICKHOUSE_URL');
   pair('CLICKHOUSE_CERT_FILE', 'CLICKHOUSE_KEY_FILE');
+  pair('ZTNA_TLS_CERT_FILE', 'ZTNA_TLS_KEY_FILE');
   // @clickhouse/client takes a client certificate only together with the CA it trusts.
   if (isSet('CLICKHOUSE_CERT_FILE') && !isSet('CLICKHOUSE_CA_FILE')) problem('CLICKHOUSE_CA_FILE', 'required with CLICKHOUSE_CERT_FILE');
 }
@@ -280,6 +284,24 @@ export function storeOptions(config: Config): { dataDir: string; clickhouse: Cli
         }
       : undefined,
   };
+}
+
+/**
+ * The HTTP API's certificate and key, read now, when it is to answer https. Checked as a pair
+ * here, before anything is opened: a key of another certificate is a configuration error.
+ */
+export function httpsOptions(config: Config): { cert: Buffer; key: Buffer } | undefined {
+  if (config.ZTNA_TLS_CERT_FILE === undefined || config.ZTNA_TLS_KEY_FILE === undefined) return undefined;
+  const pair = { cert: readFileSync(config.ZTNA_TLS_CERT_FILE), key: readFileSync(config.ZTNA_TLS_KEY_FILE) };
+  try {
+    createSecureContext(pair);
+  } catch (err) {
+    const reason = (err as Error).message.replace(/^error:\w+:/, '');
+    throw new ConfigError(
+      `invalid configuration:\n  ZTNA_TLS_KEY_FILE: not the PEM key of ZTNA_TLS_CERT_FILE's PEM certificate (${reason})`,
+    );
+  }
+  return pair;
 }
 
 /** How the doors that read fast (Kafka, files) gather records into batches. */

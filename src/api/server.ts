@@ -46,6 +46,8 @@ export interface ServerDeps {
   bodyLimit?: number;
   /** Rows fetched per query while streaming a trail export. */
   exportPageSize?: number;
+  /** A certificate and key (PEM): the server answers https only, for deployments without a TLS proxy in front. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 function serverOptions(deps: ServerDeps): FastifyServerOptions {
@@ -62,6 +64,7 @@ function serverOptions(deps: ServerDeps): FastifyServerOptions {
     routerOptions: { maxParamLength: 300 },
     // The router's own refusals (a bad or over-long URL) answer from the catalogue too.
     frameworkErrors: answerError,
+    ...(deps.https ? { https: deps.https } : {}),
   };
 }
 

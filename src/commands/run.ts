@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import {
   batchingSettings,
+  httpsOptions,
   kafkaClientSettings,
   kafkaTopics,
   requireSharedHmacKey,
@@ -58,6 +59,7 @@ export interface Service {
  */
 export async function startService(config: Config, log: Logger, print: (line: string) => void): Promise<Service> {
   requireSharedHmacKey(config);
+  const https = httpsOptions(config);
   const store = openStore(storeOptions(config));
   const normalize = {
     source: 'auto' as const,
@@ -125,6 +127,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     access,
     ingest: pipeline,
     bodyLimit: config.ZTNA_HTTP_BODY_LIMIT_BYTES,
+    https,
   });
   const address = await server.listen({ host: config.ZTNA_HTTP_HOST, port: config.ZTNA_HTTP_PORT });
   print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz; with an API key: /api/v1/slis, /api/v1/anomalies, POST /api/v1/events`);
