@@ -1,5 +1,5 @@
-// What every Store implementation must do, run against chDB always and against a
-// ClickHouse server when CLICKHOUSE_URL is set.
+// What every Store implementation must do, run against chDB (store-chdb.test.ts) and against
+// ClickHouseServerStore (store-clickhouse.test.ts: CLICKHOUSE_URL's server, else the HTTP stand-in).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSchemaByKind, KINDS, normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
 import { eventRow, EVENTS_TABLE, migrate, rejectedRow, type Store } from '../../src/store/index.js';
