@@ -1,10 +1,8 @@
--- Denials over time, by app.
-SELECT {bucket:DateTime} AS bucket, app, count() AS denials
-FROM events FINAL
-WHERE kind = 'policy'
-  AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
-  AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-  AND decision = 'deny'
-  AND ({tenant:String} = '' OR tenant = {tenant:String})
+-- Denials over time, by app, from the per-minute denial rollup (whole minutes). `time` is the
+-- minute, for the bucket expression the panel passes.
+SELECT {bucket:DateTime} AS bucket, app, uniqExactMerge(denied) AS denials
+FROM (SELECT minute AS time, app, denied FROM denial_minute
+      WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
+        AND ({tenant:String} = '' OR tenant = {tenant:String}))
 GROUP BY bucket, app
 ORDER BY bucket, app

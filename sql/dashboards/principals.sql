@@ -1,6 +1,7 @@
--- Principals seen in the range, for the analyst's principal picker.
+-- Principals seen in the range, for the analyst's principal picker (no FINAL: a redelivered
+-- copy names the same principal).
 SELECT DISTINCT principal_id
-FROM events FINAL
+FROM events
 WHERE kind = 'auth'
   AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
   AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}

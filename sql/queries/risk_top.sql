@@ -1,6 +1,7 @@
 -- The riskiest principals or apps in [from, to): {dimension} is principal_id or app (checked
 -- by the caller). A subject's risk is the highest score of an anomaly whose evidence names it,
--- then how many anomalies name it, then how many of its requests were denied.
+-- then how many anomalies name it, then how many of its requests were denied (from the
+-- per-minute denial rollup, denial_minute: whole minutes, like the SLIs).
 WITH
     anomalous AS (
         SELECT JSONExtractString(e, {dimension:String}) AS subject, max(score) AS max_score, uniqExact(anomaly_id) AS anomalies
@@ -12,13 +13,10 @@ WITH
         HAVING subject != ''
     ),
     denied AS (
-        SELECT {dimension:Identifier} AS subject, count() AS denials
-        FROM events FINAL
-        WHERE kind = 'policy'
-          AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
-          AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+        SELECT {dimension:Identifier} AS subject, uniqExactMerge(denied) AS denials
+        FROM denial_minute
+        WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
-          AND decision = 'deny'
         GROUP BY subject
         HAVING subject != ''
     )

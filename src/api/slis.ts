@@ -4,7 +4,7 @@ import { burnRate, errorBudgetRemaining } from '../slo/burnRate.js';
 import { resolveSlos } from '../slo/model.js';
 import type { SloSpec } from '../slo/spec.js';
 import { z } from 'zod';
-import { namedQuery, rangeParams, type Store } from '../store/index.js';
+import { fromClickHouseTime, namedQuery, toClickHouseTime, type Store } from '../store/index.js';
 import { declareRoute } from './route.js';
 
 export interface Counts {
@@ -12,17 +12,42 @@ export interface Counts {
   valid: number;
 }
 
+/**
+ * Good and valid events per SLI over [from, to) for each `from`: the rollups' SLIs in one pass
+ * for every window, telemetry completeness (which needs order) per window.
+ */
+export async function sliCountsByWindow(store: Store, froms: readonly Date[], to: Date, tenant: string): Promise<Map<string, Counts>[]> {
+  const starts = [...new Set(froms.map((from) => from.getTime()))];
+  const at = (ms: number) => toClickHouseTime(new Date(ms).toISOString());
+  const end = at(to.getTime());
+  const [rollup, ...completeness] = await Promise.all([
+    store.query<{ window_from: string; sli: string; good: string; valid: string }>(namedQuery('sli_windows'), {
+      froms: starts.map(at),
+      to: end,
+      tenant,
+    }),
+    ...starts.map((start) =>
+      store.query<{ good: string | null; valid: string | null }>(namedQuery('telemetry_completeness'), {
+        from: at(start),
+        to: end,
+        tenant,
+      }),
+    ),
+  ]);
+  const byStart = new Map(
+    starts.map((start, i) => {
+      const c = completeness[i]![0];
+      return [start, new Map([['telemetry_completeness', { good: Number(c?.good ?? 0), valid: Number(c?.valid ?? 0) }]])];
+    }),
+  );
+  for (const r of rollup)
+    byStart.get(Date.parse(fromClickHouseTime(r.window_from)))!.set(r.sli, { good: Number(r.good), valid: Number(r.valid) });
+  return froms.map((from) => byStart.get(from.getTime())!);
+}
+
 /** Good and valid events per SLI over [from, to). */
 export async function sliCounts(store: Store, from: Date, to: Date, tenant: string): Promise<Map<string, Counts>> {
-  const params = { ...rangeParams({ from, to }), tenant };
-  const [rollup, completeness] = await Promise.all([
-    store.query<{ sli: string; good: string; valid: string }>(namedQuery('sli_window'), params),
-    store.query<{ good: string | null; valid: string | null }>(namedQuery('telemetry_completeness'), params),
-  ]);
-  const counts = new Map(rollup.map((r) => [r.sli, { good: Number(r.good), valid: Number(r.valid) }]));
-  const c = completeness[0];
-  counts.set('telemetry_completeness', { good: Number(c?.good ?? 0), valid: Number(c?.valid ?? 0) });
-  return counts;
+  return (await sliCountsByWindow(store, [from], to, tenant))[0]!;
 }
 
 export const SliReport = z.object({
@@ -84,12 +109,12 @@ export async function sliReport(
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
   const slos = resolveSlos(spec);
   const sloWindows = [...new Set(slos.map((s) => s.window.seconds))];
-  const [current, lastHour, last6h, ...budgets] = await Promise.all([
-    sliCounts(store, ago(options.windowSeconds), now, tenant),
-    sliCounts(store, ago(3600), now, tenant),
-    sliCounts(store, ago(6 * 3600), now, tenant),
-    ...sloWindows.map((w) => sliCounts(store, ago(w), now, tenant)),
-  ]);
+  const [current, lastHour, last6h, ...budgets] = await sliCountsByWindow(
+    store,
+    [options.windowSeconds, 3600, 6 * 3600, ...sloWindows].map(ago),
+    now,
+    tenant,
+  );
   const budgetBy = new Map(sloWindows.map((w, i) => [w, budgets[i]!]));
   return {
     window: options.window,

@@ -47,8 +47,8 @@ describe('migrating per-kind tables into one events table', () => {
   });
 
   it('rebuilds the SLI rollups to the same good and valid counts', async () => {
-    const after = await store.query(namedQuery('sli_window'), {
-      from: '2026-01-01 00:00:00.000',
+    const after = await store.query(namedQuery('sli_windows'), {
+      froms: ['2026-01-01 00:00:00.000'],
       to: '2027-01-01 00:00:00.000',
       tenant: '',
     });
