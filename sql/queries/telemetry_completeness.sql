@@ -1,17 +1,15 @@
--- Telemetry completeness over [from, to): per emitter, the sequence numbers received against
--- the span of numbers seen (gaps = lost). A number at or below 10 after a higher one is an
--- emitter restart: a new segment, not a loss (CompletenessTracker's rule, src/sli/completeness.ts);
--- a number seen again in its segment (a redelivered row) counts once. An empty tenant means
--- all tenants. Exactly the count over the raw rows, read mostly from the per-minute rollup
+-- Telemetry completeness over the minutes of [from, to) (whole minutes, like every SLI read
+-- from the rollups): per emitter, the sequence numbers received against the span of numbers
+-- seen (gaps = lost). A number at or below 10 after a higher one is an emitter restart: a new
+-- segment, not a loss (CompletenessTracker's rule, src/sli/completeness.ts); a number seen
+-- again in its segment (a redelivered row) counts once. An empty tenant means all tenants.
+-- Exactly the count over the raw rows of those minutes, read mostly from the per-minute rollup
 -- (emitter_minute, migration 0009): a minute without a number ≤ 10 cannot hold a restart, so
 -- it joins the segment of the row before it whole. The raw rows are read only for the minutes
--- that can (few: an emitter's start or restart) and for the range's partial first and last.
+-- that can (few: an emitter's start or restart).
 WITH
     minutes AS (
-        SELECT emitter_id, minute, groupBitmapMergeState(seqs) AS seqs, argMaxMerge(last_seq) AS last,
-               max(low_seq) = 0
-                   AND minute >= {from:DateTime64(3, 'UTC')}
-                   AND addMinutes(toDateTime64(minute, 3, 'UTC'), 1) <= {to:DateTime64(3, 'UTC')} AS whole
+        SELECT emitter_id, minute, groupBitmapMergeState(seqs) AS seqs, argMaxMerge(last_seq) AS last, max(low_seq) = 0 AS whole
         FROM emitter_minute
         WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
@@ -28,7 +26,6 @@ WITH
         FROM events
         WHERE emitter_seq IS NOT NULL
           AND toStartOfHour(time) IN (SELECT DISTINCT toStartOfHour(minute) FROM raw_minutes)
-          AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
           AND (emitter_id, toStartOfMinute(time)) IN (SELECT emitter_id, minute FROM raw_minutes)
     )

@@ -94,9 +94,9 @@ function truthCompleteness(delivered: readonly SimulatedRecord[], lost: readonly
 
 /**
  * Telemetry completeness recounted from the raw rows by window functions over every sequenced
- * row of the range (the query the rollup replaced): per emitter in (time, seq) order, a number
- * at or below 10 after a higher one starts a segment; per segment, the distinct numbers
- * received against max − min + 1.
+ * row of the range's minutes (the query the rollup replaced; whole minutes, like the rollups):
+ * per emitter in (time, seq) order, a number at or below 10 after a higher one starts a
+ * segment; per segment, the distinct numbers received against max − min + 1.
  */
 const RAW_COMPLETENESS = `
 SELECT sum(received) AS good, sum(expected) AS valid
@@ -109,7 +109,7 @@ FROM (
                    toUInt8(seq <= 10 AND lagInFrame(seq, 1, 0) OVER (PARTITION BY emitter_id ORDER BY time, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) > seq) AS restart
             FROM (
                 SELECT emitter_id, assumeNotNull(emitter_seq) AS seq, time FROM events FINAL
-                WHERE emitter_seq IS NOT NULL AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+                WHERE emitter_seq IS NOT NULL AND time >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND toStartOfMinute(time) < {to:DateTime64(3, 'UTC')}
                   AND ({tenant:String} = '' OR tenant = {tenant:String})
             )
         )
@@ -234,7 +234,7 @@ describe('SLIs agree three ways, and with the truth', () => {
     expect({ good, valid }).toEqual(expected);
   });
 
-  it('telemetry_completeness: the rollup = the raw recount over ranges that cut minutes and segments, per tenant', async () => {
+  it('telemetry_completeness: the rollup = the raw recount over ranges that cut segments, per tenant', async () => {
     const ranges: [string, string][] = [
       ['2026-11-20T09:59:17.250Z', '2026-11-20T10:02:41.700Z'], // from inside a whole minute to inside another
       ['2026-11-20T09:58:30.000Z', '2026-11-20T10:00:50.000Z'], // the three segments, each cut
