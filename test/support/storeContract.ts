@@ -38,6 +38,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         '0007_drop_per_kind_tables',
         '0008_rejected_raw_sha256',
         '0009_completeness_and_denial_rollups',
+        '0010_principal_hour',
       ]);
     });
 
