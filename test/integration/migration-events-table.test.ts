@@ -1,7 +1,7 @@
 // Migrations 0006-0007 on a store that holds data in the old layout (one table per kind): every
 // event moves into the wide `events` table with every field intact, a redelivered copy stays one
 // event, the SLI rollups are rebuilt to the same counts, and the per-kind tables are gone; then
-// 0009 fills its rollups from the events moved over.
+// 0009 and 0010 fill their rollups from the events moved over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KINDS } from '../../src/events/index.js';
 import { ChdbStore, eventRow, migrate, namedQuery, type Row, type Store } from '../../src/store/index.js';
@@ -72,6 +72,17 @@ describe('migrating per-kind tables into one events table', () => {
     );
     expect(Number(raw!.n)).toBeGreaterThan(0);
     expect(denials).toEqual(raw);
+  });
+
+  it('fills the principal picker rollup (0010) from the events already stored', async () => {
+    const order = 'ORDER BY hour, tenant, principal_id';
+    const rollup = await store.query(`SELECT toString(hour) AS hour, tenant, principal_id FROM principal_hour FINAL ${order}`);
+    expect(rollup.length).toBeGreaterThan(0);
+    expect(rollup).toEqual(
+      await store.query(
+        `SELECT DISTINCT toString(toStartOfHour(time)) AS hour, tenant, principal_id FROM events WHERE kind = 'auth' AND principal_id != '' ${order}`,
+      ),
+    );
   });
 
   it('drops the per-kind tables, keeps access_events readable, and has nothing left to apply', async () => {
