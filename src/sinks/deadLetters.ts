@@ -1,7 +1,15 @@
 // Dead letters to a Kafka topic, besides the rejected_events table.
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { DeadLetterSink } from '../pipeline/pipeline.js';
 import type { DeadLetter } from '../pipeline/record.js';
+
+/**
+ * Bytes of dead letters per produce request at most. The broker limits a partition's record
+ * batch (the topic's max.message.bytes, 1 MiB by default), and a batch of the pipeline can
+ * dead-letter thousands of records at once: sent in one request they would be one oversized
+ * record batch, refused, and the stream would stall on them. A letter larger than this goes alone.
+ */
+const DEAD_LETTER_REQUEST_BYTES = 512 * 1024;
 
 /** Dead letters to a topic: the exact raw bytes as the value, where they came from and why in headers. */
 export class KafkaDeadLetterSink implements DeadLetterSink {
@@ -11,24 +19,49 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
   ) {}
 
   async send(letters: readonly DeadLetter[]): Promise<void> {
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: letters.map((l) => ({
-        key: l.key ?? null,
-        value: l.raw,
-        headers: compactHeaders({
-          'ztna-reason': l.reason,
-          'ztna-reject-id': l.reject_id,
-          'ztna-received-time': l.received_time,
-          'ztna-door': l.origin.door,
-          'ztna-source-topic': l.origin.topic,
-          'ztna-source-partition': l.origin.partition?.toString(),
-          'ztna-source-offset': l.origin.offset,
-        }),
-      })),
-    });
+    for (const messages of bounded(letters.map(message), DEAD_LETTER_REQUEST_BYTES)) {
+      await this.producer.send({ topic: this.topic, acks: -1, messages });
+    }
   }
+}
+
+function message(l: DeadLetter): Message {
+  return {
+    key: l.key ?? null,
+    value: l.raw,
+    headers: compactHeaders({
+      'ztna-reason': l.reason,
+      'ztna-reject-id': l.reject_id,
+      'ztna-received-time': l.received_time,
+      'ztna-door': l.origin.door,
+      'ztna-source-topic': l.origin.topic,
+      'ztna-source-partition': l.origin.partition?.toString(),
+      'ztna-source-offset': l.origin.offset,
+    }),
+  };
+}
+
+/** About what a message weighs in a record batch: its value, key and headers, and each record's framing. */
+function weight(m: Message): number {
+  const headers = Object.entries(m.headers ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0);
+  return (m.value as Buffer).byteLength + ((m.key as Buffer | null)?.byteLength ?? 0) + headers + 64;
+}
+
+/** The messages in order, in runs of at most `limit` bytes (a heavier message alone). */
+function* bounded(messages: readonly Message[], limit: number): Generator<Message[]> {
+  let run: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const w = weight(m);
+    if (run.length > 0 && bytes + w > limit) {
+      yield run;
+      run = [];
+      bytes = 0;
+    }
+    run.push(m);
+    bytes += w;
+  }
+  if (run.length > 0) yield run;
 }
 
 function compactHeaders(headers: Record<string, string | undefined>): Record<string, string> {
