@@ -86,7 +86,8 @@ export class BatchingRunner<P> {
   }
 
   /**
-   * Gathers records with the position to commit once they are stored. Waits while the batch
+   * Gathers records with the position to commit once they are stored (no records: a position to
+   * commit once every batch before it is stored and committed). Waits while the batch
    * being gathered is full, calling `keepAlive` about every second (Kafka heartbeats). False when
    * the runner is closing: the records were not taken, and their position must not be committed.
    */
@@ -98,7 +99,7 @@ export class BatchingRunner<P> {
     if (this.failure !== undefined) throw this.failure;
     if (this.closed) return false;
     const g = this.gathering;
-    if (g.records.length === 0) g.firstAt = performance.now();
+    if (g.records.length === 0 && g.positions.length === 0) g.firstAt = performance.now();
     for (const record of records) {
       g.records.push(record);
       g.bytes += record.value.byteLength;
@@ -144,7 +145,8 @@ export class BatchingRunner<P> {
 
   /** The next batch: once the gathered records fill it, wait out the linger, or the runner closes. */
   private async next(): Promise<Gathered<P> | undefined> {
-    while (this.gathering.records.length === 0) {
+    // A position added without records (its records are in an earlier batch) still makes a batch, to be committed.
+    while (this.gathering.records.length === 0 && this.gathering.positions.length === 0) {
       if (this.closed) return undefined;
       await this.added.wait();
     }

@@ -89,11 +89,15 @@ export async function startKafkaSource(
         const partition = `${batch.topic}\u0000${batch.partition}`;
         const handed = taken.get(partition) ?? -1n;
         const fresh = batch.messages.filter((m) => BigInt(m.offset) > handed);
-        if (fresh.length === 0) return void resolveOffset(last);
         const records = fresh.map((m) => toRecord(batch.topic, batch.partition, m));
+        // All handed already, the position handed is still added, to be committed after the batches
+        // that hold those records: their own commit may have been skipped while the partition was
+        // away during the rebalance, and nothing else would commit it (the group would stay behind
+        // records that are stored, for good).
+        const upTo = BigInt(last) > handed ? BigInt(last) : handed;
         // Waits (heartbeating) only while a full batch is already gathered: backpressure.
-        if (!(await runner.add(records, { topic: batch.topic, partition: batch.partition, offset: last }, heartbeat))) return;
-        taken.set(partition, BigInt(last));
+        if (!(await runner.add(records, { topic: batch.topic, partition: batch.partition, offset: upTo.toString() }, heartbeat))) return;
+        taken.set(partition, upTo);
         resolveOffset(last); // fetch on from here; committed once stored
         metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
         await heartbeat();

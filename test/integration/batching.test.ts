@@ -103,6 +103,16 @@ describe('BatchingRunner', () => {
     }
   });
 
+  it('commits a position added without records (records handed before a rebalance) after the batch that holds them, even alone', async () => {
+    const { batching, commits } = runner({ maxRecords: 10, maxBytes: 1 << 20, lingerMs: 0 });
+    await batching.add(authRecords(10, 'refetched'), 'stored');
+    await batching.add([], 'refetched-again'); // kafkajs refetched records already handed: nothing new to store
+    await until(() => commits.flat().length === 2);
+    expect(commits.flat()).toEqual(['stored', 'refetched-again']);
+    expect(await storedAuth(store, 'refetched')).toBe(10);
+    await batching.close();
+  });
+
   it('close stores and commits what is gathered, then refuses more', async () => {
     const { batching, commits } = runner({ maxRecords: 1000, maxBytes: 1 << 20, lingerMs: 60_000 });
     await batching.add(authRecords(7, 'closing'), 'x');
