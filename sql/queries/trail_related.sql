@@ -1,8 +1,8 @@
 -- The access trail with its related events: what sql/queries/trail.sql matches (`direct`), and
 -- the events of the same principals, or of none, that share a session or correlation id with
 -- those (a token's trail shows the login that issued it and the decisions it was used for).
--- Same parameters, order and keyset as trail.sql; an event both direct and linked comes twice,
--- direct first, and the caller keeps one (as it does a redelivered copy).
+-- Same parameters, order and keyset as trail.sql; `linked` leaves out what `direct` holds, and
+-- the caller keeps one of a redelivered event's copies.
 --
 -- Each part reads only the granules it needs. `direct` as in trail.sql; `links`, what the direct
 -- rows link by, runs once as a scalar subquery before the engine picks granules, so `linked`
@@ -10,18 +10,19 @@
 -- ids against a bloom filter, which would pass every granule. The parts are kept apart, not
 -- OR-ed in one WHERE: an OR across columns stops the engine from skipping granules.
 WITH
+    (({principal:String} = '' OR principal_id = {principal:String})
+        AND ({device:String} = '' OR device_id = {device:String})
+        AND ({app:String} = '' OR app = {app:String})
+        AND ({session_id:String} = '' OR session_id = {session_id:String})
+        AND ({token_id:String} = '' OR token_id = {token_id:String})
+        AND ({src_ip:String} = '' OR src_ip = {src_ip:String})) AS matches,
     direct AS (
         SELECT *
         FROM events
         WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
-          AND ({principal:String} = '' OR principal_id = {principal:String})
-          AND ({device:String} = '' OR device_id = {device:String})
-          AND ({app:String} = '' OR app = {app:String})
-          AND ({session_id:String} = '' OR session_id = {session_id:String})
-          AND ({token_id:String} = '' OR token_id = {token_id:String})
-          AND ({src_ip:String} = '' OR src_ip = {src_ip:String})
+          AND matches
     ),
     (
         SELECT (groupUniqArray((tenant, principal_id)), groupUniqArrayIf(session_id, session_id != ''),
@@ -35,7 +36,8 @@ WITH
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
           AND (tenant, principal_id) IN (SELECT arrayJoin(arrayConcat(links.1, arrayMap(t -> (t.1, ''), links.1))))
-          AND (has(links.2, session_id) OR has(links.3, correlation_id))
+          AND (session_id IN (SELECT arrayJoin(links.2)) OR correlation_id IN (SELECT arrayJoin(links.3)))
+          AND NOT matches
     )
 SELECT toString(kind) AS kind, time, event_id, tenant, source, principal_id, device_id, src_ip, geo_country, user_agent, app,
        session_id, correlation_id, toString(outcome) AS outcome, auth_method, idp, failure_reason,

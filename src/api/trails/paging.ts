@@ -22,26 +22,24 @@ const sameEvent = (a: Position | undefined, b: Position) =>
 
 /**
  * Up to `limit` events of the trail after the position (from the start without one). The store
- * may hold a redelivered event twice until a merge, and an event can be both matched and
- * related: the copies come next to each other in the page order and one is kept (the matched
- * one, which sorts first). When copies shortened the page, the rest is fetched from after the
+ * may hold a redelivered event twice until a merge: the copies come next to each other in the
+ * page order and one is kept. When copies shortened the page, the rest is fetched from after the
  * last row read, which skips every copy of it.
  */
 async function fetchPage(store: Store, q: TrailsQuery, after: Position | undefined, limit: number): Promise<TrailEvent[]> {
   const sql = namedQuery(q.related && SUBJECT_FILTERS.some((name) => q[name] !== '') ? 'trail_related' : 'trail');
   const events: TrailEvent[] = [];
   for (let from = after; ;) {
-    const wanted = limit - events.length;
     const rows = await store.query<RawRow>(sql, {
       ...rangeParams(q),
       ...Object.fromEntries(FILTER_NAMES.map((name) => [name, q[name]])),
       after_time: toClickHouseTime(from?.time ?? '1970-01-01T00:00:00.000Z'),
       after_kind: from?.kind ?? '',
       after_id: from?.event_id ?? '',
-      limit: wanted,
+      limit,
     });
     for (const event of rows.map(trailEvent)) if (!sameEvent(events.at(-1), event)) events.push(event);
-    if (rows.length < wanted || events.length === limit) return events;
+    if (rows.length < limit || events.length >= limit) return events.slice(0, limit);
     from = positionOf(trailEvent(rows.at(-1)!));
   }
 }
