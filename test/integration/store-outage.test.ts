@@ -5,23 +5,26 @@
 // the consumer resumes by itself, and afterwards every event is stored exactly once.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
 import { KINDS } from '../../src/events/index.js';
 import { ClickHouseServerStore } from '../../src/store/index.js';
-import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
+import type { SimulatedRecord } from '../../src/simulate/traffic.js';
 import { tempDir } from '../support/helpers.js';
 import {
+  committedOffsets,
   connectClients,
+  metricValue,
+  offsetSum,
+  produceInOrder,
+  simulatedRecords,
   startConsumer,
   stopGracefully,
   uniqueTopics,
   waitCaughtUp,
   type TestClients,
-  type TestTopics,
 } from '../support/kafkaConsumer.js';
 import { startClickHouseHttp, type ClickHouseHttp } from '../support/services/clickhouseHttp.js';
 import { eventRows, queryCount, readStore } from '../support/store.js';
-import { expectedFromTruth, keyDifference, storedEventKeys, type EventKeys } from '../support/truth.js';
+import { expectedFromTruth, extraKeys, missingKeys, noKeys, storedEventKeys } from '../support/truth.js';
 import { waitFor } from '../support/wait.js';
 
 const brokers = inject('kafkaBrokers');
@@ -29,50 +32,7 @@ const OUTAGE_MS = 60_000;
 const USER = 'ztna';
 const PASSWORD = randomBytes(12).toString('hex');
 
-function simulate(n: number, seed: number): SimulatedRecord[] {
-  const sim = new TrafficSimulator({ seed, start: Date.parse('2026-11-20T09:00:00Z'), invalidShare: 0.02, notAccessShare: 0.01 });
-  return Array.from({ length: n }, () => sim.next());
-}
-
-/**
- * Each record on its kind's topic, one partition each, in order: the record at offset k of a topic
- * is the k-th sent to it, so a committed offset says exactly which records it covers.
- */
-async function produceInOrder(producer: Producer, sent: Map<string, SimulatedRecord[]>, topics: TestTopics, records: SimulatedRecord[]) {
-  const batch = new Map<string, SimulatedRecord[]>();
-  for (const r of records) {
-    const topic = topics[r.topicKind];
-    batch.set(topic, [...(batch.get(topic) ?? []), r]);
-    sent.set(topic, [...(sent.get(topic) ?? []), r]);
-  }
-  for (const [topic, list] of batch)
-    for (let i = 0; i < list.length; i += 500)
-      await producer.send({ topic, acks: -1, messages: list.slice(i, i + 500).map((r) => ({ value: r.line, partition: 0 })) });
-}
-
-/** The group's committed offset per topic (0 before the first commit), once the group coordinator answers. */
-function committed(admin: Admin, group: string, topics: string[]): Promise<Map<string, number>> {
-  return waitFor(`the offsets of ${group}`, async () => {
-    try {
-      const offsets = await admin.fetchOffsets({ groupId: group, topics });
-      return new Map(offsets.map((t) => [t.topic, Math.max(0, Number(t.partitions[0]!.offset))]));
-    } catch (err) {
-      if ((err as { retriable?: boolean }).retriable) return undefined;
-      throw err;
-    }
-  });
-}
-const total = (offsets: Map<string, number>) => [...offsets.values()].reduce((s, n) => s + n, 0);
-
-async function metric(http: string, series: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
-  return Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-}
-const retries = (http: string) => metric(http, 'ztna_ingest_retries_total{door="kafka"}');
-
-const noneMissing: Record<string, string[]> = Object.fromEntries(KINDS.map((k) => [k, []]));
-const missing = (stored: EventKeys, expected: EventKeys) =>
-  Object.fromEntries(KINDS.map((k) => [k, keyDifference(stored[k], expected[k]).missing]));
+const retries = (http: string) => metricValue(http, 'ztna_ingest_retries_total{door="kafka"}');
 
 describe('store outage: ztna run into ClickHouseServerStore while the server is away for 60 s', () => {
   let clients: TestClients;
@@ -91,8 +51,8 @@ describe('store outage: ztna run into ClickHouseServerStore while the server is 
     const eventTopics = [topics.auth, topics.policy, topics.posture, topics.token];
     await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })) });
     const sent = new Map<string, SimulatedRecord[]>();
-    const before = simulate(12_000, 61);
-    const during = simulate(4_000, 62);
+    const before = simulatedRecords(12_000, 61);
+    const during = simulatedRecords(4_000, 62);
     await produceInOrder(producer, sent, topics, before);
 
     const dataDir = tempDir('outage-clickhouse');
@@ -107,7 +67,7 @@ describe('store outage: ztna run into ClickHouseServerStore while the server is 
       ZTNA_BATCH_MAX_RECORDS: '500',
     });
     const http = await waitFor('the HTTP address', async () => /HTTP on (http:\/\/[\d.]+:\d+)/.exec(consumer.stdout())?.[1]);
-    await waitFor('the first commits', async () => total(await committed(admin, group, eventTopics)) > 0, 90_000, 20);
+    await waitFor('the first commits', async () => offsetSum(await committedOffsets(admin, group, eventTopics)) > 0, 90_000, 20);
 
     // The server dies mid-stream; the emitters go on sending.
     await standIn.kill();
@@ -123,18 +83,18 @@ describe('store outage: ztna run into ClickHouseServerStore while the server is 
 
     // What the group has committed is stored: read the data directory the server left (it is down,
     // so this is what it acknowledged) and find every valid event of the committed records in it.
-    const atDown = await committed(admin, group, eventTopics);
+    const atDown = await committedOffsets(admin, group, eventTopics);
     const end = before.length + during.length;
-    expect(total(atDown)).toBeGreaterThan(0);
-    expect(total(atDown)).toBeLessThan(end);
+    expect(offsetSum(atDown)).toBeGreaterThan(0);
+    expect(offsetSum(atDown)).toBeLessThan(end);
     const covered = expectedFromTruth(eventTopics.flatMap((t) => sent.get(t)!.slice(0, atDown.get(t))));
     const storedAtDown = await readStore(dataDir, storedEventKeys);
-    expect(missing(storedAtDown, covered.events)).toEqual(noneMissing);
+    expect(missingKeys(storedAtDown, covered.events)).toEqual(noKeys());
 
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - down))));
     // Nothing was committed while the store was away, and the retries backed off: at 250 ms doubling
     // to 30 s, 60 s hold 8 attempts; a consumer that spun would have made thousands.
-    expect(await committed(admin, group, eventTopics)).toEqual(atDown);
+    expect(await committedOffsets(admin, group, eventTopics)).toEqual(atDown);
     const attempts = (await retries(http)) - retriesBefore;
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeLessThanOrEqual(12);
@@ -144,7 +104,7 @@ describe('store outage: ztna run into ClickHouseServerStore while the server is 
     const back = Date.now();
     await waitFor(
       'the consumer to commit again',
-      async () => total(await committed(admin, group, eventTopics)) > total(atDown),
+      async () => offsetSum(await committedOffsets(admin, group, eventTopics)) > offsetSum(atDown),
       120_000,
       100,
     );
@@ -163,8 +123,8 @@ describe('store outage: ztna run into ClickHouseServerStore while the server is 
     const store = new ClickHouseServerStore({ url: standIn.url, username: USER, password: PASSWORD });
     try {
       const stored = await storedEventKeys(store);
-      expect(missing(stored, truth.events)).toEqual(noneMissing);
-      expect(Object.fromEntries(KINDS.map((k) => [k, keyDifference(stored[k], truth.events[k]).extra]))).toEqual(noneMissing);
+      expect(missingKeys(stored, truth.events)).toEqual(noKeys());
+      expect(extraKeys(stored, truth.events)).toEqual(noKeys());
       expect(await queryCount(store, 'SELECT count() AS n FROM rejected_events FINAL')).toBe(truth.invalid.length);
       const rows = await eventRows(store, { final: false });
       console.log(

@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests: the `ztna run` process against the real broker, and Kafka plumbing.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
 import { HMAC_KEY, startCli, type RunningCli } from './helpers.js';
 import { waitFor } from './wait.js';
 
@@ -128,4 +129,78 @@ export async function stopGracefully(consumer: RunningCli): Promise<string> {
   const { code } = await consumer.exited;
   if (code !== 0) throw new Error(`consumer exited with ${code}: ${consumer.stderr()}`);
   return consumer.stdout();
+}
+
+/** `n` simulated records from `seed`: every kind, 2 % malformed, 1 % vendor events that are not access events. */
+export function simulatedRecords(n: number, seed: number): SimulatedRecord[] {
+  const sim = new TrafficSimulator({ seed, start: Date.parse('2026-11-20T09:00:00Z'), invalidShare: 0.02, notAccessShare: 0.01 });
+  return Array.from({ length: n }, () => sim.next());
+}
+
+/**
+ * Each record on its kind's topic, one partition each, in order, noted in `sent` per topic: the
+ * record at offset k of a topic is the k-th sent to it, so a committed offset says exactly which
+ * records it covers.
+ */
+export async function produceInOrder(
+  producer: Producer,
+  sent: Map<string, SimulatedRecord[]>,
+  topics: TestTopics,
+  records: SimulatedRecord[],
+) {
+  const batch = new Map<string, SimulatedRecord[]>();
+  for (const r of records) {
+    const topic = topics[r.topicKind];
+    batch.set(topic, [...(batch.get(topic) ?? []), r]);
+    sent.set(topic, [...(sent.get(topic) ?? []), r]);
+  }
+  for (const [topic, list] of batch)
+    for (let i = 0; i < list.length; i += 500)
+      await producer.send({ topic, acks: -1, messages: list.slice(i, i + 500).map((r) => ({ value: r.line, partition: 0 })) });
+}
+
+/** The group's committed offset per single-partition topic (0 before the first commit), once the group coordinator answers. */
+export function committedOffsets(admin: Admin, group: string, topics: string[], timeoutMs?: number): Promise<Map<string, number>> {
+  return waitFor(
+    `the offsets of ${group}`,
+    async () => {
+      try {
+        const offsets = await admin.fetchOffsets({ groupId: group, topics });
+        return new Map(offsets.map((t) => [t.topic, Math.max(0, Number(t.partitions[0]!.offset))]));
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable) return undefined;
+        throw err;
+      }
+    },
+    timeoutMs,
+  );
+}
+
+export const offsetSum = (offsets: Map<string, number>) => [...offsets.values()].reduce((s, n) => s + n, 0);
+
+/** A series' value on a running `ztna`'s /metrics (0 when it has none yet). */
+export async function metricValue(http: string, series: string): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  return Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
+/**
+ * The dead letters on `topic` by reject id, its value the record's exact bytes: read from the start
+ * by a group of its own until `expected` distinct ones are in. The topic is at least once (a batch sent
+ * again after a crash, a rebalance or a broker restart), so its readers go by reject id.
+ */
+export async function deadLettersByRejectId(kafka: Kafka, topic: string, expected: number): Promise<Map<string, Buffer>> {
+  const letters = new Map<string, Buffer>();
+  const reader = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  await reader.connect();
+  try {
+    await reader.subscribe({ topics: [topic], fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => void letters.set(String(message.headers?.['ztna-reject-id']), message.value ?? Buffer.alloc(0)),
+    });
+    await waitFor(`${expected} dead letters on ${topic}`, async () => letters.size >= expected, 60_000);
+  } finally {
+    await reader.disconnect();
+  }
+  return letters;
 }

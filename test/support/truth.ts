@@ -19,7 +19,8 @@ export interface Expected {
 
 const eventKey = (tenant: unknown, principal: unknown, timeMs: number) => `${String(tenant)} ${String(principal)} ${timeMs}`;
 
-const noKeys = (): EventKeys => ({ auth: [], policy: [], posture: [], token: [] });
+/** No key of any kind: what `missingKeys` and `extraKeys` answer when the store holds exactly the truth. */
+export const noKeys = (): EventKeys => ({ auth: [], policy: [], posture: [], token: [] });
 
 export function expectedFromTruth(records: readonly SimulatedRecord[]): Expected {
   const events = noKeys();
@@ -63,3 +64,12 @@ export function keyDifference(actual: readonly string[], expected: readonly stri
   const missing = [...unmatched].flatMap(([key, n]) => Array<string>(n).fill(key));
   return { missing, extra };
 }
+
+/** Per kind, the expected keys the actual ones lack. */
+export const missingKeys = (actual: EventKeys, expected: EventKeys): EventKeys =>
+  byKind((k) => keyDifference(actual[k], expected[k]).missing);
+
+/** Per kind, the actual keys beyond the expected ones (a duplicate included). */
+export const extraKeys = (actual: EventKeys, expected: EventKeys): EventKeys => byKind((k) => keyDifference(actual[k], expected[k]).extra);
+
+const byKind = (keysOf: (kind: Kind) => string[]): EventKeys => Object.fromEntries(KINDS.map((k) => [k, keysOf(k)])) as EventKeys;

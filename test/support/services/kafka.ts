@@ -21,6 +21,10 @@ export interface KafkaBroker {
   logFile: string;
   /** The secured listeners, when asked for. */
   secured?: SecuredListeners;
+  /** Stops the broker process with `signal`, keeping its ports, configuration and log directory. */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts the killed broker again: the same node on the same ports and log directory. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,19 +118,33 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr}`);
 
   const out = openSync(join(dir, 'stdout.log'), 'a');
-  const child: ChildProcess = spawn('java', [...java, 'kafka.Kafka', props], { stdio: ['ignore', out, out] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const brokers = `127.0.0.1:${port}`;
-  await waitForBroker(brokers, child);
+  const launch = async () => {
+    const child: ChildProcess = spawn('java', [...java, 'kafka.Kafka', props], { stdio: ['ignore', out, out] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await waitForBroker(brokers, child);
+    return { child, exited };
+  };
+  let running: Awaited<ReturnType<typeof launch>> | undefined = await launch();
+  const kill = async (signal: 'SIGTERM' | 'SIGKILL') => {
+    if (!running) return;
+    const { child, exited } = running;
+    running = undefined;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
   return {
     brokers,
     logFile,
     ...(secured ? { secured } : {}),
+    kill,
+    async start() {
+      running ??= await launch();
+    },
     async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
+      await kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
