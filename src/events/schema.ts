@@ -17,9 +17,12 @@ const instant = z.iso
 // Text is stored printable. C0 and C1 controls (NUL, BEL, ANSI escapes, newlines) and the
 // bidirectional controls that reorder what a reader sees ("Trojan Source") never reach a
 // column, a log line or a dashboard. Zero-width joiners and variation selectors (emoji) are fine.
+// Nor do lone surrogates (JSON's "\ud800" alone): they are not Unicode, and the engine refuses
+// them in a String column, which would cost a batch a search for the row it refused.
 const UNPRINTABLE = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
-const PRINTABLE_ONLY = new RegExp(`^[^${UNPRINTABLE}]*$`);
-const UNPRINTABLE_CHAR = new RegExp(`[${UNPRINTABLE}]`);
+const LONE_SURROGATE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const PRINTABLE_ONLY = new RegExp(`^(?:[^${UNPRINTABLE}\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$`);
+const UNPRINTABLE_CHAR = new RegExp(`[${UNPRINTABLE}]|${LONE_SURROGATE}`);
 const UNPRINTABLE_CHARS = new RegExp(UNPRINTABLE_CHAR.source, 'g');
 
 const hex = (char: string) => char.codePointAt(0)!.toString(16);
@@ -29,7 +32,13 @@ export const escapeUnprintable = (text: string): string => text.replace(UNPRINTA
 
 function unprintableIssue(text: string): string {
   const char = text.match(UNPRINTABLE_CHAR)?.[0] ?? '';
-  return `contains U+${hex(char).padStart(4, '0').toUpperCase()}, a ${char < '\u00a0' ? 'control' : 'bidirectional control'} character`;
+  const what =
+    char < '\u00a0'
+      ? 'a control character'
+      : char >= '\ud800' && char <= '\udfff'
+        ? 'a lone surrogate, not Unicode'
+        : 'a bidirectional control character';
+  return `contains U+${hex(char).padStart(4, '0').toUpperCase()}, ${what}`;
 }
 
 /** How normalize treats a text field: an unprintable identifier is rejected, free text is redacted and escaped. */

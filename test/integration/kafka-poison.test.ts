@@ -119,8 +119,8 @@ const CATEGORIES: Array<{ n: number; make: (i: number, valid: string) => Hostile
     n: 10,
     make: (i) => ({
       category: 'lone surrogate',
-      reason: /^store refused the event: /,
-      value: Buffer.from(JSON.stringify(native(i, { user_agent: 'agent' })).replace('"agent"', '"\\ud800 agent"')),
+      reason: /principal_id: contains U\+D800, a lone surrogate/,
+      value: Buffer.from(JSON.stringify(native(i, { principal_id: 'who' })).replace('"who"', '"\\ud800 who"')),
     }),
   },
 ];

@@ -60,6 +60,8 @@ const UNPRINTABLE: Array<[string, string]> = [
   ['first strong isolate', '\u2068'],
   ['right-to-left mark', '\u200f'],
   ['Arabic letter mark', '\u061c'],
+  ['lone high surrogate', '\ud800'],
+  ['lone low surrogate', '\udfff'],
 ];
 const codeOf = (chars: string) => `U+${chars.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -99,6 +101,9 @@ describe('free text', () => {
     expect(e.failure_reason).toBe('bad\\u{7} login\\u{a}\\u{1b}[31mAuthorization: [redacted]\\u{d}\\u{a}next\\u{0}');
     expect(e.user_agent).toBe('curl/8.5\\u{202e}\\u{9}x');
     expect(eventOf(norm({ ...VALID.policy, reasons: ['deny\u0085', 'ok'] })).reasons).toEqual(['deny\\u{85}', 'ok']);
+    expect(eventOf(norm({ ...VALID.policy, reasons: ['half \ud83d of an emoji, whole: \ud83d\ude00'] })).reasons).toEqual([
+      'half \\u{d83d} of an emoji, whole: \ud83d\ude00',
+    ]);
   });
 });
 
