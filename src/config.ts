@@ -75,7 +75,7 @@ export const ConfigSchema = z.object({
     .describe('how long a batch waits for more records before it goes'),
   ZTNA_PREPARE_WORKERS: int(0, 64)
     .optional()
-    .describe('worker threads that normalize and encode batches (0: the main thread); default: the available cores'),
+    .describe('worker threads that normalize and encode batches (0: the main thread); default: the available cores less one'),
   ZTNA_KAFKA_CREATE_PARTITIONS: int(0, 1000).default(3).describe('partitions for topics created at start-up; 0 = never create'),
   // Capped so that the expiry of any storable time (before 2100) stays within ClickHouse's Date range.
   ZTNA_RETENTION_DAYS: int(1, 3650).default(400).describe('days events and dead letters are kept (TTL)'),

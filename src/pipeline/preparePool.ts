@@ -25,8 +25,12 @@ export interface PrepareResponse {
   prepared: PreparedRecords;
 }
 
-/** The pool's size: the setting when given, else one worker per available core. */
-export const preparePoolSize = (setting: number | undefined): number => setting ?? availableParallelism();
+/**
+ * The pool's size: the setting when given, else one worker per available core but one, which is
+ * left to the main thread and the engine's inserts and merges (on 2 cores, 2 workers measured
+ * slower than 1 or none: bench:import, 100,000 events).
+ */
+export const preparePoolSize = (setting: number | undefined): number => setting ?? Math.max(0, availableParallelism() - 1);
 
 /** Records per chunk at most: small enough to share a batch among the workers, large enough to pay the messages. */
 const CHUNK_RECORDS = 2500;
