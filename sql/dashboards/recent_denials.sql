@@ -20,7 +20,7 @@ WITH
 SELECT time, tenant, principal_id, app, policy_id, policy_version, rule, arrayStringConcat(reasons, '; ') AS reasons, src_ip, device_id
 FROM events FINAL
 WHERE kind = 'policy'
-  AND toStartOfHour(time) BETWEEN toStartOfHour(greatest({from:DateTime64(3, 'UTC')}, since)) AND {to:DateTime64(3, 'UTC')}
+  AND toStartOfHour(time) BETWEEN toStartOfHour(greatest({from:DateTime64(3, 'UTC')}, since)) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
   AND time >= {from:DateTime64(3, 'UTC')} AND time >= since AND time < {to:DateTime64(3, 'UTC')}
   AND decision = 'deny'
   AND ({tenant:String} = '' OR tenant = {tenant:String})

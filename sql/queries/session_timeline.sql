@@ -11,7 +11,7 @@ WITH
                toString(activity) AS activity, token_id
         FROM events
         WHERE session_id = {session_id:String}
-          AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+          AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
         ORDER BY time, kind, event_id
@@ -34,7 +34,7 @@ ASOF LEFT JOIN
     FROM events
     WHERE kind = 'posture'
       AND (tenant, device_id) IN (SELECT tenant, device_id FROM session WHERE device_id != '')
-      AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY) AND {to:DateTime64(3, 'UTC')}
+      AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
       AND time >= {from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND time < {to:DateTime64(3, 'UTC')}
 ) AS p
 ON s.tenant = p.tenant AND s.device_id = p.device_id AND s.time >= p.time

@@ -15,7 +15,7 @@ SELECT toString(kind) AS kind, time, event_id, tenant, source, principal_id, dev
        arrayMap(c -> c.name, arrayFilter(c -> NOT c.passed, checks)) AS failed_checks,
        false AS related
 FROM events
-WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
   AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
   AND ({tenant:String} = '' OR tenant = {tenant:String})
   AND ({principal:String} = '' OR principal_id = {principal:String})

@@ -19,7 +19,7 @@ WITH
     direct AS (
         SELECT *
         FROM events
-        WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+        WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
           AND matches
@@ -32,7 +32,7 @@ WITH
     linked AS (
         SELECT *
         FROM events
-        WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND {to:DateTime64(3, 'UTC')}
+        WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
           AND (tenant, principal_id) IN (SELECT arrayJoin(arrayConcat(links.1, arrayMap(t -> (t.1, ''), links.1))))
