@@ -1,14 +1,13 @@
 // docker-compose.yml cannot run here (no Docker engine): check what can be checked. Every
 // file it mounts exists, the service's environment names real settings, ports agree, and
 // Prometheus's configuration passes promtool as the container will see it.
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, loadConfig } from '../../src/config.js';
 import { dashboardQueries } from '../support/dashboards.js';
-import { ROOT, tempDir } from '../support/helpers.js';
+import { ROOT, runCommand, tempDir } from '../support/helpers.js';
 
 interface Service {
   image?: string;
@@ -58,16 +57,16 @@ describe('docker-compose.yml', () => {
     expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual([`ztna:${config.ZTNA_HTTP_PORT}`]);
   });
 
-  it("gives Prometheus a configuration and rules that promtool accepts, laid out as the container's mounts lay them out", () => {
+  it("gives Prometheus a configuration and rules that promtool accepts, laid out as the container's mounts lay them out", async () => {
     const root = tempDir('compose-prometheus');
     for (const m of bindMounts(compose.services.prometheus!)) {
       const target = join(root, m.container);
       mkdirSync(join(target, '..'), { recursive: true });
       cpSync(join(ROOT, m.host), target, { recursive: true });
     }
-    const r = spawnSync('promtool', ['check', 'config', join(root, 'etc/prometheus/prometheus.yml')], { encoding: 'utf8' });
+    const r = await runCommand('promtool', ['check', 'config', join(root, 'etc/prometheus/prometheus.yml')]);
     expect(r.stdout + r.stderr).toMatch(/SUCCESS: \d+ rules found/);
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
   });
 
   it('provisions Grafana with the datasources the dashboards use, pointed at the compose services, and loads every dashboard', () => {
@@ -133,9 +132,9 @@ describe('docker-compose.yml', () => {
     expect(spec.dashboard_url).toBe(`http://localhost:${compose.services.grafana!.ports![0]!.split(':')[0]}/d/${oncall.uid}/ztna-on-call`);
   });
 
-  it('gives Alertmanager a configuration amtool accepts', () => {
+  it('gives Alertmanager a configuration amtool accepts', async () => {
     const [mount] = bindMounts(compose.services.alertmanager!);
-    const r = spawnSync('amtool', ['check-config', join(ROOT, mount!.host)], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
+    const r = await runCommand('amtool', ['check-config', join(ROOT, mount!.host)]);
+    expect(r.code).toBe(0);
   });
 });

@@ -2,7 +2,6 @@
 // dashboards. The spec, its rules and both dashboards are generated here; the real promtool
 // (Debian's prometheus package) evaluates the rules on input series for both SLOs, then each
 // panel's PromQL as the dashboard JSON holds it, with Grafana's variables expanded.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { dashboardFiles } from '../../src/dashboards/index.js';
 import { resolveSlos } from '../../src/slo/model.js';
 import { parseSloSpec } from '../../src/slo/spec.js';
 import { expandPromQL, queriesOf, type GrafanaDashboard, type VariableValue } from '../support/dashboards.js';
-import { tempDir } from '../support/helpers.js';
+import { runCommand, tempDir } from '../support/helpers.js';
 
 const spec = parseSloSpec(`version: 1
 dashboard_url: http://grafana.example/d/ztna-oncall
@@ -40,7 +39,7 @@ const TRAFFIC = [
 ];
 
 describe('SLOs of 28 and 7 days', () => {
-  it('each show on the error-budget panels of both dashboards', () => {
+  it('each show on the error-budget panels of both dashboards', async () => {
     const files = dashboardFiles(resolveSlos(spec));
     const panels = ['dashboards/ztna-oncall.json', 'dashboards/ztna-executive.json']
       .flatMap((path) => queriesOf(JSON.parse(files[path]!) as GrafanaDashboard))
@@ -67,8 +66,8 @@ describe('SLOs of 28 and 7 days', () => {
       stringify({ rule_files: ['rules.yml'], evaluation_interval: '1m', tests: [{ interval: '1m', input_series, promql_expr_test }] }),
     );
 
-    const r = spawnSync('promtool', ['test', 'rules', 'panels.test.yml'], { cwd: dir, encoding: 'utf8' });
+    const r = await runCommand('promtool', ['test', 'rules', 'panels.test.yml'], { cwd: dir });
     expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
   });
 });

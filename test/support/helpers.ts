@@ -77,10 +77,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `ztna` CLI with the given stdin and environment. */
-export function runCli(args: string[], options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/**
+ * Runs a command to its end without blocking the event loop (a synchronous spawn of a slow tool
+ * starves the test runner's own messages, which it reports as a timeout after 60 s).
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env } });
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -90,6 +97,10 @@ export function runCli(args: string[], options: { stdin?: string | Buffer; env?:
     child.stdin.end(options.stdin ?? '');
   });
 }
+
+/** Runs the built `ztna` CLI with the given stdin and environment. */
+export const runCli = (args: string[], options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> =>
+  runCommand(process.execPath, [CLI, ...args], options);
 
 export interface RunningCli {
   child: ChildProcess;

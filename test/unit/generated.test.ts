@@ -1,17 +1,16 @@
 // Generated files are committed; this fails when one is stale.
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/commands/generate.js';
-import { ROOT, runCli, tempDir } from '../support/helpers.js';
+import { ROOT, runCli, runCommand, tempDir } from '../support/helpers.js';
 
 describe('generated files', () => {
   it('are current (run `npx ztna generate` after changing their source)', () => {
     expect(generate(ROOT, true)).toEqual([]);
   });
 
-  it('`ztna generate --check` exits non-zero and names each stale file; `ztna generate` brings them back', () => {
+  it('`ztna generate --check` exits non-zero and names each stale file; `ztna generate` brings them back', async () => {
     // A copy of the built package, so the check runs on files this test may change.
     const copy = tempDir('generate');
     for (const path of ['dist', 'sql', 'schemas', 'alerts', 'dashboards', 'deploy', 'slos.yaml', 'package.json'])
@@ -20,14 +19,14 @@ describe('generated files', () => {
     appendFileSync(join(copy, 'alerts', 'ztna-slo.rules.yml'), '# edited by hand\n');
     appendFileSync(join(copy, 'schemas', 'auth-event.schema.json'), ' ');
     appendFileSync(join(copy, 'dashboards', 'ztna-oncall.json'), ' ');
-    const cli = (...args: string[]) => spawnSync(process.execPath, [join(copy, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
-    const stale = cli('generate', '--check');
-    expect(stale.status).toBe(1);
+    const cli = (...args: string[]) => runCommand(process.execPath, [join(copy, 'dist', 'cli.js'), ...args]);
+    const stale = await cli('generate', '--check');
+    expect(stale.code).toBe(1);
     expect(stale.stderr).toContain('stale: alerts/ztna-slo.rules.yml');
     expect(stale.stderr).toContain('stale: schemas/auth-event.schema.json');
     expect(stale.stderr).toContain('stale: dashboards/ztna-oncall.json');
-    expect(cli('generate').status).toBe(0);
-    expect(cli('generate', '--check').status).toBe(0);
+    expect((await cli('generate')).code).toBe(0);
+    expect((await cli('generate', '--check')).code).toBe(0);
   });
 
   it('`ztna generate --check` exits 0 when current', async () => {

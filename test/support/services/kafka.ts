@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { runCommand } from '../helpers.js';
 import { freePort } from './ports.js';
 import { makeCa, makeCertificate } from './certificates.js';
 
@@ -112,10 +113,8 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   const scram = secured
     ? [secured.scram, secured.unauthorized].flatMap((u) => ['--add-scram', `SCRAM-SHA-512=[name=${u.username},password=${u.password}]`])
     : [];
-  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', props, ...scram], {
-    encoding: 'utf8',
-  });
-  if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr}`);
+  const format = await runCommand('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', props, ...scram]);
+  if (format.code !== 0) throw new Error(`kafka storage format failed: ${format.stderr}`);
 
   const out = openSync(join(dir, 'stdout.log'), 'a');
   const brokers = `127.0.0.1:${port}`;
