@@ -16,6 +16,8 @@ WITH
         AND ({session_id:String} = '' OR session_id = {session_id:String})
         AND ({token_id:String} = '' OR token_id = {token_id:String})
         AND ({src_ip:String} = '' OR src_ip = {src_ip:String})) AS matches,
+    ({principal:String} != '' AND {device:String} = '' AND {app:String} = '' AND {session_id:String} = ''
+        AND {token_id:String} = '' AND {src_ip:String} = '') AS principal_only,
     direct AS (
         SELECT *
         FROM events
@@ -35,7 +37,10 @@ WITH
         WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({tenant:String} = '' OR tenant = {tenant:String})
-          AND (tenant, principal_id) IN (SELECT arrayJoin(arrayConcat(links.1, arrayMap(t -> (t.1, ''), links.1))))
+          -- The matched principals' rows, unless a principal is the only subject (then every row
+          -- of theirs matched already), and the rows without a principal.
+          AND (tenant, principal_id) IN (
+              SELECT arrayJoin(arrayConcat(arrayFilter(p -> NOT principal_only, links.1), arrayMap(t -> (t.1, ''), links.1))))
           AND (session_id IN (SELECT arrayJoin(links.2)) OR correlation_id IN (SELECT arrayJoin(links.3)))
           AND NOT matches
     )
