@@ -1,14 +1,29 @@
-// The product watches its own door: every API access becomes an auth event (was the key
-// valid) and a policy event (did its role allow the route), fed in batches through the
-// same pipeline as any other access event. The key itself is never recorded, only its name.
+// The product watches its own door: every API access becomes an auth event (was the credential
+// valid: an API key or a bearer token) and a policy event (did its role allow the route, and
+// which tenants it may read), fed in batches through the same pipeline as any other access
+// event. A credential itself is never recorded, only its kind and name.
 import type { RawRecord } from '../pipeline/record.js';
-import type { ApiKey } from './auth.js';
+import { TENANT_SEPARATOR, type Caller } from './auth.js';
+
+/** How each kind of credential authenticated, as the auth event's method; `bearer` when none was recognized. */
+const AUTH_METHODS = { key: 'api_key', token: 'oidc_token' } as const;
+
+/** Characters of a tenant scope a policy event's reason holds (a reason is at most 512). */
+const MAX_SCOPE_TEXT = 400;
+
+/** A tenant scope as the policy event states it: `*`, or the tenants joined as in a key entry (cut, with their count, when long). */
+export function scopeText(tenants: Caller['tenants']): string {
+  if (tenants === '*') return '*';
+  const text = tenants.join(TENANT_SEPARATOR);
+  return text.length <= MAX_SCOPE_TEXT ? text : `${text.slice(0, MAX_SCOPE_TEXT)}… (${tenants.length} tenants)`;
+}
 
 /** Access records kept while the store refuses them; the oldest go first past this. */
 const MAX_BUFFERED_RECORDS = 100_000;
 
 export interface ApiAccess {
-  key: ApiKey | undefined;
+  /** Who called; undefined when no authenticator knew the credential. */
+  caller: Caller | undefined;
   ip: string;
   userAgent: string | undefined;
   method: string;
@@ -35,12 +50,13 @@ export class AccessRecorder {
   }
 
   record(a: ApiAccess): void {
+    const { caller } = a;
     const envelope = {
       time: a.time.toISOString(),
       tenant: this.tenant,
       source: 'ztna-api',
       emitter_id: 'ztna-api',
-      principal_id: a.key?.name ?? 'unknown',
+      principal_id: caller?.name ?? 'unknown',
       principal_type: 'service',
       src_ip: a.ip,
       user_agent: a.userAgent,
@@ -50,10 +66,10 @@ export class AccessRecorder {
       ...envelope,
       kind: 'auth',
       emitter_seq: ++this.seq,
-      outcome: a.key ? 'success' : 'failure',
-      auth_method: 'api_key',
+      outcome: caller ? 'success' : 'failure',
+      auth_method: caller ? AUTH_METHODS[caller.kind] : 'bearer',
       idp: 'ztna-api',
-      ...(a.key ? {} : { failure_reason: a.reason }),
+      ...(caller ? {} : { failure_reason: a.reason }),
     };
     const policy = {
       ...envelope,
@@ -61,12 +77,12 @@ export class AccessRecorder {
       emitter_seq: ++this.seq,
       decision: a.allowed ? 'allow' : 'deny',
       policy_id: 'ztna/api/roles',
-      rule: a.key ? `role:${a.key.role}` : 'authenticated',
+      rule: caller ? `role:${caller.role}` : 'authenticated',
       action: `${a.method} ${a.route}`,
-      reasons: [a.reason],
+      reasons: caller ? [a.reason, `tenants ${scopeText(caller.tenants)}`] : [a.reason],
       enforcement_point: 'ztna-api',
     };
-    for (const e of a.key ? [auth, policy] : [auth])
+    for (const e of caller ? [auth, policy] : [auth])
       this.buffer.push({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http', topic: 'ztna-api' } });
   }
 

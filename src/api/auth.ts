@@ -1,20 +1,54 @@
-// API keys and roles. Keys come from configuration as `name:role:sha256-of-key`: only the
-// hashes are held. Every route names the roles that may call it; the auth plugin
-// (authPlugin.ts) answers a missing or unknown key with a 401, a known key with the wrong role a 403.
+// API keys, roles and tenant scopes. Keys come from configuration as
+// `name:role:sha256-of-key[:tenants]`: only the hashes are held. Every route names the roles that
+// may call it; the auth plugin (authPlugin.ts) answers a missing or unknown credential with a 401,
+// a known one with the wrong role a 403. What a credential may read is its Caller's tenants.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const ROLES = ['analyst', 'sre', 'executive', 'ingest', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Every tenant, or these. */
+export type TenantScope = '*' | readonly string[];
+
+/**
+ * Separates the tenants of a key entry's fourth field (`acme+globex`). Not `,`: entries are
+ * separated by commas and new lines already, so a comma would start the next entry.
+ */
+export const TENANT_SEPARATOR = '+';
+/** What a tenant named in a key entry may not contain: the separators of entries, fields and tenants, and comments. */
+const TENANT_NAME = /^[^\s,:+#*]+$/;
+
 export interface ApiKey {
   name: string;
   role: Role;
   hash: Buffer;
+  /** `*` when the entry names no tenants (an entry written before tenants existed keeps its meaning). */
+  tenants: TenantScope;
 }
+
+/** Who called, once authenticated: by an API key or a bearer token, whatever checked it. */
+export interface Caller {
+  kind: 'key' | 'token';
+  name: string;
+  role: Role;
+  tenants: TenantScope;
+}
+
+export const callerOfKey = (key: ApiKey): Caller => ({ kind: 'key', name: key.name, role: key.role, tenants: key.tenants });
 
 export class ApiKeyError extends Error {}
 
-/** Parses `name:role:sha256hex` entries, separated by commas or new lines; `#` starts a comment. */
+/** The fourth field of an entry: `*`, or tenants joined by `+`; absent means `*`. */
+function parseTenants(name: string, field: string | undefined): TenantScope {
+  if (field === undefined || field === '*') return '*';
+  const tenants = field.split(TENANT_SEPARATOR);
+  const bad = tenants.find((t) => !TENANT_NAME.test(t));
+  if (bad !== undefined)
+    throw new ApiKeyError(`API key ${name}: the fourth field is * or tenants joined by ${TENANT_SEPARATOR} (acme+globex), got "${field}"`);
+  return [...new Set(tenants)];
+}
+
+/** Parses `name:role:sha256hex[:tenants]` entries, separated by commas or new lines; `#` starts a comment. */
 export function parseApiKeys(text: string): ApiKey[] {
   const keys: ApiKey[] = [];
   const entries = text
@@ -22,15 +56,15 @@ export function parseApiKeys(text: string): ApiKey[] {
     .map((l) => l.replace(/#.*/, '').trim())
     .filter(Boolean);
   for (const entry of entries) {
-    const [name, role, hash, ...rest] = entry.split(':');
+    const [name, role, hash, tenants, ...rest] = entry.split(':');
     if (!name || !role || !hash || rest.length > 0)
-      throw new ApiKeyError(`bad API key entry "${entry.slice(0, 40)}": use name:role:sha256-of-key`);
+      throw new ApiKeyError(`bad API key entry "${entry.slice(0, 40)}": use name:role:sha256-of-key[:tenants]`);
     if (!(ROLES as readonly string[]).includes(role))
       throw new ApiKeyError(`API key ${name}: role must be one of ${ROLES.join(', ')}, got ${role}`);
     if (!/^[0-9a-f]{64}$/i.test(hash))
       throw new ApiKeyError(`API key ${name}: the third field must be the key's SHA-256 in hex (64 characters), never the key`);
     if (keys.some((k) => k.name === name)) throw new ApiKeyError(`API key ${name} is listed twice`);
-    keys.push({ name, role: role as Role, hash: Buffer.from(hash, 'hex') });
+    keys.push({ name, role: role as Role, hash: Buffer.from(hash, 'hex'), tenants: parseTenants(name, tenants) });
   }
   return keys;
 }
@@ -49,4 +83,4 @@ export function authenticate(keys: readonly ApiKey[], authorization: string | un
   return found;
 }
 
-export const mayCall = (key: ApiKey, roles: readonly Role[]) => key.role === 'admin' || roles.includes(key.role);
+export const mayCall = (caller: Caller, roles: readonly Role[]) => caller.role === 'admin' || roles.includes(caller.role);

@@ -1,32 +1,71 @@
 // Access control as a fastify hook plugin. Registered in the scope of the /api/v1 routes, its
-// onRequest hook answers 401 (no key, or an unknown one) or 403 (the key's role may not call
-// the route) and hands every decision, allowed or not, to the AccessRecorder.
+// onRequest hook asks each authenticator in turn who the request's credential belongs to (API
+// keys first; OIDC bearer tokens are another authenticator), answers 401 when none knows it or
+// 403 when the caller's role may not call the route, hands every decision, allowed or not, to
+// the AccessRecorder, and puts the caller on the request (`request.caller`) for the routes.
 import type { FastifyRequest } from 'fastify';
 import type { AccessRecorder } from './accessLog.js';
-import { authenticate, mayCall, type ApiKey } from './auth.js';
+import { authenticate, callerOfKey, mayCall, type ApiKey, type Caller } from './auth.js';
 import { apiError } from './errors.js';
 import { unencapsulated } from './plugin.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who called: set by the auth hook on every request it lets through, undefined on open routes. */
+    caller: Caller | undefined;
+  }
+}
+
+/**
+ * Who the request's credential belongs to, or undefined when it carries none this authenticator
+ * knows (the next one is asked). One that recognizes its kind of credential but refuses it (an
+ * expired token, a bad signature) throws CredentialRefused with why, which ends the request as a 401.
+ */
+export type Authenticator = (req: FastifyRequest) => Caller | undefined | Promise<Caller | undefined>;
+
+/** A credential an authenticator recognized and refused; the reason is recorded and sent in the 401. */
+export class CredentialRefused extends Error {}
+
+/** The API keys' authenticator: a bearer token whose SHA-256 is a configured key's. */
+export const apiKeyAuthenticator =
+  (keys: readonly ApiKey[]): Authenticator =>
+  (req) => {
+    const key = authenticate(keys, req.headers.authorization);
+    return key && callerOfKey(key);
+  };
+
 export interface AuthOptions {
-  /** Keys allowed on the scope's routes, with their roles. */
-  apiKeys: readonly ApiKey[];
+  /** Asked in order; the first to name a caller wins. */
+  authenticators: readonly Authenticator[];
+  /** Why a request whose credential no authenticator knows is refused (for example: none are configured). */
+  unauthenticated: string;
   /** Records every access as access events. */
   access?: AccessRecorder | undefined;
 }
 
-/** Why a request without a known key is refused. */
-const unauthenticated = (keys: readonly ApiKey[]) =>
-  keys.length === 0 ? 'no API keys are configured (ZTNA_API_KEYS)' : 'missing or unknown API key';
+async function callerOf(authenticators: readonly Authenticator[], req: FastifyRequest): Promise<Caller | undefined> {
+  for (const authenticator of authenticators) {
+    const caller = await authenticator(req);
+    if (caller) return caller;
+  }
+  return undefined;
+}
 
-export const authPlugin = unencapsulated<AuthOptions>(async (scope, { apiKeys, access }) => {
+/** The caller of a request that passed the auth hook; a route outside its scope asking is a bug. */
+export function callerOfRequest(req: FastifyRequest): Caller {
+  if (!req.caller) throw new Error(`${req.method} ${req.routeOptions.url ?? req.url}: no caller (the route is outside the auth scope)`);
+  return req.caller;
+}
+
+export const authPlugin = unencapsulated<AuthOptions>(async (scope, { authenticators, unauthenticated, access }) => {
+  scope.decorateRequest('caller', undefined);
   scope.addHook('onRequest', async (req: FastifyRequest) => {
     // A route without roles in this scope is open to admin keys only.
     const roles = req.routeOptions.config.roles ?? [];
     const route = req.routeOptions.url ?? req.url;
-    const key = authenticate(apiKeys, req.headers.authorization);
-    const record = (allowed: boolean, reason: string) =>
+    const record = (caller: Caller | undefined, allowed: boolean, reason: string) =>
       access?.record({
-        key,
+        caller,
         ip: req.ip,
         userAgent: req.headers['user-agent'],
         method: req.method,
@@ -35,16 +74,24 @@ export const authPlugin = unencapsulated<AuthOptions>(async (scope, { apiKeys, a
         reason,
         time: new Date(),
       });
-    if (!key) {
-      const reason = unauthenticated(apiKeys);
-      record(false, reason);
-      throw apiError('unauthorized', reason);
+    let caller: Caller | undefined;
+    try {
+      caller = await callerOf(authenticators, req);
+    } catch (err) {
+      if (!(err instanceof CredentialRefused)) throw err;
+      record(undefined, false, err.message);
+      throw apiError('unauthorized', err.message);
     }
-    if (!mayCall(key, roles)) {
-      const reason = `role ${key.role} may not ${req.method} ${route} (needs ${roles.join(' or ')})`;
-      record(false, reason);
+    if (!caller) {
+      record(undefined, false, unauthenticated);
+      throw apiError('unauthorized', unauthenticated);
+    }
+    if (!mayCall(caller, roles)) {
+      const reason = `role ${caller.role} may not ${req.method} ${route} (needs ${roles.join(' or ')})`;
+      record(caller, false, reason);
       throw apiError('forbidden', reason);
     }
-    record(true, `role ${key.role}`);
+    record(caller, true, `role ${caller.role}`);
+    req.caller = caller;
   });
 });

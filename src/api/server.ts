@@ -15,7 +15,7 @@ import type { Store } from '../store/index.js';
 import type { AccessRecorder } from './accessLog.js';
 import { anomaliesRoute } from './anomalies.js';
 import type { ApiKey } from './auth.js';
-import { authPlugin, type AuthOptions } from './authPlugin.js';
+import { apiKeyAuthenticator, authPlugin, type Authenticator, type AuthOptions } from './authPlugin.js';
 import { answerError, errorHandling } from './errors.js';
 import { ingestRoute, ndjsonBodies, type Ingest } from './ingest.js';
 import { depthLimitedJson } from './jsonBody.js';
@@ -36,8 +36,10 @@ export interface ServerDeps {
   readiness?: ReadinessMonitor;
   /** Where 5xx answers are logged, each with its request id. None: nothing is logged. */
   logger?: FastifyBaseLogger;
-  /** Keys allowed on /api/v1, with their roles. */
+  /** Keys allowed on /api/v1, with their roles and tenants. */
   apiKeys: readonly ApiKey[];
+  /** Other credentials than API keys (OIDC bearer tokens), asked after the keys in this order. */
+  authenticators?: readonly Authenticator[];
   /** Records every API access as access events. */
   access?: AccessRecorder;
   /** The pipeline, for POST /api/v1/events. */
@@ -87,6 +89,18 @@ const apiPlugin: FastifyPluginAsync<AuthOptions & { routes: readonly Route[] }> 
   for (const route of routes) registerRoute(scope, route);
 };
 
+/** The auth plugin's options: the API keys first, then the other authenticators. */
+function authOptions(deps: ServerDeps): AuthOptions {
+  const others = deps.authenticators ?? [];
+  const unauthenticated =
+    others.length > 0
+      ? 'missing or unknown API key or token'
+      : deps.apiKeys.length === 0
+        ? 'no API keys are configured (ZTNA_API_KEYS)'
+        : 'missing or unknown API key';
+  return { authenticators: [apiKeyAuthenticator(deps.apiKeys), ...others], unauthenticated, access: deps.access };
+}
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify(serverOptions(deps));
   const readiness = deps.readiness ?? new ReadinessMonitor({ store: storeCheck(deps.store) }, { log: deps.logger });
@@ -95,7 +109,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(errorHandling);
   app.register(depthLimitedJson);
   app.register(openRoutesPlugin, { routes: open, readiness });
-  app.register(apiPlugin, { routes: api, apiKeys: deps.apiKeys, access: deps.access });
+  app.register(apiPlugin, { routes: api, ...authOptions(deps) });
   app.register(routesPlugin, { routes: [openApiRoute([...api, ...open])] });
   return app;
 }

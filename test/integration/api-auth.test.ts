@@ -72,7 +72,7 @@ describe('API access control', () => {
       principal_id: 'analyst-1',
       decision: 'allow',
       action: 'GET /api/v1/anomalies',
-      reasons: ['role analyst'],
+      reasons: ['role analyst', 'tenants *'],
     });
     expect(decisions).toContainEqual(
       expect.objectContaining({ principal_id: 'executive-1', decision: 'deny', action: 'GET /api/v1/slis' }),
@@ -135,5 +135,16 @@ describe('API key configuration', () => {
     expect(() => parseApiKeys('ops:sre:plaintext-key')).toThrow(/SHA-256 in hex .* never the key/);
     expect(() => parseApiKeys(`a:sre:${'a'.repeat(64)},a:analyst:${'b'.repeat(64)}`)).toThrow(/listed twice/);
     expect(parseApiKeys(`# team keys\na:sre:${'a'.repeat(64)}\n`).map((k) => k.name)).toEqual(['a']);
+  });
+
+  it('reads the tenants a key may read: none named (an entry of before) or * is every tenant, else the + separated list', () => {
+    const hash = 'a'.repeat(64);
+    const scopes = parseApiKeys(`a:sre:${hash},b:sre:${hash}:*,c:analyst:${hash}:acme,d:analyst:${hash}:acme+globex+acme`).map(
+      (k) => k.tenants,
+    );
+    expect(scopes).toEqual(['*', '*', ['acme'], ['acme', 'globex']]);
+    for (const bad of ['', 'acme+', 'acme globex', 'ac*me', 'acme+*'])
+      expect(() => parseApiKeys(`e:analyst:${hash}:${bad}`), bad).toThrow(/fourth field is \* or tenants joined by \+/);
+    expect(() => parseApiKeys(`e:analyst:${hash}:acme:extra`)).toThrow(/name:role:sha256-of-key\[:tenants\]/);
   });
 });
