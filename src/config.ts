@@ -71,6 +71,7 @@ export const ConfigSchema = z.object({
     .default(DEFAULT_BATCHING.maxBytes)
     .describe('raw bytes gathered into one batch at most'),
   ZTNA_BATCH_LINGER_MS: int(0, 60_000)
+  ZTNA_TOPIC_CONTROL: topic.default('ztna.control').describe('control messages to every replica (`ztna forget`)'),
     .default(DEFAULT_BATCHING.lingerMs)
     .describe('how long a batch waits for more records before it goes'),
   ZTNA_PREPARE_WORKERS: int(0, 64)
