@@ -13,6 +13,7 @@ import { UsageError } from './commands/usage.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
 import { ImportError, importCli } from './commands/import.js';
+import { forgetCli } from './commands/forget.js';
 import { SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
 
@@ -42,6 +43,10 @@ usage: ztna <command> [options]
   score [--source NAME]        the anomaly scorers offline: events on stdin → anomalies (NDJSON) on stdout; counts on stderr
   migrate                      apply the ClickHouse migrations and exit
   generate [--check]           write the generated files (schemas/); --check fails if one is stale
+  forget --principal P [--tenant T] [--by NAME]
+                               erase a principal: their events, rollup rows, anomalies and dead letters, and
+                               every running replica's scorer state of them (ztna.control); recorded as an audit
+                               event naming them by HMAC only; a JSON summary on stdout
 
 Configuration is read from the environment: see README.md.`;
 
@@ -60,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
       return scoreCli(rest);
     case 'import':
       return importCli(rest, loadConfig());
+    case 'forget':
+      return forgetCli(rest, loadConfig());
     case 'migrate': {
       const config = loadConfig();
       const store = openStore(storeOptions(config));

@@ -7,6 +7,7 @@ import {
   httpsOptions,
   kafkaClientSettings,
   kafkaTopics,
+  oidcSettings,
   requireSharedHmacKey,
   scorerOptions,
   storeOptions,
@@ -15,6 +16,7 @@ import {
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
 import { preparePoolSize } from '../pipeline/preparePool.js';
+import { startControlConsumer } from '../pipeline/control.js';
 import type { Kafka, Producer } from 'kafkajs';
 import { kafkaClient, kafkaSetupFailure, tlsOptions } from '../kafka/client.js';
 import type { ConnectionOptions } from 'node:tls';
@@ -28,6 +30,7 @@ import { brokersCheck, ReadinessMonitor, storeCheck, storeFailure, Unready, type
 import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
 import { AccessRecorder } from '../api/accessLog.js';
 import { loadApiKeys } from '../apiKeys.js';
+import { OidcVerifier } from '../api/oidc.js';
 import { serviceMetrics, type ServiceMetrics } from './metrics.js';
 import { SliProcessor } from '../sli/processor.js';
 import { AnomalyProcessor, type AnomalySink } from '../detect/processor.js';
@@ -71,6 +74,9 @@ export async function startService(config: Config, log: Logger, print: (line: st
   const spec = loadSloSpec(config.ZTNA_SLO_FILE ?? DEFAULT_SLO_FILE);
   const metrics = serviceMetrics(spec);
   const anomalySinks: AnomalySink[] = [new StoreAnomalySink(store)];
+  const anomalies = new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics.detect, (err, waiting) =>
+    log.warn({ err: (err as Error).message, waiting }, 'anomalies not published; kept for the next batch'),
+  );
   const processors = [
     new SliProcessor(metrics.sli, {
       labelCap: config.ZTNA_METRIC_LABEL_CAP,
@@ -78,9 +84,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
       reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
       restartMaxSeq: 10,
     }),
-    new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics.detect, (err, waiting) =>
-      log.warn({ err: (err as Error).message, waiting }, 'anomalies not published; kept for the next batch'),
-    ),
+    anomalies,
   ];
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
   if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));
@@ -117,13 +121,17 @@ export async function startService(config: Config, log: Logger, print: (line: st
     config.ZTNA_DEFAULT_TENANT,
     (err) => log.error({ err }, 'recording API access failed'),
   );
+  const apiKeys = loadApiKeys(config, print, log);
+  const oidc = oidcSettings(config);
   const server = buildServer({
     store,
     registry: metrics.registry,
     spec,
     readiness,
     logger: log,
-    apiKeys: loadApiKeys(config, print),
+    apiKeys: apiKeys.current,
+    apiMetrics: metrics.api,
+    authenticators: oidc ? [new OidcVerifier(oidc).authenticator()] : [],
     access,
     ingest: pipeline,
     bodyLimit: config.ZTNA_HTTP_BODY_LIMIT_BYTES,
@@ -131,6 +139,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
   });
   const address = await server.listen({ host: config.ZTNA_HTTP_HOST, port: config.ZTNA_HTTP_PORT });
   print(`ztna: HTTP on ${address}: /metrics, /healthz, /readyz; with an API key: /api/v1/slis, /api/v1/anomalies, POST /api/v1/events`);
+  if (oidc) print(`ztna: bearer tokens of ${oidc.issuer} accepted besides API keys (audience ${oidc.audience.join(', ')})`);
   const stopProgress = reportProgress(pipeline.counts, config.ZTNA_PROGRESS_SECONDS, print);
 
   const stopping = new AbortController();
@@ -142,11 +151,31 @@ export async function startService(config: Config, log: Logger, print: (line: st
     if (kafka) {
       pending.kafka = 'joining the consumer group';
       const source = await consumeKafka(kafka, config, pipeline, metrics, log, stopping.signal);
+      // Erasures (`ztna forget`) reach the scorers through the control topic, created with the source's topics.
+      const control = source
+        ? await retryWithBackoff(
+            () =>
+              startControlConsumer(
+                kafka.client,
+                { topic: config.ZTNA_TOPIC_CONTROL, groupId: config.ZTNA_KAFKA_GROUP },
+                [anomalies],
+                normalize.hmacKey,
+                log,
+              ),
+            {
+              stopped: () => stopping.signal.aborted,
+              pause: (ms) => pauseUnlessStopped(ms, stopping.signal),
+              onFailure: (err, attempt, delayMs) =>
+                log.warn({ attempt, retryInMs: delayMs }, `control topic: cannot start reading (${(err as Error).message}); retrying`),
+            },
+          )
+        : undefined;
       stopSource = async () => {
+        if (control?.done) await control.value.stop();
         await source?.stop(); // leaves the group: a planned restart gets its partitions back at once
         await kafka.producer.disconnect();
       };
-      if (!source) return;
+      if (!source || !control?.done) return;
       source.consumer.on(source.consumer.events.CRASH, ({ payload }) => {
         // kafkajs restarts after a retriable error by itself; after any other, this replica consumes nothing more.
         if (!payload.restart) pending.kafka = 'the consumer stopped after an error (the service log has it): restart the service';
@@ -177,6 +206,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
         stopping.abort();
         await server.close();
         await access.close();
+        apiKeys.close();
         await started.catch(() => {}); // what start-up began, it finishes (one attempt at most) before it is stopped
         await stopSource?.();
         stopProgress();
@@ -243,7 +273,7 @@ async function consumeKafka(
     groupId: config.ZTNA_KAFKA_GROUP,
     topics: kafka.topics,
     deadLetterTopic: config.ZTNA_TOPIC_DEADLETTER,
-    outputTopics: [config.ZTNA_TOPIC_ANOMALIES],
+    outputTopics: [config.ZTNA_TOPIC_ANOMALIES, config.ZTNA_TOPIC_CONTROL],
     createTopicsPartitions: config.ZTNA_KAFKA_CREATE_PARTITIONS,
     sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
     batching: batchingSettings(config),

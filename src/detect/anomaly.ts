@@ -56,6 +56,25 @@ export function evidenceOf(event: CanonicalEvent): EvidenceEvent {
   return { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app, ...extra };
 }
 
+/** Which principal to forget (`ztna forget`): true for the principal's id within the tenants erased. */
+export type PrincipalMatch = (principal: string, tenant: string) => boolean;
+
+/**
+ * An anomaly once a principal is forgotten, by the rule the store's erasure follows
+ * (sql/erase/anomalies_*.sql): one about the principal (keyed by them, or a replay of their own
+ * credential) is gone; any other keeps its evidence but the principal's events.
+ */
+export function forgetInAnomaly(a: Anomaly, matches: PrincipalMatch): Anomaly | undefined {
+  const about = a.key.startsWith('principal:')
+    ? a.key.slice('principal:'.length)
+    : a.type === 'token_replay'
+      ? a.evidence.baseline.principal
+      : undefined;
+  if (typeof about === 'string' && matches(about, a.tenant)) return undefined;
+  const events = a.evidence.events.filter((e) => !(e.principal_id !== undefined && matches(e.principal_id, a.tenant)));
+  return events.length === a.evidence.events.length ? a : { ...a, evidence: { ...a.evidence, events } };
+}
+
 /** The network of an address: /24 for IPv4, /48 for IPv6. */
 export function networkOf(ip: string | undefined): string | undefined {
   if (!ip) return undefined;
@@ -90,6 +109,17 @@ export class BoundedMap<V> {
       this.map.delete(this.map.keys().next().value as string);
       this.evictions++;
     }
+  }
+
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+
+  /** Drops every entry for which `drop` is true, wherever it is; how many it dropped. */
+  deleteWhere(drop: (value: V) => boolean): number {
+    let dropped = 0;
+    for (const [key, value] of this.map) if (drop(value) && this.map.delete(key)) dropped++;
+    return dropped;
   }
 
   /** Drops entries for which `expired` is true (oldest first, stops at the first live one). */

@@ -6,7 +6,7 @@
 // principals), a misconfigured rollout (one policy right after a new version).
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import type { CanonicalEvent } from '../events/index.js';
-import { anomaly, BoundedMap, evidenceOf, networkOf, type Anomaly, type EvidenceEvent } from './anomaly.js';
+import { anomaly, BoundedMap, evidenceOf, networkOf, type Anomaly, type EvidenceEvent, type PrincipalMatch } from './anomaly.js';
 
 export interface DenialBurstOptions {
   /** Denials in a minute below this never raise anything. */
@@ -49,6 +49,9 @@ interface MinuteStats {
 const BROAD: readonly Dimension[] = ['app', 'tenant'];
 
 interface KeyState {
+  tenant: string;
+  /** The principal, for a key of the principal dimension. */
+  principal: string | undefined;
   firstMinute: number;
   newestMinute: number;
   /** Per minute, over the baseline window before the newest minute (late events count in their own minute). */
@@ -74,6 +77,7 @@ export class DenialBurstScorer {
   private readonly keys: BoundedMap<KeyState>;
   /** First minute each tenant/policy@version was seen, allowed or denied. */
   private readonly policyVersionSeen: BoundedMap<number>;
+  private erasures = 0;
 
   constructor(private readonly options: DenialBurstOptions = DEFAULT_DENIAL_BURST) {
     this.keys = new BoundedMap(options.maxKeys);
@@ -82,6 +86,26 @@ export class DenialBurstScorer {
 
   get size(): number {
     return this.keys.size;
+  }
+
+  /**
+   * Forgets a principal (`ztna forget`): the keys of the principal go; the other keys keep their
+   * counts, and their distinct principals stay as many (the principal's place taken by a marker
+   * that names no one), but the principal's events leave their evidence. How many keys went.
+   */
+  forgetPrincipal(matches: PrincipalMatch): number {
+    const dropped = this.keys.deleteWhere((state) => state.principal !== undefined && matches(state.principal, state.tenant));
+    const marker = `erased:${++this.erasures}`;
+    for (const state of this.keys.values()) {
+      state.recent = state.recent.filter((e) => !(e.principal_id !== undefined && matches(e.principal_id, state.tenant)));
+      for (const stats of state.minutes.values())
+        for (const principal of stats.principals)
+          if (matches(principal, state.tenant)) {
+            stats.principals.delete(principal);
+            stats.principals.add(marker);
+          }
+    }
+    return dropped;
   }
 
   observe(event: CanonicalEvent): Anomaly[] {
@@ -112,7 +136,7 @@ export class DenialBurstScorer {
 
   /** Counts the denial for its key and minute; the anomaly, if that makes the minute a burst. */
   private count(dimension: Dimension, value: string, event: CanonicalEvent, minute: number): Anomaly | undefined {
-    const state = this.keyState(`${event.tenant}/${dimension}:${value}`, minute);
+    const state = this.keyState(event.tenant, dimension, value, minute);
     if (minute < state.newestMinute - this.options.baselineMinutes) return undefined; // older than anything still judged
     const stats = recordDenial(state, event, minute);
     const burst = this.judge(dimension, value, state, stats, event.tenant, minute);
@@ -122,10 +146,19 @@ export class DenialBurstScorer {
   }
 
   /** The key's state, its baseline window moved on to this minute if it is the newest. */
-  private keyState(id: string, minute: number): KeyState {
+  private keyState(tenant: string, dimension: Dimension, value: string, minute: number): KeyState {
+    const id = `${tenant}/${dimension}:${value}`;
     let state = this.keys.get(id);
     if (!state) {
-      state = { firstMinute: minute, newestMinute: minute, minutes: new Map(), lastAlertMinute: -Infinity, recent: [] };
+      state = {
+        tenant,
+        principal: dimension === 'principal' ? value : undefined,
+        firstMinute: minute,
+        newestMinute: minute,
+        minutes: new Map(),
+        lastAlertMinute: -Infinity,
+        recent: [],
+      };
       this.keys.set(id, state);
     }
     if (minute > state.newestMinute) {

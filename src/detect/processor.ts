@@ -1,7 +1,7 @@
 // Runs the scorers on every stored batch and hands what they raise to the sinks
 // (the anomalies table, the ztna.anomalies topic) and to the metrics.
 import type { CanonicalEvent } from '../events/index.js';
-import type { Anomaly } from './anomaly.js';
+import { forgetInAnomaly, type Anomaly, type PrincipalMatch } from './anomaly.js';
 import type { DenialBurstScorer } from './denialBurst.js';
 import type { DetectMetrics } from './metrics.js';
 import type { TokenReplayScorer } from './tokenReplay.js';
@@ -41,6 +41,15 @@ export class AnomalyProcessor {
     private readonly metrics?: DetectMetrics,
     private readonly onPublishError: (err: unknown, waiting: number) => void = () => {},
   ) {}
+
+  /**
+   * Forgets a principal (`ztna forget`, through the control topic): the scorers' state of them,
+   * and their part of the anomalies still waiting to be published. How many scorer keys went.
+   */
+  forgetPrincipal(matches: PrincipalMatch): number {
+    this.unpublished = this.unpublished.flatMap((a) => forgetInAnomaly(a, matches) ?? []);
+    return this.scorers.tokenReplay.forgetPrincipal(matches) + this.scorers.denialBurst.forgetPrincipal(matches);
+  }
 
   async process(events: readonly CanonicalEvent[]): Promise<void> {
     const found = score(this.scorers, events);

@@ -3,7 +3,7 @@
 // device, from another network or country within minutes, or with another user agent
 // raises a 0–100 score with the prior context and the events as evidence.
 import type { CanonicalEvent } from '../events/index.js';
-import { anomaly, BoundedMap, evidenceOf, networkOf, type Anomaly, type EvidenceEvent } from './anomaly.js';
+import { anomaly, BoundedMap, evidenceOf, networkOf, type Anomaly, type EvidenceEvent, type PrincipalMatch } from './anomaly.js';
 
 export interface TokenReplayOptions {
   /** Credentials tracked at most (least recently seen forgotten first). */
@@ -81,6 +81,11 @@ export class TokenReplayScorer {
 
   get evictions(): number {
     return this.credentials.evictions;
+  }
+
+  /** Forgets the credentials the principal was issued or first used (`ztna forget`); how many. */
+  forgetPrincipal(matches: PrincipalMatch): number {
+    return this.credentials.deleteWhere((c) => c.principal !== undefined && matches(c.principal, c.tenant));
   }
 
   observe(event: CanonicalEvent): Anomaly[] {
