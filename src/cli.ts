@@ -13,6 +13,7 @@ import { UsageError } from './commands/usage.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
 import { ImportError, importCli } from './commands/import.js';
+import { keysCli } from './commands/keys.js';
 import { forgetCli } from './commands/forget.js';
 import { SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
@@ -43,6 +44,8 @@ usage: ztna <command> [options]
   score [--source NAME]        the anomaly scorers offline: events on stdin → anomalies (NDJSON) on stdout; counts on stderr
   migrate                      apply the ClickHouse migrations and exit
   generate [--check]           write the generated files (schemas/); --check fails if one is stale
+  keys new --name N --role R --tenants a,b|* [--expires 90d|YYYY-MM-DD]
+                               make an API key: prints the key once and its configuration entry (only its hash)
   forget --principal P [--tenant T] [--by NAME]
                                erase a principal: their events, rollup rows, anomalies and dead letters, and
                                every running replica's scorer state of them (ztna.control); recorded as an audit
@@ -85,6 +88,12 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'keys':
+      return keysCli(
+        rest,
+        (line) => process.stdout.write(`${line}\n`),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     case 'help':
     case '--help':
     case '-h':

@@ -9,6 +9,8 @@ import { DEFAULT_BATCHING, type BatchingSettings } from './sources/batching.js';
 import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
 import { KAFKA_SASL_MECHANISMS, type KafkaClientSettings, type KafkaSaslSettings } from './kafka/client.js';
 import type { ClickHouseServerOptions } from './store/clickhouse.js';
+import { OIDC_ALGORITHMS, type OidcSettings } from './api/oidc.js';
+import { DEFAULT_GROUP_PATTERN, groupPatternProblem } from './api/oidcClaims.js';
 
 const csv = z.string().transform((s) =>
   s
@@ -20,6 +22,12 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const flag = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
 // Checked here so that a wrong path stops start-up with the others; read when the clients are built.
 const readableFile = z.string().refine(isReadable, { error: (issue) => `cannot read ${String(issue.input)}` });
+// Keys fetched over plain http could be anyone's: http only on a loopback address (a test's own issuer).
+const issuerUrl = z.url().refine((url) => {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || (protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(hostname));
+}, 'an https URL (http only on a loopback address)');
+const claimPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'a claim name, or a dotted path to a nested claim (realm_access.roles)');
 const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ -');
 
 export const ConfigSchema = z.object({
@@ -110,6 +118,35 @@ export const ConfigSchema = z.object({
     .describe('largest request body (POST /api/v1/events)'),
   ZTNA_API_KEYS: z.string().optional().describe('API keys: comma-separated name:role:sha256-of-key'),
   ZTNA_API_KEYS_FILE: z.string().optional().describe('a file of API keys, one name:role:sha256-of-key per line'),
+  ZTNA_OIDC_ISSUER: issuerUrl
+    .optional()
+    .describe("an OpenID Connect issuer whose JWTs the API accepts besides API keys, exactly as its tokens' iss spell it"),
+  ZTNA_OIDC_AUDIENCE: csv
+    .pipe(z.array(z.string()).min(1))
+    .optional()
+    .describe('the aud values a token must name one of (comma-separated); required with ZTNA_OIDC_ISSUER'),
+  ZTNA_OIDC_JWKS_URL: issuerUrl.optional().describe("the issuer's keys (JWKS); default: the jwks_uri of its discovery document"),
+  ZTNA_OIDC_ALGORITHMS: csv
+    .pipe(z.array(z.enum(OIDC_ALGORITHMS)).min(1))
+    .default(['RS256', 'ES256'])
+    .describe('signature algorithms a token may use (public-key ones only)'),
+  ZTNA_OIDC_CLOCK_SKEW_SECONDS: int(0, 300).default(60).describe('how far exp and nbf may be off from this clock'),
+  ZTNA_OIDC_JWKS_MAX_AGE_SECONDS: int(60, 86_400)
+    .default(600)
+    .describe("how long the issuer's keys are used before they are fetched again"),
+  ZTNA_OIDC_JWKS_COOLDOWN_SECONDS: int(0, 3600)
+    .default(30)
+    .describe("an unknown key id fetches the issuer's keys again at most this often"),
+  ZTNA_OIDC_GROUPS_CLAIM: claimPath.default('groups').describe('the claim holding the names that grant roles and tenants'),
+  ZTNA_OIDC_GROUP_PATTERN: z
+    .string()
+    .default(DEFAULT_GROUP_PATTERN)
+    .superRefine((value, ctx) => {
+      const problem = groupPatternProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('a regular expression read from each name: (?<role>…) and optionally (?<tenant>…); without a tenant, every tenant'),
+  ZTNA_OIDC_NAME_CLAIM: claimPath.default('preferred_username').describe('the claim naming the caller in the access log (else sub)'),
   ZTNA_METRIC_LABEL_CAP: int(1, 100_000).default(100).describe('distinct values per metric label before the rest share one bucket'),
   ZTNA_METRIC_OTHER_LABEL: z.string().min(1).max(64).default('other').describe('the label value of that bucket'),
   ZTNA_COMPLETENESS_WINDOW_SECONDS: int(1, 86_400)
@@ -187,13 +224,21 @@ function checkConnectionSettings(c: Record<string, unknown>, ctx: z.RefinementCt
 }
 
 export class ConfigError extends Error {
+/** The OIDC settings that need the issuer, and the audience it needs. */
+function checkOidcSettings(c: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const problem = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+  if (c.ZTNA_OIDC_ISSUER === undefined) {
+    for (const name of ['ZTNA_OIDC_AUDIENCE', 'ZTNA_OIDC_JWKS_URL']) if (c[name] !== undefined) problem(name, 'needs ZTNA_OIDC_ISSUER');
+  } else if (c.ZTNA_OIDC_AUDIENCE === undefined) problem('ZTNA_OIDC_AUDIENCE', 'required with ZTNA_OIDC_ISSUER');
+}
+
   override name = 'ConfigError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables mean "not set", as in docker compose files with `FOO=`.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.superRefine(checkConnectionSettings).safeParse(present);
+  const parsed = ConfigSchema.superRefine(checkConnectionSettings).superRefine(checkOidcSettings).safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -306,6 +351,25 @@ export function httpsOptions(config: Config): { cert: Buffer; key: Buffer } | un
 }
 
 /** How the doors that read fast (Kafka, files) gather records into batches. */
+/** How bearer tokens of the configured OIDC issuer are verified and mapped, or undefined without an issuer. */
+export function oidcSettings(config: Config): OidcSettings | undefined {
+  if (config.ZTNA_OIDC_ISSUER === undefined) return undefined;
+  return {
+    issuer: config.ZTNA_OIDC_ISSUER,
+    audience: config.ZTNA_OIDC_AUDIENCE ?? [],
+    jwksUrl: config.ZTNA_OIDC_JWKS_URL,
+    algorithms: config.ZTNA_OIDC_ALGORITHMS,
+    clockSkewSeconds: config.ZTNA_OIDC_CLOCK_SKEW_SECONDS,
+    jwksMaxAgeMs: config.ZTNA_OIDC_JWKS_MAX_AGE_SECONDS * 1000,
+    jwksCooldownMs: config.ZTNA_OIDC_JWKS_COOLDOWN_SECONDS * 1000,
+    mapping: {
+      groupsClaim: config.ZTNA_OIDC_GROUPS_CLAIM,
+      groupPattern: new RegExp(config.ZTNA_OIDC_GROUP_PATTERN),
+      nameClaim: config.ZTNA_OIDC_NAME_CLAIM,
+    },
+  };
+}
+
 export function batchingSettings(config: Config): BatchingSettings {
   return { maxRecords: config.ZTNA_BATCH_MAX_RECORDS, maxBytes: config.ZTNA_BATCH_MAX_BYTES, lingerMs: config.ZTNA_BATCH_LINGER_MS };
 }

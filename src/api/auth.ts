@@ -3,6 +3,7 @@
 // may call it; the auth plugin (authPlugin.ts) answers a missing or unknown credential with a 401,
 // a known one with the wrong role a 403. What a credential may read is its Caller's tenants.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { expiryOf, isExpiryField } from './keyExpiry.js';
 
 export const ROLES = ['analyst', 'sre', 'executive', 'ingest', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,6 +25,8 @@ export interface ApiKey {
   hash: Buffer;
   /** `*` when the entry names no tenants (an entry written before tenants existed keeps its meaning). */
   tenants: TenantScope;
+  /** Refused from this instant on (the entry's `exp=YYYY-MM-DD`, keyExpiry.ts); undefined: never. */
+  expires?: Date | undefined;
 }
 
 /** Who called, once authenticated: by an API key or a bearer token, whatever checked it. */
@@ -48,7 +51,7 @@ function parseTenants(name: string, field: string | undefined): TenantScope {
   return [...new Set(tenants)];
 }
 
-/** Parses `name:role:sha256hex[:tenants]` entries, separated by commas or new lines; `#` starts a comment. */
+/** Parses `name:role:sha256hex[:tenants][:exp=YYYY-MM-DD]` entries, separated by commas or new lines; `#` starts a comment. */
 export function parseApiKeys(text: string): ApiKey[] {
   const keys: ApiKey[] = [];
   const entries = text
@@ -56,15 +59,22 @@ export function parseApiKeys(text: string): ApiKey[] {
     .map((l) => l.replace(/#.*/, '').trim())
     .filter(Boolean);
   for (const entry of entries) {
-    const [name, role, hash, tenants, ...rest] = entry.split(':');
+    const fields = entry.split(':');
+    const expiry = fields.length > 3 && isExpiryField(fields.at(-1)) ? fields.pop() : undefined;
+    const [name, role, hash, tenants, ...rest] = fields;
     if (!name || !role || !hash || rest.length > 0)
-      throw new ApiKeyError(`bad API key entry "${entry.slice(0, 40)}": use name:role:sha256-of-key[:tenants]`);
+      throw new ApiKeyError(`bad API key entry "${entry.slice(0, 40)}": use name:role:sha256-of-key[:tenants][:exp=YYYY-MM-DD]`);
     if (!(ROLES as readonly string[]).includes(role))
       throw new ApiKeyError(`API key ${name}: role must be one of ${ROLES.join(', ')}, got ${role}`);
     if (!/^[0-9a-f]{64}$/i.test(hash))
       throw new ApiKeyError(`API key ${name}: the third field must be the key's SHA-256 in hex (64 characters), never the key`);
-    if (keys.some((k) => k.name === name)) throw new ApiKeyError(`API key ${name} is listed twice`);
-    keys.push({ name, role: role as Role, hash: Buffer.from(hash, 'hex'), tenants: parseTenants(name, tenants) });
+    const expires = expiry === undefined ? undefined : expiryOf(expiry);
+    if (expiry !== undefined && !expires)
+      throw new ApiKeyError(`API key ${name}: the expiry is exp=YYYY-MM-DD (refused from 00:00 UTC that day), got "${expiry}"`);
+    // Entries may share a name (a key and its successor during a rotation); one key listed twice is a mistake.
+    const digest = Buffer.from(hash, 'hex');
+    if (keys.some((k) => k.hash.equals(digest))) throw new ApiKeyError(`API key ${name}: the same key is listed twice`);
+    keys.push({ name, role: role as Role, hash: digest, tenants: parseTenants(name, tenants), expires });
   }
   return keys;
 }

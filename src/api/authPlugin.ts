@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AccessRecorder } from './accessLog.js';
 import { authenticate, callerOfKey, mayCall, type ApiKey, type Caller } from './auth.js';
 import { apiError } from './errors.js';
+import { expiredReason } from './keyExpiry.js';
 import { unencapsulated } from './plugin.js';
 
 declare module 'fastify' {
@@ -26,11 +27,13 @@ export type Authenticator = (req: FastifyRequest) => Caller | undefined | Promis
 /** A credential an authenticator recognized and refused; the reason is recorded and sent in the 401. */
 export class CredentialRefused extends Error {}
 
-/** The API keys' authenticator: a bearer token whose SHA-256 is a configured key's. */
+/** The API keys' authenticator: a bearer token whose SHA-256 is a configured key's (the keys in force now), unless expired. */
 export const apiKeyAuthenticator =
-  (keys: readonly ApiKey[]): Authenticator =>
+  (keys: () => readonly ApiKey[]): Authenticator =>
   (req) => {
-    const key = authenticate(keys, req.headers.authorization);
+    const key = authenticate(keys(), req.headers.authorization);
+    const expired = key && expiredReason(key, new Date());
+    if (expired) throw new CredentialRefused(expired);
     return key && callerOfKey(key);
   };
 

@@ -16,6 +16,7 @@ import type { AccessRecorder } from './accessLog.js';
 import { anomaliesRoute } from './anomalies.js';
 import type { ApiKey } from './auth.js';
 import { apiKeyAuthenticator, authPlugin, type Authenticator, type AuthOptions } from './authPlugin.js';
+import { recordingKeyUse, type ApiMetrics } from './metrics.js';
 import { answerError, errorHandling } from './errors.js';
 import { ingestRoute, ndjsonBodies, type Ingest } from './ingest.js';
 import { depthLimitedJson } from './jsonBody.js';
@@ -36,8 +37,10 @@ export interface ServerDeps {
   readiness?: ReadinessMonitor;
   /** Where 5xx answers are logged, each with its request id. None: nothing is logged. */
   logger?: FastifyBaseLogger;
-  /** Keys allowed on /api/v1, with their roles and tenants. */
-  apiKeys: readonly ApiKey[];
+  /** Keys allowed on /api/v1, with their roles and tenants; a function: the keys in force at each request (a watched file). */
+  apiKeys: readonly ApiKey[] | (() => readonly ApiKey[]);
+  /** Where each key's last use is noted, by name. */
+  apiMetrics?: ApiMetrics;
   /** Other credentials than API keys (OIDC bearer tokens), asked after the keys in this order. */
   authenticators?: readonly Authenticator[];
   /** Records every API access as access events. */
@@ -92,13 +95,20 @@ const apiPlugin: FastifyPluginAsync<AuthOptions & { routes: readonly Route[] }> 
 /** The auth plugin's options: the API keys first, then the other authenticators. */
 function authOptions(deps: ServerDeps): AuthOptions {
   const others = deps.authenticators ?? [];
+  const { apiKeys } = deps;
+  const keys = typeof apiKeys === 'function' ? apiKeys : () => apiKeys;
+  const byKey = apiKeyAuthenticator(keys);
   const unauthenticated =
     others.length > 0
       ? 'missing or unknown API key or token'
-      : deps.apiKeys.length === 0
+      : keys().length === 0
         ? 'no API keys are configured (ZTNA_API_KEYS)'
         : 'missing or unknown API key';
-  return { authenticators: [apiKeyAuthenticator(deps.apiKeys), ...others], unauthenticated, access: deps.access };
+  return {
+    authenticators: [deps.apiMetrics ? recordingKeyUse(byKey, deps.apiMetrics) : byKey, ...others],
+    unauthenticated,
+    access: deps.access,
+  };
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {

@@ -1,5 +1,6 @@
 // Every metric the service exports, on one registry: each module's own set, registered by it.
 import type { Registry } from 'prom-client';
+import { registerApiMetrics, type ApiMetrics } from '../api/metrics.js';
 import { registerDetectMetrics, type DetectMetrics } from '../detect/metrics.js';
 import { createRegistry } from '../metrics.js';
 import { registerPipelineMetrics, type PipelineMetrics } from '../pipeline/metrics.js';
@@ -13,6 +14,7 @@ export interface ServiceMetrics {
   pipeline: PipelineMetrics;
   sources: SourceMetrics;
   detect: DetectMetrics;
+  api: ApiMetrics;
 }
 
 /** With a spec, each latency SLO's threshold gets a histogram bucket of its own. */
@@ -25,5 +27,6 @@ export function serviceMetrics(spec?: SloSpec): ServiceMetrics {
     pipeline: registerPipelineMetrics(registry),
     sources: registerSourceMetrics(registry),
     detect: registerDetectMetrics(registry),
+    api: registerApiMetrics(registry),
   };
 }
