@@ -4,6 +4,6 @@ FROM anomalies FINAL
 WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
   AND ({type:String} = '' OR type = {type:String})
   AND score >= {min_score:UInt8}
-  AND ({tenant:String} = '' OR tenant = {tenant:String})
+  AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
 ORDER BY time DESC, anomaly_id
 LIMIT {limit:UInt32}

@@ -2,6 +2,6 @@
 SELECT severity, type, count() AS anomalies
 FROM anomalies FINAL
 WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-  AND ({tenant:String} = '' OR tenant = {tenant:String})
+  AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
 GROUP BY severity, type
 ORDER BY severity, type

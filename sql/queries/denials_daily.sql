@@ -9,14 +9,14 @@ FROM
     SELECT toDate(minute) AS day, uniqExactMerge(denied) AS denied_events, 0 AS decision_events
     FROM denial_minute
     WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
-      AND ({tenant:String} = '' OR tenant = {tenant:String})
+      AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
     GROUP BY day
     UNION ALL
     SELECT toDate(minute) AS day, 0 AS denied_events, uniqExactMerge(valid) AS decision_events
     FROM sli_minute
     WHERE sli = 'policy_engine_availability'
       AND minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
-      AND ({tenant:String} = '' OR tenant = {tenant:String})
+      AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
     GROUP BY day, minute, tenant, app
 )
 GROUP BY day

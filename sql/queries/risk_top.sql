@@ -8,7 +8,7 @@ WITH
         FROM anomalies FINAL
         ARRAY JOIN JSONExtractArrayRaw(evidence, 'events') AS e
         WHERE time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
         GROUP BY subject
         HAVING subject != ''
     ),
@@ -16,7 +16,7 @@ WITH
         SELECT {dimension:Identifier} AS subject, uniqExactMerge(denied) AS denials
         FROM denial_minute
         WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
-          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
         GROUP BY subject
         HAVING subject != ''
     )

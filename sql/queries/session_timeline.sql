@@ -13,7 +13,7 @@ WITH
         WHERE session_id = {session_id:String}
           AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
         ORDER BY time, kind, event_id
         LIMIT 1 BY time, kind, event_id
         LIMIT {limit:UInt32}

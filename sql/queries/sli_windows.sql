@@ -2,7 +2,7 @@
 -- together), from the per-minute rollups (good = valid − bad), in one pass: each minute's sets
 -- are counted once, on their own (an event lies in one minute, so the counts add up), and each
 -- window sums its minutes. Many small sets instead of one of the whole range's events per
--- window. An empty tenant means all tenants.
+-- window. The tenants: every one ({all_tenants}) or those listed.
 SELECT window_from, sli, sum(valid_events) - sum(bad_events) AS good, sum(valid_events) AS valid
 FROM
 (
@@ -10,7 +10,7 @@ FROM
     FROM sli_minute
     WHERE minute >= toStartOfMinute(arrayMin({froms:Array(DateTime64(3, 'UTC'))}))
       AND minute < {to:DateTime64(3, 'UTC')}
-      AND ({tenant:String} = '' OR tenant = {tenant:String})
+      AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
     GROUP BY sli, tenant, app, minute
 )
 ARRAY JOIN {froms:Array(DateTime64(3, 'UTC'))} AS window_from

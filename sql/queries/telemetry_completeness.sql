@@ -2,7 +2,7 @@
 -- from the rollups): per emitter, the sequence numbers received against the span of numbers
 -- seen (gaps = lost). A number at or below 10 after a higher one is an emitter restart: a new
 -- segment, not a loss (CompletenessTracker's rule, src/sli/completeness.ts); a number seen
--- again in its segment (a redelivered row) counts once. An empty tenant means all tenants.
+-- again in its segment (a redelivered row) counts once. The tenants: every one ({all_tenants}) or those listed.
 -- Exactly the count over the raw rows of those minutes, read mostly from the per-minute rollup
 -- (emitter_minute, migration 0009): a minute without a number ≤ 10 cannot hold a restart, so
 -- it joins the segment of the row before it whole. The raw rows are read only for the minutes
@@ -12,7 +12,7 @@ WITH
         SELECT emitter_id, minute, groupBitmapMergeState(seqs) AS seqs, argMaxMerge(last_seq) AS last, max(low_seq) = 0 AS whole
         FROM emitter_minute
         WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
-          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
         GROUP BY emitter_id, minute
     ),
     raw_minutes AS (SELECT emitter_id, minute FROM minutes WHERE NOT whole),
@@ -26,7 +26,7 @@ WITH
         FROM events
         WHERE emitter_seq IS NOT NULL
           AND toStartOfHour(time) IN (SELECT DISTINCT toStartOfHour(minute) FROM raw_minutes)
-          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
           AND (emitter_id, toStartOfMinute(time)) IN (SELECT emitter_id, minute FROM raw_minutes)
     )
 SELECT sum(bitmapCardinality(segment_seqs)) AS good, sum(bitmapMax(segment_seqs) - bitmapMin(segment_seqs) + 1) AS valid

@@ -17,7 +17,7 @@ SELECT toString(kind) AS kind, time, event_id, tenant, source, principal_id, dev
 FROM events
 WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
   AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-  AND ({tenant:String} = '' OR tenant = {tenant:String})
+  AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
   AND ({principal:String} = '' OR principal_id = {principal:String})
   AND ({device:String} = '' OR device_id = {device:String})
   AND ({app:String} = '' OR app = {app:String})

@@ -23,7 +23,7 @@ WITH
         FROM events
         WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
           AND matches
     ),
     (
@@ -36,7 +36,7 @@ WITH
         FROM events
         WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-          AND ({tenant:String} = '' OR tenant = {tenant:String})
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
           -- The matched principals' rows, unless a principal is the only subject (then every row
           -- of theirs matched already), and the rows without a principal.
           AND (tenant, principal_id) IN (

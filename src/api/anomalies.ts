@@ -5,6 +5,7 @@ import { SCORERS } from '../detect/scorers.js';
 import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
 import { timeRange } from './range.js';
 import { declareRoute } from './route.js';
+import { requestTenants, type TenantParams } from './tenancy.js';
 
 /** The anomaly types: one per scorer of the registry, named by the type it raises. */
 const ANOMALY_TYPES = Object.keys(SCORERS) as AnomalyType[];
@@ -49,12 +50,12 @@ export const AnomaliesResponse = z.object({
   ),
 });
 
-export async function listAnomalies(store: Store, q: AnomaliesQuery): Promise<z.input<typeof AnomaliesResponse>> {
+export async function listAnomalies(store: Store, q: AnomaliesQuery, tenants: TenantParams): Promise<z.input<typeof AnomaliesResponse>> {
   const rows = await store.query<Record<string, string> & { score: number | string }>(namedQuery('anomalies'), {
     ...rangeParams(q),
     type: q.type ?? '',
     min_score: q.min_score,
-    tenant: q.tenant,
+    ...tenants,
     limit: q.limit,
   });
   return {
@@ -83,5 +84,5 @@ export const anomaliesRoute = (store: Store) =>
     summary: 'Token-replay and denial-burst anomalies in a time range, newest first, with their evidence',
     query: AnomaliesQuery,
     response: AnomaliesResponse,
-    handler: ({ query }) => listAnomalies(store, query),
+    handler: async ({ query, req }) => listAnomalies(store, query, requestTenants(req, query.tenant)),
   });

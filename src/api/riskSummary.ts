@@ -7,6 +7,7 @@ import type { SloSpec } from '../slo/spec.js';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
 import { sliCounts, type Counts } from './slis.js';
 import { declareRoute } from './route.js';
+import { requestTenants, type TenantParams } from './tenancy.js';
 
 export const PERIODS = { '7d': 7, '30d': 30, '90d': 90 } as const;
 const TOP = 10;
@@ -75,15 +76,15 @@ interface Period {
   to: Date;
 }
 
-async function periodFigures(store: Store, { from, to }: Period, tenant: string) {
-  const params = { ...rangeParams({ from, to }), tenant };
+async function periodFigures(store: Store, { from, to }: Period, tenants: TenantParams) {
+  const params = { ...rangeParams({ from, to }), ...tenants };
   const top = (dimension: 'principal_id' | 'app') =>
     store.query<{ subject: string; max_score: string | number; anomalies: string | number; denials: string | number }>(
       namedQuery('risk_top'),
       { ...params, dimension, limit: TOP },
     );
   const [slis, days, anomalies, principals, apps] = await Promise.all([
-    sliCounts(store, from, to, tenant),
+    sliCounts(store, from, to, tenants),
     store.query<{ day: string; denials: string | number; decisions: string | number }>(namedQuery('denials_daily'), params),
     store.query<{ severity: string; type: string; anomalies: string | number }>(namedQuery('anomalies_by_severity'), params),
     top('principal_id'),
@@ -104,11 +105,18 @@ async function periodFigures(store: Store, { from, to }: Period, tenant: string)
   };
 }
 
-export async function riskSummary(store: Store, spec: SloSpec, q: z.output<typeof RiskSummaryQuery>, now: Date): Promise<RiskSummary> {
+/** The summary of the tenants given; `q.tenant` is the filter they were narrowed to, if any. */
+export async function riskSummary(
+  store: Store,
+  spec: SloSpec,
+  q: z.output<typeof RiskSummaryQuery>,
+  tenants: TenantParams,
+  now: Date,
+): Promise<RiskSummary> {
   const span = PERIODS[q.period] * 86400_000;
   const current: Period = { from: new Date(now.getTime() - span), to: now };
   const before: Period = { from: new Date(now.getTime() - 2 * span), to: current.from };
-  const [cur, prev] = await Promise.all([periodFigures(store, current, q.tenant), periodFigures(store, before, q.tenant)]);
+  const [cur, prev] = await Promise.all([periodFigures(store, current, tenants), periodFigures(store, before, tenants)]);
 
   const sliFigure = (sli: string) => figure(ratio(cur.slis.get(sli)), ratio(prev.slis.get(sli)));
   const availabilitySlo = findSlo(resolveSlos(spec), 'auth_availability');
@@ -171,5 +179,5 @@ export const riskSummaryRoute = (store: Store, spec: SloSpec) =>
       'For executives: auth success and availability against the SLO, SLOs met or missed, posture compliance, denials, anomalies and the riskiest principals and apps, each against the previous period',
     query: RiskSummaryQuery,
     response: RiskSummary,
-    handler: ({ query }) => riskSummary(store, spec, query, new Date()),
+    handler: async ({ query, req }) => riskSummary(store, spec, query, requestTenants(req, query.tenant), new Date()),
   });

@@ -5,6 +5,7 @@ import { fromClickHouseTime, namedQuery, numberOrNull, rangeParams, type Store }
 import { timeRange } from './range.js';
 import { apiError } from './errors.js';
 import { declareRoute } from './route.js';
+import { requestTenants, type TenantParams } from './tenancy.js';
 import { TrailEvent } from './trails/schema.js';
 
 /** A session longer than this many events is cut, and says so. */
@@ -52,11 +53,12 @@ export async function sessionTimeline(
   store: Store,
   id: string,
   q: z.output<typeof SessionQuery>,
+  tenants: TenantParams,
 ): Promise<z.input<typeof SessionTimeline> | undefined> {
   const rows = await store.query<Row>(namedQuery('session_timeline'), {
     session_id: id,
     ...rangeParams(q),
-    tenant: q.tenant,
+    ...tenants,
     limit: MAX_SESSION_EVENTS + 1,
   });
   if (rows.length === 0) return undefined;
@@ -98,9 +100,11 @@ export const sessionRoute = (store: Store) =>
     params: SessionParams,
     query: SessionQuery,
     response: SessionTimeline,
-    errors: { not_found: 'no event of this session in the range' },
-    handler: async ({ params, query }) => {
-      const timeline = await sessionTimeline(store, params.id, query);
+    errors: {
+      not_found: "no event of this session in the range, among the tenants the credential may read (another tenant's session is not found)",
+    },
+    handler: async ({ params, query, req }) => {
+      const timeline = await sessionTimeline(store, params.id, query, requestTenants(req, query.tenant));
       if (!timeline)
         throw apiError('not_found', `no event of session ${params.id} between ${query.from.toISOString()} and ${query.to.toISOString()}`);
       return timeline;

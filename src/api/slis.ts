@@ -6,6 +6,7 @@ import type { SloSpec } from '../slo/spec.js';
 import { z } from 'zod';
 import { fromClickHouseTime, namedQuery, toClickHouseTime, type Store } from '../store/index.js';
 import { declareRoute } from './route.js';
+import { requestTenants, type TenantParams } from './tenancy.js';
 
 export interface Counts {
   good: number;
@@ -16,7 +17,12 @@ export interface Counts {
  * Good and valid events per SLI over [from, to) for each `from`: the rollups' SLIs in one pass
  * for every window, telemetry completeness (which needs order) per window.
  */
-export async function sliCountsByWindow(store: Store, froms: readonly Date[], to: Date, tenant: string): Promise<Map<string, Counts>[]> {
+export async function sliCountsByWindow(
+  store: Store,
+  froms: readonly Date[],
+  to: Date,
+  tenants: TenantParams,
+): Promise<Map<string, Counts>[]> {
   const starts = [...new Set(froms.map((from) => from.getTime()))];
   const at = (ms: number) => toClickHouseTime(new Date(ms).toISOString());
   const end = at(to.getTime());
@@ -24,13 +30,13 @@ export async function sliCountsByWindow(store: Store, froms: readonly Date[], to
     store.query<{ window_from: string; sli: string; good: string; valid: string }>(namedQuery('sli_windows'), {
       froms: starts.map(at),
       to: end,
-      tenant,
+      ...tenants,
     }),
     ...starts.map((start) =>
       store.query<{ good: string | null; valid: string | null }>(namedQuery('telemetry_completeness'), {
         from: at(start),
         to: end,
-        tenant,
+        ...tenants,
       }),
     ),
   ]);
@@ -45,9 +51,9 @@ export async function sliCountsByWindow(store: Store, froms: readonly Date[], to
   return froms.map((from) => byStart.get(from.getTime())!);
 }
 
-/** Good and valid events per SLI over [from, to). */
-export async function sliCounts(store: Store, from: Date, to: Date, tenant: string): Promise<Map<string, Counts>> {
-  return (await sliCountsByWindow(store, [from], to, tenant))[0]!;
+/** Good and valid events per SLI over [from, to) of the tenants given. */
+export async function sliCounts(store: Store, from: Date, to: Date, tenants: TenantParams): Promise<Map<string, Counts>> {
+  return (await sliCountsByWindow(store, [from], to, tenants))[0]!;
 }
 
 export const SliReport = z.object({
@@ -93,8 +99,14 @@ export const slisRoute = (store: Store, spec: SloSpec) =>
     summary: 'Each SLO: its SLI over the window, error budget remaining over the SLO window, burn rates over 1h and 6h',
     query: SlisQuery,
     response: SliReport,
-    handler: async ({ query }) =>
-      sliReport(store, spec, { window: query.window.text, windowSeconds: query.window.seconds, tenant: query.tenant, now: new Date() }),
+    handler: async ({ query, req }) =>
+      sliReport(store, spec, {
+        window: query.window.text,
+        windowSeconds: query.window.seconds,
+        tenant: query.tenant,
+        tenants: requestTenants(req, query.tenant),
+        now: new Date(),
+      }),
   });
 
 const ratio = (c: Counts | undefined) => (c && c.valid > 0 ? c.good / c.valid : null);
@@ -103,9 +115,9 @@ const errorRatio = (c: Counts | undefined) => (c && c.valid > 0 ? 1 - c.good / c
 export async function sliReport(
   store: Store,
   spec: SloSpec,
-  options: { windowSeconds: number; window: string; tenant: string; now: Date },
+  options: { windowSeconds: number; window: string; tenant: string; tenants: TenantParams; now: Date },
 ): Promise<SliReport> {
-  const { now, tenant } = options;
+  const { now, tenant, tenants } = options;
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
   const slos = resolveSlos(spec);
   const sloWindows = [...new Set(slos.map((s) => s.window.seconds))];
@@ -113,7 +125,7 @@ export async function sliReport(
     store,
     [options.windowSeconds, 3600, 6 * 3600, ...sloWindows].map(ago),
     now,
-    tenant,
+    tenants,
   );
   const budgetBy = new Map(sloWindows.map((w, i) => [w, budgets[i]!]));
   return {

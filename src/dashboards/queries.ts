@@ -11,8 +11,17 @@ import { namedQuery, sqlFile } from '../store/sql.js';
 export const PROMETHEUS: DataSourceRef = { type: 'prometheus', uid: 'ztna-prometheus' };
 export const CLICKHOUSE: DataSourceRef = { type: 'grafana-clickhouse-datasource', uid: 'ztna-clickhouse' };
 
-/** The placeholders every ClickHouse panel shares: the dashboard's time range and tenant. */
-export const RANGE_AND_TENANT = { from: '$__fromTime_ms', to: '$__toTime_ms', tenant: '${tenant:sqlstring}' };
+/**
+ * The placeholders every ClickHouse panel shares: the dashboard's time range and tenant, also as
+ * the API's tenant predicate (src/api/tenancy.ts): every tenant for All (''), else the one picked.
+ */
+export const RANGE_AND_TENANT = {
+  from: '$__fromTime_ms',
+  to: '$__toTime_ms',
+  tenant: '${tenant:sqlstring}',
+  tenants: '[${tenant:sqlstring}]',
+  all_tenants: "${tenant:sqlstring} = ''",
+};
 
 /** A constant as a ClickHouse string literal (our own constants only: never user input). */
 const literal = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

@@ -50,7 +50,8 @@ describe('migrating per-kind tables into one events table', () => {
     const after = await store.query(namedQuery('sli_windows'), {
       froms: ['2026-01-01 00:00:00.000'],
       to: '2027-01-01 00:00:00.000',
-      tenant: '',
+      all_tenants: 1,
+      tenants: [],
     });
     expect(after.map((r) => ({ sli: r.sli, good: String(r.good), valid: String(r.valid) }))).toEqual(rollupsBefore);
     expect(rollupsBefore).toHaveLength(5);

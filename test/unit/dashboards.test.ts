@@ -53,14 +53,21 @@ describe('generated dashboards', () => {
   it('fill every SQL placeholder, quoting constants by type, and refuse to leave one open', () => {
     const sql = panelSql(
       { query: 'risk_top' },
-      { from: '$__fromTime_ms', to: '$__toTime_ms', tenant: constant("o'hara"), dimension: constant('app'), limit: constant(10) },
+      {
+        from: '$__fromTime_ms',
+        to: '$__toTime_ms',
+        all_tenants: constant(0),
+        tenants: constant("o'hara"),
+        dimension: constant('app'),
+        limit: constant(10),
+      },
     );
     expect(sql).toContain("JSONExtractString(e, 'app')");
     expect(sql).toContain('SELECT app AS subject');
-    expect(sql).toContain("tenant = 'o\\'hara'");
+    expect(sql).toContain("tenant IN 'o\\'hara'");
     expect(sql).toContain('LIMIT 10');
     expect(sql).not.toMatch(/\{\w+:/);
-    expect(() => panelSql({ query: 'risk_top' }, { from: 'x' })).toThrow(/no value for dimension, to, tenant, limit/);
+    expect(() => panelSql({ query: 'risk_top' }, { from: 'x' })).toThrow(/no value for dimension, to, all_tenants, tenants, limit/);
     expect(() =>
       panelSql({ query: 'risk_top' }, { from: 'x', to: 'y', tenant: "''", dimension: constant('app; DROP TABLE x'), limit: constant(1) }),
     ).toThrow(/not an identifier/);

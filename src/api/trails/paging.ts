@@ -2,6 +2,7 @@
 // page with its cursor, and every event of the range page by page for exports).
 import type { z } from 'zod';
 import { fromClickHouseTime, namedQuery, numberOrNull, rangeParams, toClickHouseTime, type Store } from '../../store/index.js';
+import type { TenantParams } from '../tenancy.js';
 import { encodeCursor, positionOf, type Position } from './cursor.js';
 import { FILTER_NAMES, type TrailEvent, type TrailPage, type TrailsQuery } from './schema.js';
 
@@ -26,13 +27,20 @@ const sameEvent = (a: Position | undefined, b: Position) =>
  * page order and one is kept. When copies shortened the page, the rest is fetched from after the
  * last row read, which skips every copy of it.
  */
-async function fetchPage(store: Store, q: TrailsQuery, after: Position | undefined, limit: number): Promise<TrailEvent[]> {
+async function fetchPage(
+  store: Store,
+  q: TrailsQuery,
+  tenants: TenantParams,
+  after: Position | undefined,
+  limit: number,
+): Promise<TrailEvent[]> {
   const sql = namedQuery(q.related && SUBJECT_FILTERS.some((name) => q[name] !== '') ? 'trail_related' : 'trail');
   const events: TrailEvent[] = [];
   for (let from = after; ;) {
     const rows = await store.query<RawRow>(sql, {
       ...rangeParams(q),
       ...Object.fromEntries(FILTER_NAMES.map((name) => [name, q[name]])),
+      ...tenants,
       after_time: toClickHouseTime(from?.time ?? '1970-01-01T00:00:00.000Z'),
       after_kind: from?.kind ?? '',
       after_id: from?.event_id ?? '',
@@ -44,20 +52,20 @@ async function fetchPage(store: Store, q: TrailsQuery, after: Position | undefin
   }
 }
 
-/** A page of `q.limit` events, and the cursor of the next one when there is more. */
-export async function trailPage(store: Store, q: TrailsQuery): Promise<z.input<typeof TrailPage>> {
-  const rows = await fetchPage(store, q, q.after, q.limit + 1);
+/** A page of `q.limit` events of the tenants given, and the cursor of the next one when there is more. */
+export async function trailPage(store: Store, q: TrailsQuery, tenants: TenantParams): Promise<z.input<typeof TrailPage>> {
+  const rows = await fetchPage(store, q, tenants, q.after, q.limit + 1);
   const events = rows.slice(0, q.limit);
   const last = events.at(-1);
   const range = { from: q.from.toISOString(), to: q.to.toISOString() };
   return { ...range, events, next_cursor: rows.length > q.limit && last ? encodeCursor(last, range, q.filters) : null };
 }
 
-/** Every event of the trail from the query's position on, fetched `pageSize` at a time. */
-export async function* trailEvents(store: Store, q: TrailsQuery, pageSize: number): AsyncGenerator<TrailEvent> {
+/** Every event of the trail of the tenants given from the query's position on, fetched `pageSize` at a time. */
+export async function* trailEvents(store: Store, q: TrailsQuery, tenants: TenantParams, pageSize: number): AsyncGenerator<TrailEvent> {
   let after = q.after;
   for (;;) {
-    const page = await fetchPage(store, q, after, pageSize);
+    const page = await fetchPage(store, q, tenants, after, pageSize);
     yield* page;
     if (page.length < pageSize) return;
     after = positionOf(page.at(-1)!);

@@ -2,6 +2,7 @@
 // whole range streamed as NDJSON or CSV page by page, so an export never sits in memory.
 import type { Store } from '../../store/index.js';
 import { declareRoute } from '../route.js';
+import { requestTenants } from '../tenancy.js';
 import { exportFormat, sendExport } from './export.js';
 import { trailEvents, trailPage } from './paging.js';
 import { EXPORT_FORMATS, TrailPage, TrailsQuery } from './schema.js';
@@ -20,7 +21,10 @@ export const trailsRoute = (store: Store, exportPageSize: number) =>
     response: TrailPage,
     produces: Object.values(EXPORT_FORMATS),
     handler: async ({ query, req }, reply) => {
+      const tenants = requestTenants(req, query.tenant);
       const format = exportFormat(query, req);
-      return format ? sendExport(reply, query, format, trailEvents(store, query, exportPageSize)) : trailPage(store, query);
+      return format
+        ? sendExport(reply, query, format, trailEvents(store, query, tenants, exportPageSize))
+        : trailPage(store, query, tenants);
     },
   });

@@ -32,7 +32,7 @@ export const FILTERS = {
     .describe('source IP address'),
   decision: oneOrAny(policyBody.decision.options, 'only policy decisions with this result'),
   outcome: oneOrAny(authBody.outcome.options, 'only authentications with this outcome'),
-  tenant: filter(128, 'tenant (empty: all)'),
+  tenant: filter(128, 'tenant (empty: every tenant the credential may read; one outside them is a 403)'),
   related: z
     .enum(['true', 'false'])
     .default('true')

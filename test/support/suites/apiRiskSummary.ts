@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../../src/api/auth.js';
 import { RiskSummary, riskSummary } from '../../../src/api/riskSummary.js';
+import { anyTenant } from '../../../src/api/tenancy.js';
 import { IngestPipeline } from '../../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../../src/sinks/anomalies.js';
 import { AnomalyProcessor } from '../../../src/detect/processor.js';
@@ -62,7 +63,7 @@ export function apiRiskSummarySuite(storeName: string, open: OpenStore): void {
       const events = [...previous, ...current].sort((a, b) => a.time.localeCompare(b.time));
       const result = await pipeline.processBatch(httpRecords(events));
       expect(result.rejected).toBe(0);
-      summary = await riskSummary(store, spec, { period: '7d', tenant: '' }, NOW);
+      summary = await riskSummary(store, spec, { period: '7d', tenant: '' }, anyTenant(''), NOW);
       app = apiServer(store, { ingest: pipeline });
     });
     afterAll(() => closeAll(app, store));
