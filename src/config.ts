@@ -71,6 +71,7 @@ export const ConfigSchema = z.object({
   ZTNA_TOPIC_TOKEN: topic.default('ztna.token'),
   ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
   ZTNA_TOPIC_ANOMALIES: topic.default('ztna.anomalies'),
+  ZTNA_TOPIC_CONTROL: topic.default('ztna.control').describe('control messages to every replica (`ztna forget`)'),
   ZTNA_KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe("how soon a dead replica's partitions move to the others"),
   ZTNA_BATCH_MAX_RECORDS: int(1, 1_000_000)
     .default(DEFAULT_BATCHING.maxRecords)
@@ -79,7 +80,6 @@ export const ConfigSchema = z.object({
     .default(DEFAULT_BATCHING.maxBytes)
     .describe('raw bytes gathered into one batch at most'),
   ZTNA_BATCH_LINGER_MS: int(0, 60_000)
-  ZTNA_TOPIC_CONTROL: topic.default('ztna.control').describe('control messages to every replica (`ztna forget`)'),
     .default(DEFAULT_BATCHING.lingerMs)
     .describe('how long a batch waits for more records before it goes'),
   ZTNA_PREPARE_WORKERS: int(0, 64)
@@ -223,7 +223,6 @@ function checkConnectionSettings(c: Record<string, unknown>, ctx: z.RefinementCt
   if (isSet('CLICKHOUSE_CERT_FILE') && !isSet('CLICKHOUSE_CA_FILE')) problem('CLICKHOUSE_CA_FILE', 'required with CLICKHOUSE_CERT_FILE');
 }
 
-export class ConfigError extends Error {
 /** The OIDC settings that need the issuer, and the audience it needs. */
 function checkOidcSettings(c: Record<string, unknown>, ctx: z.RefinementCtx): void {
   const problem = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
@@ -232,6 +231,7 @@ function checkOidcSettings(c: Record<string, unknown>, ctx: z.RefinementCtx): vo
   } else if (c.ZTNA_OIDC_AUDIENCE === undefined) problem('ZTNA_OIDC_AUDIENCE', 'required with ZTNA_OIDC_ISSUER');
 }
 
+export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
@@ -350,7 +350,6 @@ export function httpsOptions(config: Config): { cert: Buffer; key: Buffer } | un
   return pair;
 }
 
-/** How the doors that read fast (Kafka, files) gather records into batches. */
 /** How bearer tokens of the configured OIDC issuer are verified and mapped, or undefined without an issuer. */
 export function oidcSettings(config: Config): OidcSettings | undefined {
   if (config.ZTNA_OIDC_ISSUER === undefined) return undefined;
@@ -370,6 +369,7 @@ export function oidcSettings(config: Config): OidcSettings | undefined {
   };
 }
 
+/** How the doors that read fast (Kafka, files) gather records into batches. */
 export function batchingSettings(config: Config): BatchingSettings {
   return { maxRecords: config.ZTNA_BATCH_MAX_RECORDS, maxBytes: config.ZTNA_BATCH_MAX_BYTES, lingerMs: config.ZTNA_BATCH_LINGER_MS };
 }
