@@ -13,6 +13,7 @@ import { UsageError } from './commands/usage.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
 import { ImportError, importCli } from './commands/import.js';
+import { doctorCommand } from './commands/doctor.js';
 import { keysCli } from './commands/keys.js';
 import { forgetCli } from './commands/forget.js';
 import { SCENARIOS } from './simulate/scenarios.js';
@@ -50,6 +51,8 @@ usage: ztna <command> [options]
                                erase a principal: their events, rollup rows, anomalies and dead letters, and
                                every running replica's scorer state of them (ztna.control); recorded as an audit
                                event naming them by HMAC only; a JSON summary on stdout
+  doctor                       check the configured Kafka, ClickHouse and Prometheus: versions against the supported
+                               ranges, migrations, topics; exit code 1 when something is wrong
 
 Configuration is read from the environment: see README.md.`;
 
@@ -94,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
         (line) => process.stdout.write(`${line}\n`),
         (line) => process.stderr.write(`${line}\n`),
       );
+    case 'doctor':
+      return doctorCommand(loadConfig(), (line) => process.stdout.write(`${line}\n`));
     case 'help':
     case '--help':
     case '-h':

@@ -1,0 +1,2 @@
+-- The server's version, for `ztna doctor`.
+SELECT version() AS version
