@@ -17,7 +17,7 @@ export type TenantScope = '*' | readonly string[];
  */
 export const TENANT_SEPARATOR = '+';
 /** What a tenant named in a key entry may not contain: the separators of entries, fields and tenants, and comments. */
-const TENANT_NAME = /^[^\s,:+#*]+$/;
+export const TENANT_NAME = /^[^\s,:+#*]+$/;
 
 export interface ApiKey {
   name: string;

@@ -2,10 +2,10 @@
 // roles), and one pattern reads a role and a tenant out of each name. `ztna-analysts-acme` →
 // analyst of acme; a name that matches without a tenant (`ztna-admins`) grants every tenant.
 // Pure: the payload is already verified (oidc.ts).
-import { ROLES, type Role, type TenantScope } from './auth.js';
+import { ROLES, TENANT_NAME, type Role, type TenantScope } from './auth.js';
 
-/** The default pattern: `ztna-<role>[s][-<tenant>]`, e.g. `ztna-analysts-acme`, `ztna-sre-globex`, `ztna-admins`. */
-export const DEFAULT_GROUP_PATTERN = `^ztna-(?<role>${ROLES.join('|')})s?(?:-(?<tenant>[^\\s,:+#*]+))?$`;
+/** The default pattern: `ztna-<role>[s][-<tenant>]`, e.g. `ztna-analysts-acme`, `ztna-sre-globex`, `ztna-admins`; a tenant as a key entry may name one. */
+export const DEFAULT_GROUP_PATTERN = `^ztna-(?<role>${ROLES.join('|')})s?(?:-(?<tenant>${TENANT_NAME.source.slice(1, -1)}))?$`;
 
 export interface ClaimMapping {
   /** The claim holding the names, a dotted path for nested claims (`realm_access.roles`). */

@@ -2,7 +2,7 @@
 // only its hash. Nothing is written anywhere: the operator adds the entry to the keys file (read
 // again without a restart) and hands the key to its user.
 import { parseArgs } from 'node:util';
-import { parseApiKeys, ROLES, type Role, type TenantScope } from '../api/auth.js';
+import { parseApiKeys, ROLES, TENANT_NAME, type Role, type TenantScope } from '../api/auth.js';
 import { expiryFrom, keyEntryLine, newApiKey } from '../api/keyEntry.js';
 import { UsageError } from './usage.js';
 
@@ -28,6 +28,8 @@ export function newKey(args: string[], now: Date): NewKey {
     throw new UsageError(`--name: 1 to 128 characters without spaces, commas, colons or #, got ${JSON.stringify(name)}`);
   if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role: one of ${ROLES.join(', ')}, got ${role}`);
   const scope: TenantScope = tenants.trim() === '*' ? '*' : tenants.split(',').map((t) => t.trim());
+  const bad = scope === '*' ? undefined : scope.find((t) => !TENANT_NAME.test(t));
+  if (bad !== undefined) throw new UsageError(`--tenants: * or tenant names without spaces, colons, +, # or *, got ${JSON.stringify(bad)}`);
   const key = newApiKey();
   try {
     const entry = keyEntryLine({ name, role: role as Role, tenants: scope, expires: expires ? expiryFrom(expires, now) : undefined }, key);
