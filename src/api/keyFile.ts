@@ -15,7 +15,7 @@ export interface KeyFileOptions {
   onError: (err: Error) => void;
 }
 
-/** Waits for a burst of change events (an editor's write) to settle before reading. */
+/** A changed file is read once it has stood still this long: a write caught halfway could drop keys. */
 const SETTLE_MS = 100;
 
 /** What changes when the file is written or replaced: its inode, size and times. */
@@ -31,6 +31,8 @@ function versionOf(path: string): string {
 export class KeyFile {
   private current: readonly ApiKey[];
   private version: string;
+  /** A version seen once, read if it is still the file's at the next look. */
+  private settling: string | undefined;
   private readonly watcher: FSWatcher | undefined;
   private readonly poll: NodeJS.Timeout;
   private settle: NodeJS.Timeout | undefined;
@@ -53,10 +55,7 @@ export class KeyFile {
 
   private watchFolder(): FSWatcher | undefined {
     try {
-      const watcher = watch(dirname(this.path), { persistent: false }, () => {
-        clearTimeout(this.settle);
-        this.settle = setTimeout(() => this.check(), SETTLE_MS).unref();
-      });
+      const watcher = watch(dirname(this.path), { persistent: false }, () => this.lookSoon());
       watcher.on('error', () => watcher.close()); // the folder went away: the poll goes on
       return watcher;
     } catch {
@@ -64,10 +63,19 @@ export class KeyFile {
     }
   }
 
-  /** Reads the file again if it changed since the last look; a failure is reported once per version. */
+  private lookSoon(): void {
+    clearTimeout(this.settle);
+    this.settle = setTimeout(() => this.check(), SETTLE_MS).unref();
+  }
+
+  /** Reads the file again once a change has stood still since the last look; a failure is reported once per version. */
   private check(): void {
     const version = versionOf(this.path);
     if (version === this.version) return;
+    if (version !== this.settling) {
+      this.settling = version;
+      return this.lookSoon();
+    }
     this.version = version;
     try {
       this.current = parseApiKeys(readFileSync(this.path, 'utf8'));
