@@ -29,7 +29,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
       'arrayStringConcat assumeNotNull base64Decode bitmapBuild bitmapCardinality bitmapMax bitmapMin count greatest ' +
       'groupBitmapMergeState groupBitmapState groupUniqArray groupUniqArrayIf max min sipHash64 sum toDate toIntervalDay ' +
       'toStartOfDay toStartOfHour toStartOfMinute toString toUInt8 toYYYYMM uniqExact uniqExactIfMerge uniqExactIfState ' +
-      'uniqExactMerge uniqExactState',
+      'uniqExactMerge uniqExactState version',
   ),
   { kind: 'function', name: 'toDateTime64', since: '20.1', source: 'DateTime64 came with 20.1' },
   { kind: 'function', name: 'arrayMin', since: '21.1', source: 'changelog 21.1: arrayMin, arrayMax, arraySum' },
