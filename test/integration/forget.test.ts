@@ -96,8 +96,8 @@ describe('ztna forget', () => {
   let control: { stop(): Promise<void> } | undefined;
   let summary: ForgetSummary;
   const topic = `ztna.control.${randomUUID()}`;
-  const before: Record<string, Awaited<ReturnType<typeof rowsOf>>> = {};
-  const after: typeof before = {};
+  const before = {} as Record<'ann' | 'bob' | 'annGlobex', Awaited<ReturnType<typeof rowsOf>>>;
+  const after = {} as typeof before;
   let replicaSizesBefore: { tokenReplay: number; denialBurst: number };
 
   beforeAll(async () => {
