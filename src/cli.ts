@@ -2,7 +2,7 @@
 // The `ztna` command: run · simulate · normalize · import · score · migrate · generate.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, scorerOptions, storeOptions, type Config } from './config.js';
+import { ConfigError, loadConfig, migrateOptions, scorerOptions, storeOptions, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { resolveHmacKey } from './hmacKey.js';
 import { SOURCE_NAMES, type SourceChoice } from './events/index.js';
@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const config = loadConfig();
       const store = openStore(storeOptions(config));
-      const result = await migrate(store, { retentionDays: config.ZTNA_RETENTION_DAYS });
+      const result = await migrate(store, migrateOptions(config));
       await store.close();
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;

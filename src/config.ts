@@ -9,6 +9,8 @@ import { DEFAULT_BATCHING, type BatchingSettings } from './sources/batching.js';
 import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
 import { KAFKA_SASL_MECHANISMS, type KafkaClientSettings, type KafkaSaslSettings } from './kafka/client.js';
 import type { ClickHouseServerOptions } from './store/clickhouse.js';
+import { STORE_LAYOUTS } from './store/clusterLayout.js';
+import type { MigrateOptions } from './store/migrate.js';
 import { OIDC_ALGORITHMS, type OidcSettings } from './api/oidc.js';
 import { DEFAULT_GROUP_PATTERN, groupPatternProblem } from './api/oidcClaims.js';
 
@@ -36,6 +38,12 @@ export const ConfigSchema = z.object({
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_DATABASE: z.string().regex(/^\w+$/).optional(),
+  CLICKHOUSE_LAYOUT: z
+    .enum(STORE_LAYOUTS)
+    .default('single')
+    .describe(
+      "the tables' layout: single (one server, sql/migrations) or cluster (replicated and sharded, sql/cluster; the server names it in its {cluster} macro)",
+    ),
   CLICKHOUSE_PASSWORD_FILE: readableFile.optional().describe('a file holding the ClickHouse password (instead of CLICKHOUSE_PASSWORD)'),
   CLICKHOUSE_CA_FILE: readableFile.optional().describe('PEM CA(s) to trust for an https CLICKHOUSE_URL instead of the system CAs'),
   CLICKHOUSE_CERT_FILE: readableFile.optional().describe('client certificate (PEM) for mutual TLS; needs CLICKHOUSE_CA_FILE'),
@@ -219,6 +227,8 @@ function checkConnectionSettings(c: Record<string, unknown>, ctx: z.RefinementCt
   for (const name of ['CLICKHOUSE_CA_FILE', 'CLICKHOUSE_CERT_FILE', 'CLICKHOUSE_KEY_FILE'])
     if (isSet(name) && !https) problem(name, 'needs an https:// CLICKHOUSE_URL');
   pair('CLICKHOUSE_CERT_FILE', 'CLICKHOUSE_KEY_FILE');
+  if (c.CLICKHOUSE_LAYOUT === 'cluster' && !isSet('CLICKHOUSE_URL'))
+    problem('CLICKHOUSE_LAYOUT', 'cluster needs a ClickHouse server (CLICKHOUSE_URL): chDB runs one node');
   pair('ZTNA_TLS_CERT_FILE', 'ZTNA_TLS_KEY_FILE');
   // @clickhouse/client takes a client certificate only together with the CA it trusts.
   if (isSet('CLICKHOUSE_CERT_FILE') && !isSet('CLICKHOUSE_CA_FILE')) problem('CLICKHOUSE_CA_FILE', 'required with CLICKHOUSE_CERT_FILE');
@@ -307,6 +317,11 @@ function kafkaSasl(config: Config): KafkaSaslSettings | undefined {
     username: config.KAFKA_SASL_USERNAME ?? '',
     password: secret(config.KAFKA_SASL_PASSWORD, config.KAFKA_SASL_PASSWORD_FILE) ?? '',
   };
+}
+
+/** How the store's tables are made: the retention and the layout. */
+export function migrateOptions(config: Config): MigrateOptions {
+  return { retentionDays: config.ZTNA_RETENTION_DAYS, layout: config.CLICKHOUSE_LAYOUT };
 }
 
 /** Where the store is: a ClickHouse server when its URL is set, else chDB under the data directory. */

@@ -6,6 +6,7 @@ import { dashboardFiles } from '../dashboards/index.js';
 import { grafanaDashboardProvider, grafanaDatasources } from '../dashboards/provisioning.js';
 import { jsonSchemaFiles } from '../events/jsonSchema.js';
 import { alertmanagerExample } from '../slo/alertmanager.js';
+import { clusterLayoutFiles } from '../store/clusterLayout.js';
 import { resolveSlos } from '../slo/model.js';
 import { generatePromtoolTests } from '../slo/promtoolTests.js';
 import { generateRuleGroups, type RuleOptions } from '../slo/rules.js';
@@ -44,6 +45,7 @@ export function generatedFiles(root: string): Record<string, string> {
     header(
       'Example Alertmanager routing: severity=page to the pager, severity=ticket to tickets, grouped by SLO; a ticket is inhibited while its SLO pages.',
     ) + yaml(alertmanagerExample());
+  for (const [path, content] of Object.entries(clusterLayoutFiles())) files[`sql/${path}`] = content;
   return files;
 }
 

@@ -4,7 +4,7 @@
 // and reason. On a terminal it shows progress on stderr; it ends with one JSON summary line on stdout.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { batchingSettings, requireSharedHmacKey, storeOptions, type Config } from '../config.js';
+import { batchingSettings, migrateOptions, requireSharedHmacKey, storeOptions, type Config } from '../config.js';
 import { SOURCE_NAMES, type SourceChoice } from '../events/index.js';
 import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
@@ -130,7 +130,7 @@ export async function importCli(args: readonly string[], config: Config): Promis
   const stdin = positionals.includes('-') ? await spoolStdin() : undefined;
   const store = openStore(storeOptions(config));
   try {
-    await migrate(store, { retentionDays: config.ZTNA_RETENTION_DAYS });
+    await migrate(store, migrateOptions(config));
     const pipeline = new IngestPipeline(
       store,
       {

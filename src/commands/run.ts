@@ -7,6 +7,7 @@ import {
   httpsOptions,
   kafkaClientSettings,
   kafkaTopics,
+  migrateOptions,
   oidcSettings,
   requireSharedHmacKey,
   scorerOptions,
@@ -25,6 +26,7 @@ import { startKafkaSource, type KafkaSourceHandle } from '../sources/kafka.js';
 import { fileURLToPath } from 'node:url';
 import { runEmbeddedSimulator } from '../sources/simulator.js';
 import { migrate, openStore, StoreError, type Store } from '../store/index.js';
+import type { MigrateOptions } from '../store/migrate.js';
 import { buildServer } from '../api/server.js';
 import { brokersCheck, ReadinessMonitor, storeCheck, storeFailure, Unready, type DependencyCheck } from '../api/readiness.js';
 import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
@@ -145,7 +147,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
   const stopping = new AbortController();
   let stopSource: (() => Promise<void>) | undefined;
   const started = (async () => {
-    const migrated = await waitForStore(store, config.ZTNA_RETENTION_DAYS, stopping.signal, log);
+    const migrated = await waitForStore(store, migrateOptions(config), stopping.signal, log);
     if (!migrated) return;
     delete pending.store;
     if (kafka) {
@@ -220,8 +222,8 @@ export async function startService(config: Config, log: Logger, print: (line: st
  * Applies the migrations, waiting out a store that is away (a transient error) with backoff and
  * one log line per attempt; any other failure is thrown. False when stopped first.
  */
-async function waitForStore(store: Store, retentionDays: number, signal: AbortSignal, log: Logger): Promise<boolean> {
-  const result = await retryWithBackoff(() => migrate(store, { retentionDays }), {
+async function waitForStore(store: Store, options: MigrateOptions, signal: AbortSignal, log: Logger): Promise<boolean> {
+  const result = await retryWithBackoff(() => migrate(store, options), {
     stopped: () => signal.aborted,
     pause: (ms) => pauseUnlessStopped(ms, signal),
     onFailure: (err, attempt, delayMs) => {

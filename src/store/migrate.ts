@@ -1,15 +1,18 @@
-// Applies sql/migrations in order, once each, recording them in the ledger. Safe to run
-// at every start-up and from several replicas: statements are IF NOT EXISTS, so a crash
-// between a statement and its ledger row only repeats a no-op.
+// Applies sql/migrations (sql/cluster on a cluster: src/store/clusterLayout.ts) in order, once
+// each, recording them in the ledger. Safe to run at every start-up and from several replicas:
+// statements are IF NOT EXISTS, so a crash between a statement and its ledger row only repeats a no-op.
 import { createHash } from 'node:crypto';
+import { layoutDdl, type StoreLayout } from './clusterLayout.js';
 import { EVENTS_TABLE } from './rows.js';
-import { migrations, namedQuery, sqlFile, statements } from './sql.js';
+import { namedQuery, statements } from './sql.js';
 import type { Store } from './store.js';
 
 export interface MigrateOptions {
   retentionDays: number;
   /** Stop after this version (default: all). Retention is re-applied only once all are applied. */
   target?: number;
+  /** sql/migrations for one server (or chDB), sql/cluster for a replicated, sharded cluster (default single). */
+  layout?: StoreLayout;
 }
 
 export interface MigrateResult {
@@ -29,7 +32,8 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
 ];
 
 export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {
-  for (const statement of statements(sqlFile('schema_migrations.sql'))) await store.command(statement);
+  const ddl = layoutDdl(options.layout ?? 'single');
+  for (const statement of statements(ddl.ledger)) await store.command(statement);
   const done = new Map(
     (await store.query<{ version: number; name: string; checksum: string }>(namedQuery('applied_migrations'))).map((m) => [
       Number(m.version),
@@ -38,7 +42,7 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
   );
   const params = { retention_days: options.retentionDays };
   const applied: string[] = [];
-  const pending = migrations().filter((m) => m.version <= (options.target ?? Infinity));
+  const pending = ddl.migrations.filter((m) => m.version <= (options.target ?? Infinity));
   for (const migration of pending) {
     const checksum = createHash('sha256').update(migration.sql).digest('hex');
     const previous = done.get(migration.version);
@@ -55,9 +59,13 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
     applied.push(migration.name);
   }
   const current = Math.max(0, ...pending.map((m) => m.version));
-  if (current === Math.max(0, ...migrations().map((m) => m.version))) {
+  if (current === Math.max(0, ...ddl.migrations.map((m) => m.version))) {
     for (const { table, timeColumn } of RETAINED_TABLES) {
-      await store.command(namedQuery('set_retention'), { table, time_column: timeColumn, retention_days: options.retentionDays });
+      await store.command(ddl.setRetention, {
+        table: ddl.storageTable(table),
+        time_column: timeColumn,
+        retention_days: options.retentionDays,
+      });
     }
   }
   return { applied, current };

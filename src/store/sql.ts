@@ -27,12 +27,12 @@ export interface Migration {
   sql: string;
 }
 
-/** sql/migrations/NNNN_name.sql, in version order. */
-export function migrations(): Migration[] {
-  return readdirSync(`${SQL_DIR}migrations`)
+/** sql/migrations/NNNN_name.sql (or those of another folder of sql/), in version order. */
+export function migrations(dir = 'migrations'): Migration[] {
+  return readdirSync(`${SQL_DIR}${dir}`)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
     .sort()
-    .map((file) => ({ version: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, ''), sql: sqlFile(`migrations/${file}`) }));
+    .map((file) => ({ version: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, ''), sql: sqlFile(`${dir}/${file}`) }));
 }
 
 /** Statements of a file: split at a `;` that ends a line; comments are kept with their statement. */
