@@ -1,14 +1,16 @@
 // Access control as a fastify hook plugin. Registered in the scope of the /api/v1 routes, its
 // onRequest hook asks each authenticator in turn who the request's credential belongs to (API
-// keys first; OIDC bearer tokens are another authenticator), answers 401 when none knows it or
-// 403 when the caller's role may not call the route, hands every decision, allowed or not, to
-// the AccessRecorder, and puts the caller on the request (`request.caller`) for the routes.
+// keys first; OIDC bearer tokens are another authenticator), answers 401 when none knows it, 403
+// when the caller's role may not call the route or its `tenant=` filter names a tenant outside the
+// caller's (tenancy.ts), hands every decision, allowed or not, to the AccessRecorder, and puts
+// the caller on the request (`request.caller`) for the routes.
 import type { FastifyRequest } from 'fastify';
 import type { AccessRecorder } from './accessLog.js';
 import { authenticate, callerOfKey, mayCall, type ApiKey, type Caller } from './auth.js';
 import { apiError } from './errors.js';
 import { expiredReason } from './keyExpiry.js';
 import { unencapsulated } from './plugin.js';
+import { outOfScope, tenantFilter } from './tenancy.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -54,12 +56,6 @@ async function callerOf(authenticators: readonly Authenticator[], req: FastifyRe
   return undefined;
 }
 
-/** The caller of a request that passed the auth hook; a route outside its scope asking is a bug. */
-export function callerOfRequest(req: FastifyRequest): Caller {
-  if (!req.caller) throw new Error(`${req.method} ${req.routeOptions.url ?? req.url}: no caller (the route is outside the auth scope)`);
-  return req.caller;
-}
-
 export const authPlugin = unencapsulated<AuthOptions>(async (scope, { authenticators, unauthenticated, access }) => {
   scope.decorateRequest('caller', undefined);
   scope.addHook('onRequest', async (req: FastifyRequest) => {
@@ -93,6 +89,11 @@ export const authPlugin = unencapsulated<AuthOptions>(async (scope, { authentica
       const reason = `role ${caller.role} may not ${req.method} ${route} (needs ${roles.join(' or ')})`;
       record(caller, false, reason);
       throw apiError('forbidden', reason);
+    }
+    const refusal = outOfScope(caller, tenantFilter(req));
+    if (refusal) {
+      record(caller, false, refusal);
+      throw apiError('forbidden', refusal);
     }
     record(caller, true, `role ${caller.role}`);
     req.caller = caller;

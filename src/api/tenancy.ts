@@ -2,11 +2,10 @@
 // `{all_tenants:UInt8}` and `{tenants:Array(String)}`, in the predicate
 // `({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})`, which the engine reads as
 // `tenant IN (…)` on the sort key's first column when scoped. A `tenant=` filter narrows the
-// caller's tenants to one; naming a tenant outside them is a 403 (whether it exists or not, so
-// the answer tells nothing about other tenants).
+// caller's tenants to one; the auth hook refuses one outside them with a 403 (whether that
+// tenant exists or not, so the answer tells nothing about other tenants).
 import type { FastifyRequest } from 'fastify';
 import { TENANT_SEPARATOR, type Caller } from './auth.js';
-import { callerOfRequest } from './authPlugin.js';
 import { apiError } from './errors.js';
 
 /** The bound parameters of the tenant predicate: every tenant, or those listed. */
@@ -15,21 +14,31 @@ export interface TenantParams {
   tenants: string[];
 }
 
+/** The `tenant=` filter of a request ('' names none); a repeated one is left to the route's validation. */
+export function tenantFilter(req: FastifyRequest): string {
+  const tenant = (req.query as Record<string, unknown> | undefined)?.tenant;
+  return typeof tenant === 'string' ? tenant : '';
+}
+
+/** Why the caller may not read the tenant the filter names; undefined when it may. */
+export function outOfScope(caller: Caller, filter: string): string | undefined {
+  if (filter === '' || caller.tenants === '*' || caller.tenants.includes(filter)) return undefined;
+  return `tenant ${filter} is outside what ${caller.kind} ${caller.name} may read (${caller.tenants.join(TENANT_SEPARATOR)})`;
+}
+
 /** What a credential of every tenant reads: every tenant, or the one `filter` names. */
 export const anyTenant = (filter: string): TenantParams =>
   filter === '' ? { all_tenants: 1, tenants: [] } : { all_tenants: 0, tenants: [filter] };
 
-/** What the caller may read, narrowed to `filter` when it names a tenant ('' names none). */
+/** What the caller may read, narrowed to `filter` when it names a tenant. */
 export function tenantParams(caller: Caller, filter: string): TenantParams {
-  if (caller.tenants === '*') return anyTenant(filter);
-  if (filter === '') return { all_tenants: 0, tenants: [...caller.tenants] };
-  if (!caller.tenants.includes(filter))
-    throw apiError(
-      'forbidden',
-      `tenant ${filter} is outside what ${caller.kind} ${caller.name} may read (${caller.tenants.join(TENANT_SEPARATOR)})`,
-    );
-  return anyTenant(filter);
+  const refusal = outOfScope(caller, filter);
+  if (refusal) throw apiError('forbidden', refusal);
+  return caller.tenants === '*' || filter !== '' ? anyTenant(filter) : { all_tenants: 0, tenants: [...caller.tenants] };
 }
 
-/** The tenant parameters of a request that passed the auth hook. */
-export const requestTenants = (req: FastifyRequest, filter: string) => tenantParams(callerOfRequest(req), filter);
+/** The tenant parameters of a request that passed the auth hook; a route outside its scope asking is a bug. */
+export function requestTenants(req: FastifyRequest, filter: string): TenantParams {
+  if (!req.caller) throw new Error(`${req.method} ${req.routeOptions.url ?? req.url}: no caller (the route is outside the auth scope)`);
+  return tenantParams(req.caller, filter);
+}
