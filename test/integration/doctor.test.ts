@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HMAC_KEY, runCli, tempDir } from '../support/helpers.js';
+import { startKafkaBroker, type KafkaBroker } from '../support/services/kafka.js';
 import { startPrometheus, type RunningService } from '../support/services/prometheus.js';
 import { freePort } from '../support/services/ports.js';
 
@@ -84,5 +85,39 @@ describe('ztna doctor', () => {
     const r = await runCli(['doctor'], { env: { ...env, ZTNA_PROMETHEUS_URL: `http://127.0.0.1:${closed}` } });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`- Prometheus: cannot reach Prometheus: ECONNREFUSED`);
+  });
+});
+
+describe('ztna doctor on a SASL_SSL listener', () => {
+  const env = { ZTNA_DATA_DIR: tempDir('doctor-secured'), ZTNA_HMAC_KEY: HMAC_KEY };
+  let broker: KafkaBroker;
+  beforeAll(async () => {
+    broker = await startKafkaBroker({ secured: true });
+  });
+  afterAll(async () => broker?.stop());
+
+  /** SCRAM-SHA-512 over TLS trusting the test CA, as the service connects; the password is each case's. */
+  const scram = (password: string) => ({
+    KAFKA_BROKERS: broker.secured!.saslSsl,
+    KAFKA_SSL: 'true',
+    KAFKA_SSL_CA_FILE: broker.secured!.caFile,
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: broker.secured!.scram.username,
+    KAFKA_SASL_PASSWORD: password,
+  });
+
+  it('connects with the settings the service uses and reads the version and topics', async () => {
+    const r = await runCli(['doctor'], { env: { ...env, ...scram(broker.secured!.scram.password) } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Kafka (${broker.secured!.saslSsl}): ok\n  version 3.9,`);
+    expect(r.stdout).toContain('missing topics: ztna.auth, ztna.policy');
+  });
+
+  it('tells refused credentials from a broker that is away, and never prints the password', async () => {
+    const password = `wrong-${randomUUID()}`;
+    const r = await runCli(['doctor'], { env: { ...env, ...scram(password) } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('- Kafka: the brokers answered, but listing the topics failed: the brokers refused the SASL authentication');
+    expect(r.stdout + r.stderr).not.toContain(password);
   });
 });
