@@ -9,8 +9,6 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 export interface BrokerVersion {
   /** "3.9", "4.0 or later", or undefined when the broker does not say (ZooKeeper mode, before 3.3). */
   release: string | undefined;
-  /** The lowest Produce version the broker accepts (4.0 dropped 0-2). */
-  produceMin: number | undefined;
 }
 
 // metadata.version feature levels (Kafka's MetadataVersion) → the release that introduced each.
@@ -88,7 +86,7 @@ export function parseApiVersions(data: Buffer): BrokerVersion {
   r.int32();
   const error = r.int16();
   // 35: UNSUPPORTED_VERSION, answered in v0 by brokers before 2.4.
-  if (error === 35) return { release: 'before 2.4', produceMin: undefined };
+  if (error === 35) return { release: 'before 2.4' };
   if (error !== 0) throw new Error(`ApiVersions error ${error}`);
   let produceMin: number | undefined;
   for (let n = r.uvarint() - 1; n > 0; n--) {
@@ -113,7 +111,8 @@ export function parseApiVersions(data: Buffer): BrokerVersion {
     }
     r.offset = end;
   }
-  return { release, produceMin };
+  // 4.0 dropped Produce versions 0-2: that says 4.0 or later even without the feature levels.
+  return { release: release ?? (produceMin !== undefined && produceMin >= 3 ? '4.0 or later' : undefined) };
 }
 
 class Reader {

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLICKHOUSE_PLUGIN_VERSION, GRAFANA_SCHEMA_VERSION, GRAFANA_VERSION } from '../../src/dashboards/versions.js';
 import { OLDEST_CLICKHOUSE } from '../../src/doctor/clickhouseFeatures.js';
+import { parseApiVersions } from '../../src/doctor/kafkaVersion.js';
 import { describeRange, outOfRange, SUPPORT } from '../../src/doctor/support.js';
 import { releaseLine } from '../../src/doctor/versions.js';
 import { ChdbStore, namedQuery } from '../../src/store/index.js';
@@ -154,5 +155,44 @@ describe('the generated rules and dashboard queries read the same on Prometheus 
     const bounds = all.flatMap((e) => [...e.matchAll(/le="([^"]+)"/g)].map((m) => m[1]!));
     expect(bounds.length).toBeGreaterThan(0);
     for (const le of bounds) expect(le).toMatch(/^\d+\.\d+$|^\+Inf$/);
+  });
+});
+
+describe("a broker's release from its ApiVersions answer", () => {
+  const int16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
+  const int32 = (n: number) => Buffer.concat([int16(n >> 16), int16(n & 0xffff)]);
+  const compactString = (s: string) => Buffer.concat([Buffer.from([s.length + 1]), Buffer.from(s)]);
+  /** An ApiVersions v3 answer (after its size): the Produce range, and the metadata.version levels if any. */
+  const answer = (produce: [number, number], metadataVersionMax?: number, error = 0) => {
+    const features =
+      metadataVersionMax === undefined
+        ? Buffer.from([0])
+        : (() => {
+            const list = Buffer.concat([
+              Buffer.from([2]),
+              compactString('metadata.version'),
+              int16(1),
+              int16(metadataVersionMax),
+              Buffer.from([0]),
+            ]);
+            return Buffer.concat([Buffer.from([1, 0, list.length]), list]);
+          })();
+    const apis = [
+      [0, ...produce],
+      [18, 0, 4],
+    ].map(([key, min, max]) => Buffer.concat([int16(key!), int16(min!), int16(max!), Buffer.from([0])]));
+    return Buffer.concat([int32(1), int16(error), Buffer.from([apis.length + 1]), ...apis, int32(0), features]);
+  };
+
+  it('reads the release from the highest metadata.version level the broker supports', () => {
+    expect(parseApiVersions(answer([0, 11], 21)).release).toBe('3.9');
+    expect(parseApiVersions(answer([0, 9], 7)).release).toBe('3.3');
+    expect(parseApiVersions(answer([3, 12], 27)).release).toBe('4.0 or later');
+  });
+
+  it('knows 4.0 or later by the Produce versions it dropped, and says nothing of a broker that does not tell', () => {
+    expect(parseApiVersions(answer([3, 12])).release).toBe('4.0 or later');
+    expect(parseApiVersions(answer([0, 9])).release).toBeUndefined();
+    expect(parseApiVersions(answer([0, 7], undefined, 35)).release).toBe('before 2.4');
   });
 });
