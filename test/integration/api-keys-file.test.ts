@@ -14,7 +14,8 @@ import { METRIC_NAMES } from '../../src/conventions.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { Store } from '../../src/store/index.js';
 import { apiServer, closeAll } from '../support/api.js';
-import { tempDir } from '../support/helpers.js';
+import { HMAC_KEY, startCli, tempDir } from '../support/helpers.js';
+import { freePort } from '../support/services/ports.js';
 import { pipelineOptions } from '../support/pipeline.js';
 import { migratedStore } from '../support/store.js';
 import { waitFor } from '../support/wait.js';
@@ -121,5 +122,51 @@ describe('API keys from a file, over their life', () => {
     const exported = await (await app.inject({ url: '/metrics' })).body;
     expect(exported).toMatch(/^ztna_api_key_last_used_timestamp_seconds\{name="ops"\} \d/m);
     for (const key of ['key-five', 'key-six', hashApiKey('key-five')]) expect(exported).not.toContain(key);
+  });
+});
+
+describe('ztna run with a keys file', () => {
+  it('takes a rewritten file without a restart and logs a broken one, keeping its keys', async () => {
+    const dir = tempDir('run-keys-file');
+    const path = join(dir, 'api-keys');
+    writeFileSync(path, `${entry('ops', 'run-key-one')}\n`);
+    const httpPort = await freePort();
+    // The store is a closed port: the API's auth answers before any route reaches it.
+    const run = startCli(['run'], {
+      CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}`,
+      ZTNA_HMAC_KEY: HMAC_KEY,
+      ZTNA_DATA_DIR: dir,
+      ZTNA_HTTP_PORT: String(httpPort),
+      ZTNA_API_KEYS_FILE: path,
+      ZTNA_PROGRESS_SECONDS: '0',
+    });
+    const status = async (key: string) =>
+      (await fetch(`http://127.0.0.1:${httpPort}/api/v1/slis`, { headers: { authorization: `Bearer ${key}` } })).status;
+    try {
+      await waitFor(
+        'the HTTP server',
+        () =>
+          status('run-key-one').then(
+            (code) => code !== 401 && code,
+            () => false,
+          ),
+        60_000,
+      );
+      expect(await status('run-key-two')).toBe(401);
+      writeFileSync(path, `${entry('ops', 'run-key-two')}\n`);
+      await waitFor('the new key accepted', async () => (await status('run-key-two')) !== 401, 30_000, 50);
+      expect(await status('run-key-one')).toBe(401);
+      expect(run.stderr()).toMatch(/"file":"[^"]+api-keys","keys":1,"msg":"API keys file read again"/);
+      writeFileSync(path, 'ops:sre:not-a-hash\n');
+      await waitFor('the broken file logged', async () => run.stderr().includes('API keys file not used'), 30_000, 50);
+      expect(run.stderr()).toMatch(
+        /"err":"API key ops: the third field must be the key's SHA-256 in hex[^"]*","msg":"API keys file not used: the last good keys stay in force"/,
+      );
+      expect(await status('run-key-two')).not.toBe(401);
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
   });
 });

@@ -16,9 +16,11 @@ import { ConfigError, loadConfig, oidcSettings } from '../../src/config.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { Store } from '../../src/store/index.js';
 import { apiServer, closeAll, httpRecords, keyOf } from '../support/api.js';
-import { tempDir } from '../support/helpers.js';
+import { HMAC_KEY, startCli, tempDir } from '../support/helpers.js';
+import { freePort } from '../support/services/ports.js';
 import { pipelineOptions } from '../support/pipeline.js';
 import { migratedStore } from '../support/store.js';
+import { waitFor } from '../support/wait.js';
 
 const AUDIENCE = 'api://ztna-telemetry';
 const MAPPING: ClaimMapping = { groupsClaim: 'groups', groupPattern: new RegExp(DEFAULT_GROUP_PATTERN), nameClaim: 'preferred_username' };
@@ -256,6 +258,46 @@ describe('OIDC bearer tokens', () => {
       expect((res as Error).message).toMatch(/cannot fetch the issuer's keys .*names issuer "https:\/\/impostor.example.com"/);
     } finally {
       issuer.claimedIssuer = undefined;
+    }
+  });
+
+  it('is what ztna run does with ZTNA_OIDC_ISSUER and ZTNA_OIDC_AUDIENCE set', async () => {
+    const httpPort = await freePort();
+    // The store is a closed port: the API's auth answers before any route reaches it.
+    const run = startCli(['run'], {
+      CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}`,
+      ZTNA_HMAC_KEY: HMAC_KEY,
+      ZTNA_DATA_DIR: tempDir('run-oidc'),
+      ZTNA_HTTP_PORT: String(httpPort),
+      ZTNA_OIDC_ISSUER: issuer.url,
+      ZTNA_OIDC_AUDIENCE: AUDIENCE,
+      ZTNA_PROGRESS_SECONDS: '0',
+    });
+    const get = (token: string) =>
+      fetch(`http://127.0.0.1:${httpPort}/api/v1/anomalies`, { headers: { authorization: `Bearer ${token}` } });
+    const key = await signingKey('key-run');
+    issuer.keys = [...issuer.keys, key];
+    try {
+      const valid = await issuer.sign(key, analyst);
+      const code = await waitFor(
+        'the HTTP server',
+        () =>
+          get(valid).then(
+            (r) => r.status,
+            () => false,
+          ),
+        60_000,
+      );
+      expect(code).not.toBe(401);
+      expect(code).not.toBe(403);
+      const expired = await get(await issuer.sign(key, { ...analyst, exp: Math.floor(Date.now() / 1000) - 600 }));
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as { message: string }).message).toMatch(/^token expired/);
+      expect(run.stdout()).toContain(`ztna: bearer tokens of ${issuer.url} accepted besides API keys (audience ${AUDIENCE})`);
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
     }
   });
 });
