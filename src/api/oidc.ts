@@ -61,16 +61,20 @@ function refusal(err: unknown): string {
 
 export class OidcVerifier {
   private keys: Promise<JWTVerifyGetKey> | undefined;
+  /** When discovery last failed: tokens meanwhile are refused with that failure until the cooldown has passed. */
+  private failedAt: number | undefined;
 
   constructor(private readonly settings: OidcSettings) {}
 
-  /** The issuer's key set, found at the first token; a failed discovery is tried again at the next. */
+  /** The issuer's key set, found at the first token; a failed discovery is tried again after the cooldown, not at every token. */
   private keySet(): Promise<JWTVerifyGetKey> {
     const { jwksUrl, issuer, jwksMaxAgeMs, jwksCooldownMs } = this.settings;
-    this.keys ??= (jwksUrl ? Promise.resolve(new URL(jwksUrl)) : discoverJwksUrl(issuer)).then((url) =>
+    if (this.keys && (this.failedAt === undefined || Date.now() - this.failedAt < jwksCooldownMs)) return this.keys;
+    this.failedAt = undefined;
+    this.keys = (jwksUrl ? Promise.resolve(new URL(jwksUrl)) : discoverJwksUrl(issuer)).then((url) =>
       createRemoteJWKSet(url, { cacheMaxAge: jwksMaxAgeMs, cooldownDuration: jwksCooldownMs, timeoutDuration: FETCH_TIMEOUT_MS }),
     );
-    this.keys.catch(() => (this.keys = undefined));
+    this.keys.catch(() => (this.failedAt = Date.now()));
     return this.keys;
   }
 

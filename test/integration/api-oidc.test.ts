@@ -42,14 +42,17 @@ class TestIssuer {
   readonly server: Server;
   keys: SigningKey[] = [];
   jwksFetches = 0;
+  discoveryFetches = 0;
   /** What the discovery document names as the issuer; the real one unless a test breaks it. */
   claimedIssuer: string | undefined;
 
   constructor() {
     this.server = createServer((req, res) => {
       const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.url === '/.well-known/openid-configuration')
+      if (req.url === '/.well-known/openid-configuration') {
+        this.discoveryFetches++;
         return json({ issuer: this.claimedIssuer ?? this.url, jwks_uri: `${this.url}/keys` });
+      }
       if (req.url === '/keys') {
         this.jwksFetches++;
         return json({ keys: this.keys.map((k) => k.jwk) });
@@ -251,14 +254,26 @@ describe('OIDC bearer tokens', () => {
     expect(everything).not.toContain(token.split('.')[2]!);
   });
 
-  it('refuses every token while the discovery document names another issuer', async () => {
+  it('refuses every token while the discovery document names another issuer, and looks again only after the cooldown', async () => {
+    const key = await signingKey('key-discovery');
+    issuer.keys = [...issuer.keys, key];
+    const token = await issuer.sign(key, analyst);
+    const patient = new OidcVerifier({ ...settings, jwksCooldownMs: 3_600_000 });
+    const eager = new OidcVerifier(settings); // cooldown 0
     issuer.claimedIssuer = 'https://impostor.example.com';
     try {
-      const res = await new OidcVerifier(settings).verify(await issuer.sign(first, analyst)).catch((err: Error) => err);
-      expect((res as Error).message).toMatch(/cannot fetch the issuer's keys .*names issuer "https:\/\/impostor.example.com"/);
+      for (const verifier of [patient, eager])
+        await expect(verifier.verify(token)).rejects.toThrow(
+          /cannot fetch the issuer's keys .*names issuer "https:\/\/impostor.example.com"/,
+        );
     } finally {
       issuer.claimedIssuer = undefined;
     }
+    const fetches = issuer.discoveryFetches;
+    await expect(patient.verify(token)).rejects.toThrow(/names issuer "https:\/\/impostor.example.com"/);
+    expect(issuer.discoveryFetches).toBe(fetches);
+    await expect(eager.verify(token)).resolves.toMatchObject({ kind: 'token', name: 'ann@acme.example' });
+    expect(issuer.discoveryFetches).toBe(fetches + 1);
   });
 
   it('is what ztna run does with ZTNA_OIDC_ISSUER and ZTNA_OIDC_AUDIENCE set', async () => {
