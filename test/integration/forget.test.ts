@@ -4,6 +4,8 @@
 // the API no longer shows them; the audit event names them by HMAC only; and a running replica's
 // scorers forget them when the control message arrives through a real broker.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
@@ -18,7 +20,8 @@ import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import type { Store } from '../../src/store/index.js';
 import { apiServer, closeAll, httpRecords, requestsAs } from '../support/api.js';
-import { HMAC_KEY, normalizeOptions, tempDir } from '../support/helpers.js';
+import { HMAC_KEY, normalizeOptions, runCli, tempDir } from '../support/helpers.js';
+import { testKafka } from '../support/kafkaConsumer.js';
 import { pipelineOptions } from '../support/pipeline.js';
 import { migratedStore, queryCount } from '../support/store.js';
 import { waitFor } from '../support/wait.js';
@@ -228,6 +231,59 @@ describe('ztna forget', () => {
     const probe = new AnomalyProcessor(replica.scorers, [sink]);
     await probe.process([late(ANN, 1), late(BOB, 2)]);
     expect(raised).toEqual(['token:jti-2-acme']);
+  });
+});
+
+describe('the `ztna forget` command', () => {
+  it('erases from the data directory, tells the control topic by HMAC only, and finds nothing left the second time', async () => {
+    const dir = tempDir('forget-cli');
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, [...events, ...deadLetters].map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n'));
+    const topic = `ztna.control.${randomUUID()}`;
+    const env = {
+      ZTNA_DATA_DIR: join(dir, 'data'),
+      ZTNA_HMAC_KEY: HMAC_KEY,
+      KAFKA_BROKERS: inject('kafkaBrokers'),
+      ZTNA_TOPIC_CONTROL: topic,
+    };
+    const imported = await runCli(['import', file], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(await runCli(['forget', '--tenant', 'acme'], { env })).toMatchObject({
+      code: 2,
+      stderr: 'ztna: ztna forget: --principal is required\n',
+    });
+
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(['forget', '--principal', ANN, '--tenant', 'acme', '--by', 'dpo@acme.example'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      runs.push(JSON.parse(run.stdout) as ForgetSummary);
+    }
+    const hmac = principalFingerprint(Buffer.from(HMAC_KEY), ANN);
+    expect(runs.map((r) => [r.principal_hmac, r.tenant])).toEqual([
+      [hmac, 'acme'],
+      [hmac, 'acme'],
+    ]);
+    expect(runs[0]!.deleted).toMatchObject({ events: 18, principal_hour: 1, denial_minute: 1, rejected_events: 1 });
+    expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(runs[0]!.scorer_state).toContain(topic);
+
+    // What the control topic holds: the two requests, by HMAC, never the name.
+    const consumer = testKafka(inject('kafkaBrokers')).consumer({ groupId: `forget-cli-${randomUUID()}` });
+    const seen: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+      await waitFor('both control messages', async () => seen.length === 2);
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen.map((m) => JSON.parse(m) as { principal_hmac: string; erasure_id: string })).toMatchObject([
+      { principal_hmac: hmac, erasure_id: runs[0]!.erasure_id },
+      { principal_hmac: hmac, erasure_id: runs[1]!.erasure_id },
+    ]);
+    expect(seen.join('')).not.toContain('ann@');
   });
 });
 
