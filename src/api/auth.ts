@@ -63,7 +63,10 @@ export function parseApiKeys(text: string): ApiKey[] {
     const expiry = fields.length > 3 && isExpiryField(fields.at(-1)) ? fields.pop() : undefined;
     const [name, role, hash, tenants, ...rest] = fields;
     if (!name || !role || !hash || rest.length > 0)
-      throw new ApiKeyError(`bad API key entry "${entry.slice(0, 40)}": use name:role:sha256-of-key[:tenants][:exp=YYYY-MM-DD]`);
+      // Quoted by its name alone: the message reaches the log, and a line without fields may be a key pasted whole.
+      throw new ApiKeyError(
+        `bad API key entry ${fields.length > 1 ? `"${name}:…"` : 'without fields (a key pasted instead of its entry?)'}: use name:role:sha256-of-key[:tenants][:exp=YYYY-MM-DD]`,
+      );
     if (!(ROLES as readonly string[]).includes(role))
       throw new ApiKeyError(`API key ${name}: role must be one of ${ROLES.join(', ')}, got ${role}`);
     if (!/^[0-9a-f]{64}$/i.test(hash))
