@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccessRecorder } from './accessLog.js';
 import { authenticate, callerOfKey, mayCall, type ApiKey, type Caller } from './auth.js';
-import { apiError } from './errors.js';
+import { apiError, forbiddenReason } from './errors.js';
 import { expiredReason } from './keyExpiry.js';
 import { unencapsulated } from './plugin.js';
 import { outOfScope, tenantFilter } from './tenancy.js';
@@ -58,21 +58,23 @@ async function callerOf(authenticators: readonly Authenticator[], req: FastifyRe
 
 export const authPlugin = unencapsulated<AuthOptions>(async (scope, { authenticators, unauthenticated, access }) => {
   scope.decorateRequest('caller', undefined);
+  /** Records the request's access decision. */
+  const recorder = (req: FastifyRequest) => (caller: Caller | undefined, allowed: boolean, reason: string) =>
+    access?.record({
+      caller,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      method: req.method,
+      route: req.routeOptions.url ?? req.url,
+      allowed,
+      reason,
+      time: new Date(),
+    });
   scope.addHook('onRequest', async (req: FastifyRequest) => {
     // A route without roles in this scope is open to admin keys only.
     const roles = req.routeOptions.config.roles ?? [];
     const route = req.routeOptions.url ?? req.url;
-    const record = (caller: Caller | undefined, allowed: boolean, reason: string) =>
-      access?.record({
-        caller,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'],
-        method: req.method,
-        route,
-        allowed,
-        reason,
-        time: new Date(),
-      });
+    const record = recorder(req);
     let caller: Caller | undefined;
     try {
       caller = await callerOf(authenticators, req);
@@ -97,5 +99,10 @@ export const authPlugin = unencapsulated<AuthOptions>(async (scope, { authentica
     }
     record(caller, true, `role ${caller.role}`);
     req.caller = caller;
+  });
+  // A 403 from a route the hook let in (an ingest body holding another tenant's events) is a denied access too.
+  scope.addHook('onError', async (req, _reply, err) => {
+    const reason = forbiddenReason(err);
+    if (req.caller && reason !== undefined) recorder(req)(req.caller, false, reason);
   });
 });

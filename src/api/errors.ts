@@ -84,6 +84,11 @@ export function apiError<C extends ErrorCode>(code: C, ...args: ErrorArgs<C>): A
   return new ApiError(code, status, headers, body(code, ...args));
 }
 
+/** Why a request was refused, when the error is the catalogue's 403. */
+export function forbiddenReason(err: unknown): string | undefined {
+  return err instanceof ApiError && err.code === 'forbidden' ? (err.body as z.infer<typeof ErrorBody>).message : undefined;
+}
+
 /** The catalogue's code for each status of fastify's own refusals. */
 const FASTIFY_REFUSALS: Readonly<Record<number, ErrorCode>> = {
   400: 'bad_request',

@@ -1,16 +1,19 @@
 // POST /api/v1/events: HTTP ingest into the same normalize → store → processors path as
 // Kafka. NDJSON (each line's bytes kept exactly) or a JSON array; the answer counts what
-// was accepted and gives each reject's index and reason.
+// was accepted and gives each reject's index and reason. A credential writes only its own
+// tenants' events: a body holding another tenant's is refused whole, before anything is stored.
 import { z } from 'zod';
 import { ndjsonLines } from '../sources/ndjson.js';
-import type { IngestPipeline } from '../pipeline/pipeline.js';
+import type { IngestPipeline, PreparedBatch } from '../pipeline/pipeline.js';
 import type { Origin, RawRecord } from '../pipeline/record.js';
 import { StoreError } from '../store/index.js';
 import { apiError } from './errors.js';
 import { unencapsulated } from './plugin.js';
 import { declareRoute } from './route.js';
+import { outOfScope, requestCaller } from './tenancy.js';
+import type { Caller } from './auth.js';
 
-export type Ingest = Pick<IngestPipeline, 'processBatch'>;
+export type Ingest = Pick<IngestPipeline, 'prepare' | 'store'>;
 
 const INGEST_URL = '/api/v1/events';
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl'];
@@ -48,10 +51,19 @@ async function recordsOf(body: unknown): Promise<RawRecord[]> {
   return records;
 }
 
+/** A 403 when the batch holds events of a tenant the caller may not write. */
+function checkTenants(batch: PreparedBatch, caller: Caller): void {
+  const tenants = new Set(batch.prepared.events.map((e) => e.tenant));
+  const refusals = [...tenants].flatMap((tenant) => outOfScope(caller, tenant) ?? []);
+  if (refusals.length > 0) throw apiError('forbidden', `nothing stored: ${refusals.join('; ')}`);
+}
+
 /** The pipeline's result; a store that is busy or away is a 503 the sender retries. */
-async function processed(ingest: Ingest, records: RawRecord[]) {
+async function processed(ingest: Ingest, records: RawRecord[], caller: Caller) {
+  const batch = await ingest.prepare(records);
+  checkTenants(batch, caller);
   try {
-    return await ingest.processBatch(records);
+    return await ingest.store(batch);
   } catch (err) {
     if (err instanceof StoreError && err.transient) throw apiError('store_unavailable');
     throw err;
@@ -71,8 +83,8 @@ export const ingestRoute = (ingest: Ingest) =>
       body_too_large: 'the body is over the size limit',
       store_unavailable: 'the store is busy or unreachable: nothing is lost, send the same request again',
     },
-    handler: async ({ body }): Promise<z.input<typeof IngestResult>> => {
-      const result = await processed(ingest, await recordsOf(body));
+    handler: async ({ body, req }): Promise<z.input<typeof IngestResult>> => {
+      const result = await processed(ingest, await recordsOf(body), requestCaller(req));
       return {
         received: result.read,
         accepted: result.normalized,

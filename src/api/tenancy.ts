@@ -20,10 +20,10 @@ export function tenantFilter(req: FastifyRequest): string {
   return typeof tenant === 'string' ? tenant : '';
 }
 
-/** Why the caller may not read the tenant the filter names; undefined when it may. */
-export function outOfScope(caller: Caller, filter: string): string | undefined {
-  if (filter === '' || caller.tenants === '*' || caller.tenants.includes(filter)) return undefined;
-  return `tenant ${filter} is outside what ${caller.kind} ${caller.name} may read (${caller.tenants.join(TENANT_SEPARATOR)})`;
+/** Why the caller may not read (or write) the tenant named; undefined when it may ('' names none). */
+export function outOfScope(caller: Caller, tenant: string): string | undefined {
+  if (tenant === '' || caller.tenants === '*' || caller.tenants.includes(tenant)) return undefined;
+  return `tenant ${tenant} is outside the tenants of ${caller.kind} ${caller.name} (${caller.tenants.join(TENANT_SEPARATOR)})`;
 }
 
 /** What a credential of every tenant reads: every tenant, or the one `filter` names. */
@@ -37,8 +37,11 @@ export function tenantParams(caller: Caller, filter: string): TenantParams {
   return caller.tenants === '*' || filter !== '' ? anyTenant(filter) : { all_tenants: 0, tenants: [...caller.tenants] };
 }
 
-/** The tenant parameters of a request that passed the auth hook; a route outside its scope asking is a bug. */
-export function requestTenants(req: FastifyRequest, filter: string): TenantParams {
+/** The caller of a request that passed the auth hook; a route outside its scope asking is a bug. */
+export function requestCaller(req: FastifyRequest): Caller {
   if (!req.caller) throw new Error(`${req.method} ${req.routeOptions.url ?? req.url}: no caller (the route is outside the auth scope)`);
-  return tenantParams(req.caller, filter);
+  return req.caller;
 }
+
+/** The tenant parameters of a request that passed the auth hook. */
+export const requestTenants = (req: FastifyRequest, filter: string) => tenantParams(requestCaller(req), filter);

@@ -2,7 +2,7 @@
 // scorers raise on them) stored through the real pipeline on chDB, keys of every role scoped to
 // one tenant, to both or to all. The routes are read from the fastify instance, so a route added
 // without a case here fails the first test.
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessRecorder } from '../../src/api/accessLog.js';
 import { hashApiKey, parseApiKeys, ROLES, type Role } from '../../src/api/auth.js';
@@ -79,13 +79,16 @@ interface ReadCase {
   subject?(t: Tenant): string;
 }
 
-/** Routes that read no tenant's data, with why. */
-type OtherCase = { reads: 'none'; why: string };
+/** How one write route is checked: a body of events of the tenants given. */
+interface WriteCase {
+  role: Role;
+  write(tenants: readonly string[]): InjectOptions;
+}
 
 const sorted = (values: string[]) => [...values].sort();
 const tenantOfPrincipal = (principal: string) => principal.slice(principal.indexOf('@') + 1);
 
-const CASES: Record<string, ReadCase | OtherCase> = {
+const CASES: Record<string, ReadCase | WriteCase> = {
   'GET /api/v1/trails': {
     role: 'analyst',
     reads: [
@@ -130,7 +133,23 @@ const CASES: Record<string, ReadCase | OtherCase> = {
       return [r.denials.total.value ?? 0, r.anomalies.total.value ?? 0];
     },
   },
-  'POST /api/v1/events': { reads: 'none', why: 'ingest writes what it is sent and answers counts, no stored data' },
+  'POST /api/v1/events': {
+    role: 'ingest',
+    // Two months back: outside every range and window the reads above look at.
+    write: (tenants) => ({
+      method: 'POST',
+      url: '/api/v1/events',
+      payload: tenants.map((tenant) => ({
+        kind: 'auth',
+        tenant,
+        time: at(-60 * 24 * 60),
+        emitter_id: 'ingest-test',
+        emitter_seq: ++seq,
+        outcome: 'success',
+        principal_id: `written@${tenant}`,
+      })),
+    }),
+  },
 };
 
 /** Open routes (no credential): none of them reads a tenant's events. */
@@ -155,8 +174,8 @@ function trailEvents(res: Response): Array<{ tenant: string; event_id: string; r
 const slis = (res: Response) => res.json<{ slis: Array<{ slo: string; good: number; valid: number }> }>().slis;
 const anomalies = (res: Response) => res.json<{ anomalies: Array<{ tenant: string; anomaly_id: string }> }>().anomalies;
 
-const isRead = (c: ReadCase | OtherCase): c is ReadCase => !('reads' in c && c.reads === 'none');
-const READ_CASES = Object.entries(CASES).filter((entry): entry is [string, ReadCase] => isRead(entry[1]));
+const READ_CASES = Object.entries(CASES).filter((entry): entry is [string, ReadCase] => 'reads' in entry[1]);
+const WRITE_CASES = Object.entries(CASES).filter((entry): entry is [string, WriteCase] => 'write' in entry[1]);
 
 describe('tenant scope on every route', () => {
   let store: Store;
@@ -188,7 +207,11 @@ describe('tenant scope on every route', () => {
   });
   afterAll(() => closeAll(access, app, store));
 
-  const as = (role: Role, scope: Scope, url: string) => app.inject({ url, headers: { authorization: `Bearer ${secret(role, scope)}` } });
+  const withKey = (request: InjectOptions, role: Role, scope: Scope): InjectOptions => ({
+    ...request,
+    headers: { ...request.headers, authorization: `Bearer ${secret(role, scope)}` },
+  });
+  const as = (role: Role, scope: Scope, url: string) => app.inject(withKey({ url }, role, scope));
   /** Every key that may call a route of the role, scoped as given. */
   const callers = (role: Role) => [role, 'admin' as const];
 
@@ -243,7 +266,7 @@ describe('tenant scope on every route', () => {
             expect(res.statusCode, `${role}-${t} tenant=${foreign}`).toBe(403);
             expect(res.json()).toEqual({
               error: 'forbidden',
-              message: `tenant ${foreign} is outside what key ${role}-${t} may read (${t})`,
+              message: `tenant ${foreign} is outside the tenants of key ${role}-${t} (${t})`,
             });
           }
     });
@@ -268,6 +291,39 @@ describe('tenant scope on every route', () => {
       });
   });
 
+  describe.each(WRITE_CASES)('%s', (_route, c) => {
+    const written = async () => {
+      const rows = await store.query<{ tenant: string; n: string }>(
+        "SELECT tenant, count() AS n FROM events FINAL WHERE emitter_id = 'ingest-test' GROUP BY tenant ORDER BY tenant",
+      );
+      return Object.fromEntries(rows.map((r) => [r.tenant, Number(r.n)]));
+    };
+
+    it("writes a tenant's events with its key, and refuses a body holding another tenant's whole, storing nothing", async () => {
+      for (const role of callers(c.role))
+        for (const t of TENANTS) {
+          const before = await written();
+          const own = await app.inject(withKey(c.write([t]), role, t));
+          expect(own.statusCode, own.body).toBe(200);
+          const mixed = await app.inject(withKey(c.write([t, other(t), t]), role, t));
+          expect(mixed.statusCode).toBe(403);
+          expect(mixed.json()).toEqual({
+            error: 'forbidden',
+            message: `nothing stored: tenant ${other(t)} is outside the tenants of key ${role}-${t} (${t})`,
+          });
+          expect(await written()).toEqual({ ...before, [t]: (before[t] ?? 0) + 1 });
+        }
+    });
+
+    it('writes every tenant with a key of every tenant or of both', async () => {
+      for (const role of callers(c.role))
+        for (const scope of ['all', 'star', 'both'] as const) {
+          const res = await app.inject(withKey(c.write(TENANTS), role, scope));
+          expect(res.statusCode, `${role}-${scope}: ${res.body}`).toBe(200);
+        }
+    });
+  });
+
   it('answers a session of another tenant with the 404 of a session that does not exist', async () => {
     const foreign = await as('analyst', 'acme', `/api/v1/sessions/s-globex?${RANGE}`);
     expect(foreign.statusCode).toBe(404);
@@ -288,7 +344,7 @@ describe('tenant scope on every route', () => {
       principal_id: 'analyst-acme',
       decision: 'deny',
       action: 'GET /api/v1/anomalies',
-      reasons: ['tenant globex is outside what key analyst-acme may read (acme)', 'tenants acme'],
+      reasons: ['tenant globex is outside the tenants of key analyst-acme (acme)', 'tenants acme'],
     });
     expect(policy).toContainEqual({
       principal_id: 'sre-both',
@@ -297,6 +353,13 @@ describe('tenant scope on every route', () => {
       reasons: ['role sre', 'tenants acme+globex'],
     });
     expect(policy).toContainEqual(expect.objectContaining({ principal_id: 'admin-all', reasons: ['role admin', 'tenants *'] }));
+    // The ingest body with another tenant's events, refused by the route after the hook let it in.
+    expect(policy).toContainEqual({
+      principal_id: 'ingest-acme',
+      decision: 'deny',
+      action: 'POST /api/v1/events',
+      reasons: ['nothing stored: tenant globex is outside the tenants of key ingest-acme (acme)', 'tenants acme'],
+    });
     const methods = await store.query<{ principal_id: string; auth_method: string; tenant: string }>(
       "SELECT DISTINCT principal_id, auth_method, tenant FROM events FINAL WHERE kind = 'auth' AND source = 'ztna-api'",
     );
