@@ -34,6 +34,21 @@ describe('API key entries', () => {
     expect(() => parseApiKeys(`ops:sre:${hash('a')}\nother:sre:${hash('a')}`)).toThrow(/API key other: the same key is listed twice/);
   });
 
+  it('names a malformed entry by its name alone, never quoting what may be a key pasted whole', () => {
+    const pasted = newApiKey();
+    const attempt = () => parseApiKeys(`ops:sre:${hash('a')}\n${pasted}`);
+    expect(attempt).toThrow(/bad API key entry without fields \(a key pasted instead of its entry\?\)/);
+    const message = (() => {
+      try {
+        attempt();
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(message).not.toContain(pasted.slice(KEY_PREFIX.length, KEY_PREFIX.length + 8));
+    expect(() => parseApiKeys(`ops:sre`)).toThrow(/bad API key entry "ops:…": use name:role:sha256-of-key\[:tenants\]\[:exp=YYYY-MM-DD\]/);
+  });
+
   it('refuses a key from 00:00 UTC of its expiry day on, saying which key and when', () => {
     const key = { name: 'ops', expires: new Date('2027-03-01T00:00:00.000Z') };
     expect(expiredReason(key, new Date('2027-02-28T23:59:59.999Z'))).toBeUndefined();
