@@ -6,7 +6,7 @@
 // Distributed tables over a cluster named by the `{cluster}` macro, the per-shard views, the
 // alters, the backfills through the Distributed tables. The cluster has two shards, both this
 // node (so each row is read twice: the queries are run here, their answers are not compared).
-import { readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { loadConfig, migrateOptions } from '../../src/config.js';
 import { CLUSTER_DIR, SHARDING_KEYS } from '../../src/store/clusterLayout.js';
 import { migrations, SQL_DIR, sqlFile, statements } from '../../src/store/sql.js';
 import { paramsUsedBy } from '../../src/store/store.js';
-import { tempDir } from '../support/helpers.js';
+import { ROOT, runCommand, tempDir } from '../support/helpers.js';
 
 const ON_CLUSTER = " ON CLUSTER '{cluster}'";
 const REPLICATED = /ENGINE = Replicated(\w*MergeTree)\('\/clickhouse\/tables\/[^']*', '[^']*'(?:, )?/;
@@ -219,6 +219,29 @@ describe("the service's queries on the cluster layout", () => {
     run('USE cluster_layout');
     run("SET distributed_product_mode = 'global'");
     for (const file of queries) expect(() => runQuery(file), file).not.toThrow();
+  });
+});
+
+describe('ztna generate', () => {
+  it('reports the cluster file of a changed migration stale, and writes it again', async () => {
+    // A copy of the built package, so the migration can change without touching the project's.
+    const copy = tempDir('cluster-generate');
+    for (const path of ['dist', 'sql', 'schemas', 'alerts', 'dashboards', 'deploy', 'slos.yaml', 'package.json'])
+      cpSync(join(ROOT, path), join(copy, path), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const migration = join(copy, 'sql', 'migrations', '0010_principal_hour.sql');
+    writeFileSync(
+      migration,
+      readFileSync(migration, 'utf8').replace('principal_id String CODEC(ZSTD(1))', 'principal_id String CODEC(ZSTD(3))'),
+    );
+    const cli = (...args: string[]) => runCommand(process.execPath, [join(copy, 'dist', 'cli.js'), ...args]);
+    const stale = await cli('generate', '--check');
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('stale: sql/cluster/0010_principal_hour.sql');
+    expect(stale.stderr).not.toContain('stale: sql/cluster/0009');
+    expect((await cli('generate')).code).toBe(0);
+    expect(readFileSync(join(copy, 'sql', 'cluster', '0010_principal_hour.sql'), 'utf8')).toContain('principal_id String CODEC(ZSTD(3))');
+    expect((await cli('generate', '--check')).code).toBe(0);
   });
 });
 
