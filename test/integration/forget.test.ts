@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { forget, type ForgetSummary } from '../../src/commands/forget.js';
 import { AnomalyProcessor } from '../../src/detect/processor.js';
 import { createScorers } from '../../src/detect/scorers.js';
-import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
+import { normalizeRecord, type CanonicalEvent, type Kind } from '../../src/events/index.js';
 import { ensureTopics, kafkaClient } from '../../src/kafka/client.js';
 import { principalFingerprint, startControlConsumer } from '../../src/pipeline/control.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
@@ -21,7 +21,7 @@ import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import type { Store } from '../../src/store/index.js';
 import { apiServer, closeAll, httpRecords, requestsAs } from '../support/api.js';
 import { HMAC_KEY, normalizeOptions, runCli, tempDir } from '../support/helpers.js';
-import { testKafka } from '../support/kafkaConsumer.js';
+import { connectClients, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp } from '../support/kafkaConsumer.js';
 import { pipelineOptions } from '../support/pipeline.js';
 import { migratedStore, queryCount } from '../support/store.js';
 import { waitFor } from '../support/wait.js';
@@ -284,6 +284,39 @@ describe('the `ztna forget` command', () => {
       { principal_hmac: hmac, erasure_id: runs[1]!.erasure_id },
     ]);
     expect(seen.join('')).not.toContain('ann@');
+  });
+
+  it('a running `ztna run` on Kafka forgets the principal when `ztna forget` runs elsewhere', async () => {
+    const brokers = inject('kafkaBrokers');
+    const topics = uniqueTopics();
+    const control = `ztna.control.${randomUUID()}`;
+    const group = `forget-run-${randomUUID()}`;
+    const clients = await connectClients(brokers);
+    const service = startConsumer(brokers, topics, tempDir('forget-run'), group, { ZTNA_TOPIC_CONTROL: control, LOG_LEVEL: 'info' });
+    try {
+      await waitFor('the service to consume', async () => service.stdout().includes('ztna: consuming'));
+      for (const e of events) await clients.producer.send({ topic: topics[e.kind as Kind], acks: -1, messages: [{ value: JSON.stringify(e) }] });
+      await waitCaughtUp(clients.admin, group, [topics.auth, topics.policy, topics.posture, topics.token], service);
+      const env = {
+        ZTNA_DATA_DIR: tempDir('forget-run-cli'),
+        ZTNA_HMAC_KEY: HMAC_KEY,
+        KAFKA_BROKERS: brokers,
+        ZTNA_TOPIC_CONTROL: control,
+      };
+      const run = await runCli(['forget', '--principal', ANN, '--tenant', 'acme'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      const line = await waitFor('the service to forget the principal', async () =>
+        service
+          .stderr()
+          .split('\n')
+          .find((l) => l.includes('control: forgot a principal')),
+      );
+      // Her token's and her session's context, and her denial-burst key.
+      expect(JSON.parse(line)).toMatchObject({ principal: principalFingerprint(Buffer.from(HMAC_KEY), ANN), forgotten: 3 });
+    } finally {
+      await stopGracefully(service);
+      await clients.disconnect();
+    }
   });
 });
 
