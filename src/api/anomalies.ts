@@ -5,7 +5,7 @@ import { SCORERS } from '../detect/scorers.js';
 import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
 import { timeRange } from './range.js';
 import { declareRoute } from './route.js';
-import { requestTenants, type TenantParams } from './tenancy.js';
+import { requestTenants, TenantQuery, type TenantParams } from './tenancy.js';
 
 /** The anomaly types: one per scorer of the registry, named by the type it raises. */
 const ANOMALY_TYPES = Object.keys(SCORERS) as AnomalyType[];
@@ -17,7 +17,7 @@ export const AnomaliesQuery = timeRange(
   {
     type: z.enum(ANOMALY_TYPES).optional(),
     min_score: z.coerce.number().int().min(0).max(100).default(0),
-    tenant: z.string().max(128).default(''),
+    tenant: TenantQuery,
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   },
   86400_000,

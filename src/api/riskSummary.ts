@@ -7,14 +7,14 @@ import type { SloSpec } from '../slo/spec.js';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
 import { sliCounts, type Counts } from './slis.js';
 import { declareRoute } from './route.js';
-import { requestTenants, type TenantParams } from './tenancy.js';
+import { requestTenants, TenantQuery, type TenantParams } from './tenancy.js';
 
 export const PERIODS = { '7d': 7, '30d': 30, '90d': 90 } as const;
 const TOP = 10;
 
 export const RiskSummaryQuery = z.object({
   period: z.enum(Object.keys(PERIODS) as [keyof typeof PERIODS]).default('30d'),
-  tenant: z.string().max(128).default(''),
+  tenant: TenantQuery,
 });
 
 const Figure = z.object({

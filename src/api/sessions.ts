@@ -5,13 +5,13 @@ import { fromClickHouseTime, namedQuery, numberOrNull, rangeParams, type Store }
 import { timeRange } from './range.js';
 import { apiError } from './errors.js';
 import { declareRoute } from './route.js';
-import { requestTenants, type TenantParams } from './tenancy.js';
+import { requestTenants, TenantQuery, type TenantParams } from './tenancy.js';
 import { TrailEvent } from './trails/schema.js';
 
 /** A session longer than this many events is cut, and says so. */
 export const MAX_SESSION_EVENTS = 5000;
 
-export const SessionQuery = timeRange({ tenant: z.string().max(128).default('') }, 30 * 86400_000);
+export const SessionQuery = timeRange({ tenant: TenantQuery }, 30 * 86400_000);
 export const SessionParams = z.object({ id: z.string().min(1).max(256) });
 
 const Posture = z

@@ -6,7 +6,7 @@ import type { SloSpec } from '../slo/spec.js';
 import { z } from 'zod';
 import { fromClickHouseTime, namedQuery, toClickHouseTime, type Store } from '../store/index.js';
 import { declareRoute } from './route.js';
-import { requestTenants, type TenantParams } from './tenancy.js';
+import { requestTenants, TenantQuery, type TenantParams } from './tenancy.js';
 
 export interface Counts {
   good: number;
@@ -88,7 +88,7 @@ export const SlisQuery = z.object({
     .default('1h')
     .transform((w) => ({ text: w, seconds: Number(DURATION.exec(w)![1]) * UNIT_SECONDS[DURATION.exec(w)![2] as 'm' | 'h' | 'd'] }))
     .refine((w) => w.seconds > 0 && w.seconds <= MAX_WINDOW_SECONDS, 'between 1m and 90d'),
-  tenant: z.string().max(128).default(''),
+  tenant: TenantQuery,
 });
 
 export const slisRoute = (store: Store, spec: SloSpec) =>

@@ -5,8 +5,16 @@
 // caller's tenants to one; the auth hook refuses one outside them with a 403 (whether that
 // tenant exists or not, so the answer tells nothing about other tenants).
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { TENANT_SEPARATOR, type Caller } from './auth.js';
 import { apiError } from './errors.js';
+
+/** The `tenant=` query parameter every read route takes. */
+export const TenantQuery = z
+  .string()
+  .max(128)
+  .default('')
+  .describe('one tenant (empty: every tenant the credential may read; a tenant outside them is a 403)');
 
 /** The bound parameters of the tenant predicate: every tenant, or those listed. */
 export interface TenantParams {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { authBody, KINDS, policyBody } from '../../events/index.js';
 import { timeRange } from '../range.js';
+import { TenantQuery } from '../tenancy.js';
 import { filtersDigest, resume } from './cursor.js';
 
 export const MAX_PAGE = 1000;
@@ -32,7 +33,7 @@ export const FILTERS = {
     .describe('source IP address'),
   decision: oneOrAny(policyBody.decision.options, 'only policy decisions with this result'),
   outcome: oneOrAny(authBody.outcome.options, 'only authentications with this outcome'),
-  tenant: filter(128, 'tenant (empty: every tenant the credential may read; one outside them is a 403)'),
+  tenant: TenantQuery,
   related: z
     .enum(['true', 'false'])
     .default('true')
