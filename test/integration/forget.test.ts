@@ -295,7 +295,8 @@ describe('the `ztna forget` command', () => {
     const service = startConsumer(brokers, topics, tempDir('forget-run'), group, { ZTNA_TOPIC_CONTROL: control, LOG_LEVEL: 'info' });
     try {
       await waitFor('the service to consume', async () => service.stdout().includes('ztna: consuming'));
-      for (const e of events) await clients.producer.send({ topic: topics[e.kind as Kind], acks: -1, messages: [{ value: JSON.stringify(e) }] });
+      for (const e of events)
+        await clients.producer.send({ topic: topics[e.kind as Kind], acks: -1, messages: [{ value: JSON.stringify(e) }] });
       await waitCaughtUp(clients.admin, group, [topics.auth, topics.policy, topics.posture, topics.token], service);
       const env = {
         ZTNA_DATA_DIR: tempDir('forget-run-cli'),
