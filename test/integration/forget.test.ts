@@ -234,6 +234,20 @@ describe('ztna forget', () => {
   });
 });
 
+describe('a scorer forgetting a principal', () => {
+  it("keeps another key's counts and distinct principals, without the principal's events in its evidence", () => {
+    const scorer = createScorers().denialBurst;
+    // Nine failed logins from one network, ann and bob in turn: one short of a burst.
+    for (const e of failures.slice(0, 9)) expect(scorer.observe(normalized(e))).toEqual([]);
+    expect(scorer.forgetPrincipal((principal, tenant) => principal === ANN && tenant === 'acme')).toBe(1); // her own key
+    const [burst, ...others] = scorer.observe(normalized(failures[9]!));
+    expect(others).toEqual([]);
+    expect(burst).toMatchObject({ key: 'src_net:45.9.9.0/24', evidence: { baseline: { distinct_principals: 2 } } });
+    expect(burst!.evidence.reasons[0]).toMatch(/^10 denials in the minute/);
+    expect(burst!.evidence.events.map((e) => e.principal_id)).toEqual([BOB, BOB, BOB]);
+  });
+});
+
 describe('the `ztna forget` command', () => {
   it('erases from the data directory, tells the control topic by HMAC only, and finds nothing left the second time', async () => {
     const dir = tempDir('forget-cli');
