@@ -5,7 +5,8 @@
 // run per shard, from one local table into another. Every DDL runs ON CLUSTER '{cluster}', and
 // the engine paths use the `{shard}` and `{replica}` macros: the server's configuration names the
 // cluster and the node, since a query parameter cannot stand in ON CLUSTER.
-import { type Migration, migrations, sqlFile, statements } from './sql.js';
+import { type Migration, migrations, namedQuery, sqlFile, statements } from './sql.js';
+import type { Store } from './store.js';
 
 export const STORE_LAYOUTS = ['single', 'cluster'] as const;
 export type StoreLayout = (typeof STORE_LAYOUTS)[number];
@@ -161,4 +162,18 @@ export function layoutDdl(layout: StoreLayout): {
     setRetention: statements(sqlFile(`${CLUSTER_DIR}/set_retention.sql`))[0]!,
     storageTable: (t) => t + LOCAL,
   };
+}
+
+/**
+ * ON CLUSTER runs a statement on the other nodes in their default database, not the session's:
+ * ClickHouse qualifies the created table and currentDatabase() for them, but not the tables a
+ * view reads, a materialized view writes, or `AS` copies. So the layout is applied only where
+ * the session's database is the servers' default_database.
+ */
+export async function checkClusterDatabase(store: Pick<Store, 'query'>): Promise<void> {
+  const [row] = await store.query<{ current: string; server_default: string }>(namedQuery('cluster_database'));
+  if (row && row.current !== row.server_default)
+    throw new Error(
+      `the cluster layout must be applied in the servers' default database (default_database = ${row.server_default}), not ${row.current}: set CLICKHOUSE_DATABASE to it, or the servers' default_database to ${row.current}`,
+    );
 }

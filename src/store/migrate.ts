@@ -2,7 +2,7 @@
 // each, recording them in the ledger. Safe to run at every start-up and from several replicas:
 // statements are IF NOT EXISTS, so a crash between a statement and its ledger row only repeats a no-op.
 import { createHash } from 'node:crypto';
-import { layoutDdl, type StoreLayout } from './clusterLayout.js';
+import { checkClusterDatabase, layoutDdl, type StoreLayout } from './clusterLayout.js';
 import { EVENTS_TABLE } from './rows.js';
 import { namedQuery, statements } from './sql.js';
 import type { Store } from './store.js';
@@ -33,6 +33,7 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
 
 export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {
   const ddl = layoutDdl(options.layout ?? 'single');
+  if (options.layout === 'cluster') await checkClusterDatabase(store);
   for (const statement of statements(ddl.ledger)) await store.command(statement);
   const done = new Map(
     (await store.query<{ version: number; name: string; checksum: string }>(namedQuery('applied_migrations'))).map((m) => [

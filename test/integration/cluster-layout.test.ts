@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, migrateOptions } from '../../src/config.js';
-import { CLUSTER_DIR, SHARDING_KEYS } from '../../src/store/clusterLayout.js';
+import { checkClusterDatabase, CLUSTER_DIR, SHARDING_KEYS } from '../../src/store/clusterLayout.js';
 import { migrations, SQL_DIR, sqlFile, statements } from '../../src/store/sql.js';
 import { paramsUsedBy } from '../../src/store/store.js';
 import { ROOT, runCommand, tempDir } from '../support/helpers.js';
@@ -165,6 +165,16 @@ describe('the cluster layout', () => {
     expect(cluster.get('events_local')?.dependencies_table.sort()).toEqual(single.get('events')?.dependencies_table.sort());
   });
 
+  it("is applied only in the servers' default database, which the other nodes run ON CLUSTER statements in", async () => {
+    const store = { query: async <T>(sql: string) => rows<T>(sql) };
+    await expect(checkClusterDatabase(store)).rejects.toThrow(
+      "the cluster layout must be applied in the servers' default database (default_database = default), not cluster_layout",
+    );
+    run('USE default');
+    await expect(checkClusterDatabase(store)).resolves.toBeUndefined();
+    run('USE cluster_layout');
+  });
+
   it('re-applies retention to the local tables on the cluster', () => {
     const setRetention = clusterStatements.at(-1)!;
     expect(setRetention).toContain(`ALTER TABLE {table:Identifier}${ON_CLUSTER} MODIFY TTL`);
@@ -215,7 +225,7 @@ describe("the service's queries on the cluster layout", () => {
   });
 
   it("all run with it (the service user's profile, README: Scale out)", () => {
-    expect(queries.length).toBe(18);
+    expect(queries.length).toBe(19);
     run('USE cluster_layout');
     run("SET distributed_product_mode = 'global'");
     for (const file of queries) expect(() => runQuery(file), file).not.toThrow();
