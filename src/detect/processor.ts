@@ -58,13 +58,15 @@ export class AnomalyProcessor {
       this.metrics.scorerKeys.set({ scorer: 'denial_burst' }, this.scorers.denialBurst.size);
       for (const a of found) this.metrics.anomalies.inc({ type: a.type, kind: a.kind, severity: a.severity });
     }
-    const pending = this.unpublished.concat(found);
+    // Unpublished until every sink has them: a principal forgotten meanwhile is cut from this list, not from a copy.
+    this.unpublished = this.unpublished.concat(found);
+    const pending = this.unpublished;
     if (pending.length === 0) return;
     try {
       await Promise.all(this.sinks.map((sink) => sink.publish(pending)));
       this.unpublished = [];
     } catch (err) {
-      this.unpublished = pending.slice(-MAX_UNPUBLISHED);
+      this.unpublished = this.unpublished.slice(-MAX_UNPUBLISHED);
       this.onPublishError(err, this.unpublished.length);
     }
   }

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { forget, type ForgetSummary } from '../../src/commands/forget.js';
+import type { Anomaly } from '../../src/detect/anomaly.js';
 import { AnomalyProcessor } from '../../src/detect/processor.js';
 import { createScorers } from '../../src/detect/scorers.js';
 import { normalizeRecord, type CanonicalEvent, type Kind } from '../../src/events/index.js';
@@ -245,6 +246,30 @@ describe('a scorer forgetting a principal', () => {
     expect(burst).toMatchObject({ key: 'src_net:45.9.9.0/24', evidence: { baseline: { distinct_principals: 2 } } });
     expect(burst!.evidence.reasons[0]).toMatch(/^10 denials in the minute/);
     expect(burst!.evidence.events.map((e) => e.principal_id)).toEqual([BOB, BOB, BOB]);
+  });
+});
+
+describe('anomalies waiting to be published when a principal is forgotten', () => {
+  it("are published without the principal's: the ones about them dropped, their events cut from the others", async () => {
+    const forgetAnn = (principal: string, tenant: string) => principal === ANN && tenant === 'acme';
+    const published: Anomaly[] = [];
+    let calls = 0;
+    // The first publish is refused, and the erasure arrives while it is in flight; the next is taken.
+    const sink = {
+      publish: async (anomalies: readonly Anomaly[]) => {
+        if (++calls > 1) return void published.push(...anomalies);
+        processor.forgetPrincipal(forgetAnn);
+        throw new Error('the store is busy');
+      },
+    };
+    const processor = new AnomalyProcessor(createScorers(), [sink]);
+    await processor.process(events.filter((e) => e.tenant === 'acme').map(normalized));
+    expect(calls).toBe(1);
+    await processor.process([]);
+    expect(calls).toBe(2);
+    // Bob's login burst and token replay, and the network's burst: ann's own two are gone.
+    expect(published.map((a) => a.key).sort()).toEqual([`principal:${BOB}`, 'src_net:45.9.9.0/24', 'token:jti-2-acme']);
+    expect(JSON.stringify(published)).not.toContain(ANN);
   });
 });
 
