@@ -7,10 +7,15 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Normalizers name a few dozen literal paths, read for every record: each is split once.
+const pathKeys = new Map<string, readonly string[]>();
+
 /** Value at a dotted path, or undefined. */
 export function at(record: unknown, path: string): unknown {
+  let keys = pathKeys.get(path);
+  if (!keys) pathKeys.set(path, (keys = path.split('.')));
   let cur: unknown = record;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (!isObject(cur)) return undefined;
     cur = cur[key];
   }
@@ -30,10 +35,14 @@ export function num(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
 
+const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** Any date a vendor writes (ISO with any offset or fraction, epoch ms) → ISO UTC with ms. */
 export function isoTime(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
   if (typeof value !== 'string' || value.trim() === '') return undefined;
+  // Already ISO UTC with ms (most records): the same text, once the engine agrees it is a date.
+  if (CANONICAL_INSTANT.test(value)) return Number.isNaN(Date.parse(value)) ? undefined : value;
   // Date parses at most 3 fractional digits reliably; trim longer fractions (Entra writes 7).
   const trimmed = value.trim().replace(/(\.\d{3})\d+/, '$1');
   const ms = Date.parse(trimmed);
@@ -71,6 +80,8 @@ interface SecretRule {
   pattern: RegExp;
   /** Text (any case) that every match contains: the cheap pre-check before any rule runs. */
   keywords: string[];
+  /** Characters of which every match holds one besides (its separator): the second pre-check. */
+  separators: string[];
   /** Keeps a match only when its secret passes. */
   accept?: (secret: string) => boolean;
 }
@@ -81,18 +92,20 @@ const KEY_END = String.raw`\\?["']?[ \t]*[:=][ \t]*`;
 const QUOTED = String.raw`(?<q>\\?["'])(?<quoted>(?:\\.|[^\\])*?)(?:\k<q>|$)`;
 
 const SECRET_RULES: SecretRule[] = [
-  { pattern: /(?<secret>eyJ[\w-]{4,}(?:\.[\w-]*){2,4})/dg, keywords: ['eyJ'] },
-  { pattern: /bearer[ \t]+(?<secret>[\w.~+/-]{8,}=*)/dgi, keywords: ['bearer'] },
+  { pattern: /(?<secret>eyJ[\w-]{4,}(?:\.[\w-]*){2,4})/dg, keywords: ['eyJ'], separators: ['.'] },
+  { pattern: /bearer[ \t]+(?<secret>[\w.~+/-]{8,}=*)/dgi, keywords: ['bearer'], separators: [' ', '\t'] },
   // Basic credentials are base64 of `user:password`; "Basic authentication failed" is not one.
   {
     pattern: /basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}=*)/dgi,
     keywords: ['basic'],
+    separators: [' ', '\t'],
     accept: (b64) => Buffer.from(b64, 'base64').includes(':'),
   },
   // A header's value is the rest of its line, whatever the scheme (Digest, AWS4, cookies with spaces).
   {
     pattern: new RegExp(String.raw`(?:authorization|cookie)${KEY_END}(?:${QUOTED}|(?<secret>\S[^\r\n]*))`, 'dgi'),
     keywords: ['authorization', 'cookie'],
+    separators: [':', '='],
   },
   {
     pattern: new RegExp(
@@ -100,9 +113,13 @@ const SECRET_RULES: SecretRule[] = [
       'dgi',
     ),
     keywords: ['pass', 'pwd', 'secret', 'token', 'key'],
+    separators: [':', '='],
   },
 ];
 const MIGHT_HOLD_SECRET = new RegExp(SECRET_RULES.flatMap((rule) => rule.keywords).join('|'), 'i');
+const LOWER_KEYWORDS = new Map(SECRET_RULES.map((rule) => [rule, rule.keywords.map((k) => k.toLowerCase())]));
+const mightMatch = (rule: SecretRule, lower: string) =>
+  rule.separators.some((c) => lower.includes(c)) && LOWER_KEYWORDS.get(rule)!.some((k) => lower.includes(k));
 
 type Range = [start: number, end: number];
 
@@ -132,7 +149,10 @@ function mergeRanges(ranges: Range[]): Range[] {
 /** The text with each secret replaced by one `[redacted]`. Runs on every text field of every event: cheap when there is none. */
 export function redactSecrets(text: string): string {
   if (!MIGHT_HOLD_SECRET.test(text)) return text;
-  const ranges = mergeRanges(SECRET_RULES.flatMap((rule) => secretRanges(rule, text)));
+  // Only the rules whose keywords and separator are there: `keycloak-1` or `access_token` runs none.
+  const lower = text.toLowerCase();
+  const ranges = mergeRanges(SECRET_RULES.flatMap((rule) => (mightMatch(rule, lower) ? secretRanges(rule, text) : [])));
+  if (ranges.length === 0) return text;
   let out = '';
   let from = 0;
   for (const [start, end] of ranges) {

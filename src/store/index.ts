@@ -7,7 +7,6 @@ export { migrate, RETAINED_TABLES } from './migrate.js';
 export { namedQuery } from './sql.js';
 export {
   anomalyRow,
-  eventRow,
   fromClickHouseTime,
   numberOrNull,
   rangeParams,

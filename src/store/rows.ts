@@ -1,6 +1,6 @@
 // Canonical events and dead letters → rows of their ClickHouse tables.
 import { createHash } from 'node:crypto';
-import type { CanonicalEvent, Kind } from '../events/schema.js';
+import type { Kind } from '../events/schema.js';
 import { redactSecretBytes } from '../events/secretBytes.js';
 import type { Row } from './store.js';
 
@@ -9,8 +9,8 @@ export const EVENTS_TABLE = 'events';
 export const tableFor = (_kind: Kind) => EVENTS_TABLE;
 export const REJECTED_TABLE = 'rejected_events';
 
-// ClickHouse reads DateTime64 as 'YYYY-MM-DD hh:mm:ss.sss' without best-effort parsing.
-const INSTANT_FIELDS = ['time', 'observed_time', 'issued_at', 'expires_at'] as const;
+// ClickHouse writes DateTime64 as 'YYYY-MM-DD hh:mm:ss.sss'; its basic parser (no best-effort
+// setting needed) also reads an event's ISO 8601 instants as they are, so an event is its row.
 export const toClickHouseTime = (iso: string) => iso.replace('T', ' ').replace('Z', '').slice(0, 23);
 /** A DateTime64(3) as ClickHouse writes it, back to ISO 8601 UTC. */
 export const fromClickHouseTime = (text: string) => `${text.replace(' ', 'T')}Z`;
@@ -21,15 +21,6 @@ export const rangeParams = (range: { from: Date; to: Date }) => ({
 });
 /** A nullable number column: ClickHouse's JSON writes 64-bit numbers as strings. */
 export const numberOrNull = (value: number | string | null) => (value === null ? null : Number(value));
-
-export function eventRow(event: CanonicalEvent): Row {
-  const row: Row = { ...event };
-  for (const field of INSTANT_FIELDS) {
-    const value = row[field];
-    if (typeof value === 'string') row[field] = toClickHouseTime(value);
-  }
-  return row;
-}
 
 export interface DeadLetterRow {
   reject_id: string;

@@ -4,7 +4,7 @@
 // 0009 and 0010 fill their rollups from the events moved over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KINDS } from '../../src/events/index.js';
-import { ChdbStore, eventRow, migrate, namedQuery, type Row, type Store } from '../../src/store/index.js';
+import { ChdbStore, migrate, namedQuery, type Row, type Store } from '../../src/store/index.js';
 import { tempDir } from '../support/helpers.js';
 import { simulatedEvents } from '../support/storeContract.js';
 
@@ -19,9 +19,7 @@ describe('migrating per-kind tables into one events table', () => {
     await migrate(store, { retentionDays: 400, target: LAST_PER_KIND_VERSION });
     const events = simulatedEvents(3000, 5);
     for (const kind of KINDS) {
-      const rows = events
-        .filter((e) => e.kind === kind)
-        .map((e) => Object.fromEntries(Object.entries(eventRow(e)).filter(([k]) => k !== 'kind')));
+      const rows = events.filter((e) => e.kind === kind).map((e) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'kind')));
       expect(rows.length, kind).toBeGreaterThan(100);
       await store.insert(`${kind}_events`, rows);
       await store.insert(`${kind}_events`, rows.slice(0, 50)); // a redelivery, not merged yet

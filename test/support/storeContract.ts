@@ -2,7 +2,7 @@
 // ClickHouseServerStore (store-clickhouse.test.ts: CLICKHOUSE_URL's server, else the HTTP stand-in).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSchemaByKind, KINDS, normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
-import { eventRow, EVENTS_TABLE, migrate, rejectedRow, type Store } from '../../src/store/index.js';
+import { EVENTS_TABLE, migrate, rejectedRow, type Store } from '../../src/store/index.js';
 import { TrafficSimulator } from '../../src/simulate/traffic.js';
 import { normalizeOptions } from './helpers.js';
 
@@ -54,7 +54,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('stores every kind and reads it back through bound parameters, which cannot inject SQL', async () => {
       const events = simulatedEvents(400);
-      await store.insert(EVENTS_TABLE, events.map(eventRow));
+      await store.insert(EVENTS_TABLE, events);
       const target = events.find((e) => e.kind === 'policy')!;
       const rows = await store.query<{ event_id: string; reasons: string[] }>(
         "SELECT event_id, reasons FROM events FINAL WHERE kind = 'policy' AND tenant = {tenant:String} AND principal_id = {principal:String} AND event_id = {id:String}",
@@ -68,7 +68,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('counts a redelivered event once (ReplacingMergeTree read with FINAL)', async () => {
       const events = simulatedEvents(200, 99).filter((e) => e.kind === 'auth');
-      const tenantRows = events.map((e) => eventRow({ ...e, tenant: 'dedup-test' }));
+      const tenantRows = events.map((e) => ({ ...e, tenant: 'dedup-test' }));
       await store.insert(EVENTS_TABLE, tenantRows);
       await store.insert(EVENTS_TABLE, tenantRows);
       const [final] = await store.query<{ n: string }>("SELECT count() AS n FROM events FINAL WHERE tenant = 'dedup-test'");
