@@ -80,7 +80,7 @@ export class IngestPipeline {
     this.deadLetterSinks = options.deadLetterSinks ?? [];
     this.processors = options.processors ?? [];
     this.metrics = options.metrics;
-    this.pool = options.workers ? new PreparePool(normalize, options.workers) : undefined;
+    this.pool = options.workers ? new PreparePool(normalize, options.workers, this.processors.length > 0) : undefined;
     this.deadLetterExactBytes = options.deadLetterExactBytes ?? false;
   }
 
@@ -106,7 +106,9 @@ export class IngestPipeline {
   async prepare(records: readonly RawRecord[]): Promise<PreparedBatch> {
     const now = new Date().toISOString();
     const values = records.map((r) => r.value);
-    const prepared = this.pool ? await this.pool.prepare(values, now) : prepareRecords(values, { ...this.normalize, observedTime: now });
+    const prepared = this.pool
+      ? await this.pool.prepare(values, now)
+      : prepareRecords(values, { ...this.normalize, observedTime: now }, this.processors.length > 0);
     const letters = prepared.rejects.map(({ index, reason }) => deadLetter(records[index]!, reason, now));
     return { read: records.length, now, records, prepared, letters };
   }
@@ -133,10 +135,8 @@ export class IngestPipeline {
     );
     const failed = tables.find((t) => t.status === 'rejected');
     if (failed) throw failed.reason;
-    // Processors see the stored events in the order they arrived, not grouped by table.
-    const stored = refused.size === 0 ? prepared.events : prepared.events.filter((_, i) => !refused.has(i));
-    for (const event of stored) counts.storedByKind[event.kind]++;
-    counts.normalized = stored.length;
+    for (let i = 0; i < prepared.kinds.length; i++) if (!refused.has(i)) counts.storedByKind[KINDS[prepared.kinds[i]!]!]++;
+    counts.normalized = prepared.kinds.length - refused.size;
     counts.rejected = letters.length;
     if (letters.length > 0) {
       await this.timedInsert(
@@ -151,7 +151,11 @@ export class IngestPipeline {
     for (const letter of letters) letterDoors.set(letter.origin.door, (letterDoors.get(letter.origin.door) ?? 0) + 1);
     for (const [door, n] of letterDoors) this.metrics?.deadLetters.inc({ door }, n);
     this.metrics?.batchRecords.observe(batch.read);
-    for (const processor of this.processors) await processor.process(stored);
+    if (this.processors.length > 0) {
+      // Processors see the stored events in the order they arrived, not grouped by table.
+      const stored = refused.size === 0 ? prepared.events : prepared.events.filter((_, i) => !refused.has(i));
+      for (const processor of this.processors) await processor.process(stored);
+    }
     addCounts(this.counts, counts);
     return { ...counts, rejects: letters.map((l) => ({ origin: l.origin, reason: l.reason })) };
   }

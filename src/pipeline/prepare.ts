@@ -2,9 +2,9 @@
 // records → normalized events (in arrival order), their rows encoded once per table as
 // JSONEachRow bytes with each row's end (so a refused insert can be split without encoding
 // again), and what became of each record that was not stored.
-import { normalizeRecord, type CanonicalEvent, type NormalizeOptions } from '../events/index.js';
+import { KINDS, normalizeRecord, type CanonicalEvent, type NormalizeOptions } from '../events/index.js';
 // rows.js, not the store's index: a worker loads no engine.
-import { eventRow, tableFor } from '../store/rows.js';
+import { tableFor } from '../store/rows.js';
 
 /** One table's rows of a batch, encoded: row `i` is `data[ends[i-1] ?? 0, ends[i])`. */
 export interface EncodedTable {
@@ -17,8 +17,13 @@ export interface EncodedTable {
 }
 
 export interface PreparedRecords {
-  /** The normalized events, in arrival order. */
+  /**
+   * The normalized events, in arrival order, when asked for (`withEvents`: the pipeline has
+   * processors). Else empty: a worker need not copy every event back to be stored.
+   */
   events: CanonicalEvent[];
+  /** Per normalized event, its kind's index in KINDS (what the counts need when `events` is empty). */
+  kinds: Uint8Array;
   /** Per event, the index of its record in the input. */
   recordOf: Uint32Array;
   tables: EncodedTable[];
@@ -30,9 +35,12 @@ export interface PreparedRecords {
   skippedByType: Record<string, number>;
 }
 
+const KIND_INDEX = new Map(KINDS.map((kind, i) => [kind, i]));
+
 /** Normalizes each record and encodes each event's row, once, into its table's bytes. */
-export function prepareRecords(values: readonly Uint8Array[], options: NormalizeOptions): PreparedRecords {
+export function prepareRecords(values: readonly Uint8Array[], options: NormalizeOptions, withEvents = true): PreparedRecords {
   const events: CanonicalEvent[] = [];
+  const kinds: number[] = [];
   const recordOf: number[] = [];
   const writers = new Map<string, RowWriter>();
   const rejects: PreparedRecords['rejects'] = [];
@@ -50,8 +58,9 @@ export function prepareRecords(values: readonly Uint8Array[], options: Normalize
       const table = tableFor(outcome.event.kind);
       let writer = writers.get(table);
       if (!writer) writers.set(table, (writer = new RowWriter()));
-      writer.add(JSON.stringify(eventRow(outcome.event)), events.length);
-      events.push(outcome.event);
+      writer.add(JSON.stringify(outcome.event), kinds.length);
+      if (withEvents) events.push(outcome.event);
+      kinds.push(KIND_INDEX.get(outcome.event.kind)!);
       recordOf.push(index);
     } else if (outcome.status === 'rejected') rejects.push({ index, reason: outcome.reason });
     else {
@@ -61,6 +70,7 @@ export function prepareRecords(values: readonly Uint8Array[], options: Normalize
   }
   return {
     events,
+    kinds: Uint8Array.from(kinds),
     recordOf: Uint32Array.from(recordOf),
     tables: [...writers].map(([table, writer]) => writer.finish(table)),
     rejects,
@@ -76,6 +86,7 @@ export function prepareRecords(values: readonly Uint8Array[], options: Normalize
 export function joinPrepared(parts: readonly PreparedRecords[], sizes: readonly number[]): PreparedRecords {
   if (parts.length === 1) return parts[0]!;
   const events: CanonicalEvent[] = [];
+  const kinds: number[] = [];
   const recordOf: number[] = [];
   const byTable = new Map<string, { data: Buffer[]; ends: number[]; eventOf: number[]; bytes: number }>();
   const rejects: PreparedRecords['rejects'] = [];
@@ -83,7 +94,7 @@ export function joinPrepared(parts: readonly PreparedRecords[], sizes: readonly 
   const skippedByType: Record<string, number> = {};
   let records = 0;
   parts.forEach((part, p) => {
-    const eventsBefore = events.length;
+    const eventsBefore = kinds.length;
     for (const table of part.tables) {
       let joined = byTable.get(table.table);
       if (!joined) byTable.set(table.table, (joined = { data: [], ends: [], eventOf: [], bytes: 0 }));
@@ -93,6 +104,7 @@ export function joinPrepared(parts: readonly PreparedRecords[], sizes: readonly 
       joined.bytes += table.data.byteLength;
     }
     for (const event of part.events) events.push(event);
+    for (const kind of part.kinds) kinds.push(kind);
     for (const r of part.recordOf) recordOf.push(records + r);
     for (const { index, reason } of part.rejects) rejects.push({ index: records + index, reason });
     for (const o of part.outcomes) {
@@ -106,6 +118,7 @@ export function joinPrepared(parts: readonly PreparedRecords[], sizes: readonly 
   });
   return {
     events,
+    kinds: Uint8Array.from(kinds),
     recordOf: Uint32Array.from(recordOf),
     tables: [...byTable].map(([table, t]) => ({
       table,

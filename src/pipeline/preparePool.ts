@@ -69,6 +69,8 @@ export class PreparePool {
   constructor(
     private readonly options: Omit<NormalizeOptions, 'observedTime'>,
     readonly size: number,
+    /** Whether the events come back besides their rows (copying them costs the main thread). */
+    private readonly withEvents = true,
   ) {
     if (size < 1) throw new Error('a prepare pool needs at least one worker');
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -122,7 +124,11 @@ export class PreparePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_FILE, { workerData: this.options, execArgv: WORKER_EXEC_ARGV, resourceLimits: WORKER_HEAP });
+    const worker = new Worker(WORKER_FILE, {
+      workerData: { ...this.options, withEvents: this.withEvents },
+      execArgv: WORKER_EXEC_ARGV,
+      resourceLimits: WORKER_HEAP,
+    });
     const slot: Slot = { worker, jobs: new Map() };
     worker.on('message', ({ id, prepared }: PrepareResponse) => {
       const job = slot.jobs.get(id);

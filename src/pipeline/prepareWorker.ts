@@ -5,14 +5,18 @@ import type { NormalizeOptions } from '../events/index.js';
 import { prepareRecords } from './prepare.js';
 import type { PrepareRequest, PrepareResponse } from './preparePool.js';
 
-const options = workerData as Omit<NormalizeOptions, 'observedTime'>;
+const { withEvents, ...options } = workerData as Omit<NormalizeOptions, 'observedTime'> & { withEvents: boolean };
 
 parentPort!.on('message', ({ id, data, ends, observedTime }: PrepareRequest) => {
   const bytes = new Uint8Array(data);
   const values = Array.from(ends, (end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end));
-  const prepared = prepareRecords(values, { ...options, observedTime });
+  const prepared = prepareRecords(values, { ...options, observedTime }, withEvents);
   const response: PrepareResponse = { id, prepared };
   // prepareRecords allocates these itself (never Node's shared pool), so they can be moved.
-  const owned = [...prepared.tables.flatMap((t) => [t.data.buffer, t.ends.buffer, t.eventOf.buffer]), prepared.recordOf.buffer];
+  const owned = [
+    ...prepared.tables.flatMap((t) => [t.data.buffer, t.ends.buffer, t.eventOf.buffer]),
+    prepared.recordOf.buffer,
+    prepared.kinds.buffer,
+  ];
   parentPort!.postMessage(response, owned as ArrayBuffer[]);
 });
