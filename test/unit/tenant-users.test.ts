@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TENANT_USERS_SPEC } from '../../src/commands/generate.js';
+import { generatedFiles, TENANT_USERS_SPEC } from '../../src/commands/generate.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { statements } from '../../src/store/sql.js';
 import type { Store } from '../../src/store/index.js';
@@ -31,6 +31,11 @@ describe('ClickHouse users and row policies per tenant', () => {
     expect(stored.normalized).toBe(7);
   });
   afterAll(() => store?.close());
+
+  it('is one of the files `ztna generate --check` holds current, made from the spec', () => {
+    expect(generatedFiles(ROOT)['deploy/clickhouse/tenants.example.sql']).toBe(EXAMPLE);
+    expect(EXAMPLE).toContain('-- globex: globex_grafana reads globex');
+  });
 
   it('every statement of the example parses on the engine (formatQuery, the statement a bound parameter)', async () => {
     const all = statements(EXAMPLE);
