@@ -13,7 +13,7 @@ import { resolveHmacKey } from '../hmacKey.js';
 import { ensureTopics, kafkaClient } from '../kafka/client.js';
 import { createLogger } from '../log.js';
 import { forgetPrincipalRecord, principalFingerprint, type ForgetPrincipalMessage } from '../pipeline/control.js';
-import { eventRow, EVENTS_TABLE, migrate, openStore, type Store } from '../store/index.js';
+import { EVENTS_TABLE, migrate, openStore, type Store } from '../store/index.js';
 import { sqlFile, statements } from '../store/sql.js';
 import { UsageError } from './usage.js';
 
@@ -117,7 +117,7 @@ export async function recordErasure(store: Store, audit: ErasureAudit, hmacKey: 
     observedTime: new Date().toISOString(),
   });
   if (outcome.status !== 'normalized') throw new Error(`the erasure's audit event is not valid: ${JSON.stringify(outcome)}`);
-  await store.insert(EVENTS_TABLE, [eventRow(outcome.event)]);
+  await store.insert(EVENTS_TABLE, [outcome.event]);
 }
 
 export interface ForgetDeps {
