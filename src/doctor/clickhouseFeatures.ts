@@ -25,7 +25,7 @@ const ancient = (kind: FeatureKind, names: string) => names.split(' ').map((name
 export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
   ...ancient(
     'function',
-    'CAST JSONExtractArrayRaw JSONExtractString argMaxMerge argMaxState arrayConcat arrayFilter arrayJoin arrayMap ' +
+    'CAST JSONExtractArrayRaw JSONExtractRaw JSONExtractString cityHash64 concat currentDatabase has match replaceOne argMaxMerge argMaxState arrayConcat arrayFilter arrayJoin arrayMap ' +
       'arrayStringConcat assumeNotNull base64Decode bitmapBuild bitmapCardinality bitmapMax bitmapMin count greatest ' +
       'groupBitmapMergeState groupBitmapState groupUniqArray groupUniqArrayIf max min sipHash64 sum toDate toIntervalDay ' +
       'toStartOfDay toStartOfHour toStartOfMinute toString toUInt8 toYYYYMM uniqExact uniqExactIfMerge uniqExactIfState ' +
@@ -41,10 +41,10 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
   ...ancient('parameter type', 'String UInt8 UInt32 DateTime Array'),
   { kind: 'parameter type', name: 'DateTime64', since: '20.1' },
   { kind: 'parameter type', name: 'Identifier', since: '20.12', source: 'ClickHouse PR #16594 (Nov 2020)' },
-  ...ancient('engine', 'ReplacingMergeTree AggregatingMergeTree'),
+  ...ancient('engine', 'ReplacingMergeTree AggregatingMergeTree ReplicatedReplacingMergeTree ReplicatedAggregatingMergeTree Distributed'),
   ...ancient('codec', 'ZSTD Delta'),
   ...ancient('index', 'bloom_filter'),
-  ...ancient('setting', 'index_granularity join_use_nulls max_execution_time materialize_ttl_after_modify'),
+  ...ancient('setting', 'index_granularity join_use_nulls max_execution_time materialize_ttl_after_modify mutations_sync'),
   {
     kind: 'setting',
     name: 'min_compress_block_size',

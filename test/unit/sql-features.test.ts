@@ -59,7 +59,7 @@ export function featureUses(sql: string): Use[] {
   for (const [clause, pattern] of Object.entries(CLAUSES)) if (pattern.test(text)) use(['clause'], clause);
   // Calls: functions, parametric types, codecs and index types; not a table's column list.
   for (const m of text.matchAll(/(\b(?:TABLE|EXISTS|INTO|CODEC|TYPE)\s+)?\b([A-Za-z_]\w*)\s*\(/g))
-    if (!m[1] && !SQL_WORDS.has(m[2]!) && m[2] !== 'CODEC') use(['function', 'type', 'codec', 'index'], m[2]!);
+    if (!m[1] && !SQL_WORDS.has(m[2]!) && m[2] !== 'CODEC') use(['function', 'type', 'codec', 'index', 'engine'], m[2]!);
   // Types named without arguments (String, UInt64, Bool): capitalized words with a lower-case letter.
   for (const m of text.matchAll(/\b[A-Z]\w*[a-z]\w*\b(?!\s*\()/g)) use(['type', 'engine', 'codec'], m[0]);
   return uses;
@@ -67,7 +67,7 @@ export function featureUses(sql: string): Use[] {
 
 const listed = (u: Use) => CLICKHOUSE_FEATURES.find((f) => f.name === u.name && u.kinds.includes(f.kind));
 
-const sqlFiles = ['migrations', 'queries', 'dashboards']
+const sqlFiles = ['migrations', 'queries', 'dashboards', 'erase', 'cluster']
   .flatMap((dir) => readdirSync(join(ROOT, 'sql', dir)).map((f) => join('sql', dir, f)))
   .concat('sql/schema_migrations.sql')
   .filter((f) => f.endsWith('.sql'));
