@@ -13,9 +13,9 @@ import { UsageError } from './commands/usage.js';
 import { startService } from './commands/run.js';
 import { generate } from './commands/generate.js';
 import { ImportError, importCli } from './commands/import.js';
-import { doctorCommand } from './commands/doctor.js';
 import { keysCli } from './commands/keys.js';
 import { forgetCli } from './commands/forget.js';
+import { doctorCommand } from './commands/doctor.js';
 import { SCENARIOS } from './simulate/scenarios.js';
 import { migrate, openStore } from './store/index.js';
 
@@ -91,14 +91,14 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'doctor':
+      return doctorCommand(loadConfig(), (line) => process.stdout.write(`${line}\n`));
     case 'keys':
       return keysCli(
         rest,
         (line) => process.stdout.write(`${line}\n`),
         (line) => process.stderr.write(`${line}\n`),
       );
-    case 'doctor':
-      return doctorCommand(loadConfig(), (line) => process.stdout.write(`${line}\n`));
     case 'help':
     case '--help':
     case '-h':
