@@ -40,7 +40,7 @@ export async function doctorCommand(config: Config, write: (line: string) => voi
     options.clickhouse ? { ...options, clickhouse: { ...options.clickhouse, requestTimeoutMs: DOCTOR_TIMEOUT_MS } } : options,
   );
   try {
-    results.push(await checkStore(store, DOCTOR_TIMEOUT_MS));
+    results.push(await checkStore(store, config.CLICKHOUSE_LAYOUT, DOCTOR_TIMEOUT_MS));
   } finally {
     await store.close();
   }

@@ -1,12 +1,12 @@
 // The checks of `ztna doctor`: each connects to one system, with a deadline, and says what it
 // found and what is wrong, in plain words. Built from the same settings and clients the service
 // uses, so a check that passes means the service can connect the same way.
-import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { kafkaClient, kafkaSetupFailure, type KafkaClientSettings } from '../kafka/client.js';
 import { namedQuery, StoreError, type Store } from '../store/index.js';
-import { migrations } from '../store/sql.js';
+import { layoutDdl, type StoreLayout } from '../store/clusterLayout.js';
+import { migrationChecksum } from '../store/migrate.js';
 import { brokerVersion, type BrokerVersion } from './kafkaVersion.js';
 import { describeRange, outOfRange, SUPPORT, type SupportRange } from './support.js';
 
@@ -101,7 +101,7 @@ async function firstBrokerVersion(options: KafkaCheckOptions, result: CheckResul
   return undefined;
 }
 
-export async function checkStore(store: Store, timeoutMs: number): Promise<CheckResult> {
+export async function checkStore(store: Store, layout: StoreLayout, timeoutMs: number): Promise<CheckResult> {
   const result: CheckResult = { name: `ClickHouse (${store.engine} at ${store.location})`, found: [], problems: [] };
   try {
     const [row] = await within(timeoutMs, 'ClickHouse', () => store.query<{ version: string }>(namedQuery('server_version')));
@@ -113,7 +113,8 @@ export async function checkStore(store: Store, timeoutMs: number): Promise<Check
     result.problems.push(`cannot query ClickHouse: ${(err as Error).message}`);
     return result;
   }
-  const available = migrations();
+  // The configured layout's migrations: the cluster layout's text, and so its checksums, differ.
+  const available = layoutDdl(layout).migrations;
   const applied = await within(timeoutMs, 'ClickHouse', () =>
     store.query<{ version: number; name: string; checksum: string }>(namedQuery('applied_migrations')),
   ).catch((err: unknown) => {
@@ -127,7 +128,7 @@ export async function checkStore(store: Store, timeoutMs: number): Promise<Check
   const pending = available.filter((m) => !byVersion.has(m.version));
   const changed = available.filter((m) => {
     const done = byVersion.get(m.version);
-    return done && done.checksum !== createHash('sha256').update(m.sql).digest('hex');
+    return done && done.checksum !== migrationChecksum(m.sql);
   });
   result.found.push(
     `migrations: ${applied.length} of ${available.length} applied` +

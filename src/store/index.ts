@@ -3,7 +3,7 @@ import { ClickHouseServerStore, type ClickHouseServerOptions } from './clickhous
 import type { Store } from './store.js';
 
 export * from './store.js';
-export { migrate, RETAINED_TABLES } from './migrate.js';
+export { migrate, migrationChecksum, RETAINED_TABLES } from './migrate.js';
 export { namedQuery } from './sql.js';
 export {
   anomalyRow,

@@ -31,6 +31,9 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: 'anomalies', timeColumn: 'time' },
 ];
 
+/** What the ledger holds of a migration: the SHA-256 of its text, so a changed migration is told apart. */
+export const migrationChecksum = (sql: string) => createHash('sha256').update(sql).digest('hex');
+
 export async function migrate(store: Store, options: MigrateOptions): Promise<MigrateResult> {
   const ddl = layoutDdl(options.layout ?? 'single');
   if (options.layout === 'cluster') await checkClusterDatabase(store);
@@ -45,7 +48,7 @@ export async function migrate(store: Store, options: MigrateOptions): Promise<Mi
   const applied: string[] = [];
   const pending = ddl.migrations.filter((m) => m.version <= (options.target ?? Infinity));
   for (const migration of pending) {
-    const checksum = createHash('sha256').update(migration.sql).digest('hex');
+    const checksum = migrationChecksum(migration.sql);
     const previous = done.get(migration.version);
     if (previous) {
       if (previous.checksum !== checksum) {
