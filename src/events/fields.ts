@@ -1,5 +1,6 @@
 // Small pure helpers the source normalizers share to read loosely-typed vendor JSON.
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 
 export type Json = Record<string, unknown>;
 
@@ -36,17 +37,94 @@ export function num(value: unknown): number | undefined {
 }
 
 const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+// ISO 8601 as vendors write it: a space for the T, any fraction, an offset with or without its
+// colon, or none (read as UTC: a process's own zone must never change an event's instant).
+const ISO_LIKE = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d)?)(\.\d+)?(Z|[+-]\d\d(?::?\d\d)?)?$/i;
+// ctime / asctime (`Fri May 31 17:35:42 2019`), a zone name before the year allowed (`date`'s output).
+const CTIME = /^(?:[A-Z][a-z]{2},?\s+)?([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d\d:\d\d:\d\d)(\.\d+)?\s+(?:(?:UTC|GMT|Z)\s+)?(\d{4})$/;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const EPOCH_DIGITS = /^-?\d+(?:\.\d+)?$/;
+const MAX_DATE_MS = 8.64e15;
 
-/** Any date a vendor writes (ISO with any offset or fraction, epoch ms) → ISO UTC with ms. */
+/**
+ * An epoch number in whichever unit its size says: seconds below 1e11 (year 5138), milliseconds
+ * below 1e14, microseconds below 1e17, else nanoseconds. Vendors send each (Cloudflare's Logpush
+ * writes `unix` or `unixnano` by the job's setting); a millisecond time before 1973 reads as seconds.
+ */
+export function epochMs(value: number): number | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const size = Math.abs(value);
+  const ms = size < 1e11 ? value * 1e3 : size < 1e14 ? value : size < 1e17 ? value / 1e3 : value / 1e6;
+  return Math.abs(ms) > MAX_DATE_MS ? undefined : Math.floor(ms);
+}
+
+function stringMs(text: string): number {
+  const iso = ISO_LIKE.exec(text);
+  if (iso) {
+    const [, date, clock, fraction = '', zone = 'Z'] = iso;
+    const offset = zone.length === 3 ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
+    // Date parses at most 3 fractional digits reliably; longer fractions are cut (Entra writes 7).
+    return Date.parse(`${date}T${clock}${fraction.slice(0, 4)}${offset}`);
+  }
+  const ctime = CTIME.exec(text);
+  if (ctime) {
+    const [, month, day, clock, fraction = '', year] = ctime;
+    const index = MONTHS.indexOf(month!);
+    if (index < 0) return NaN;
+    return Date.parse(`${year}-${String(index + 1).padStart(2, '0')}-${day!.padStart(2, '0')}T${clock}${fraction.slice(0, 4)}Z`);
+  }
+  // Anything else Date reads with its zone (RFC 2822 and the like).
+  return Date.parse(text);
+}
+
+/**
+ * Any time a vendor writes → ISO UTC with ms: ISO 8601 with any offset or fraction (none is UTC),
+ * epoch seconds, milliseconds, microseconds or nanoseconds as a number or digits, ctime strings.
+ */
 export function isoTime(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  // Already ISO UTC with ms (most records): the same text, once the engine agrees it is a date.
-  if (CANONICAL_INSTANT.test(value)) return Number.isNaN(Date.parse(value)) ? undefined : value;
-  // Date parses at most 3 fractional digits reliably; trim longer fractions (Entra writes 7).
-  const trimmed = value.trim().replace(/(\.\d{3})\d+/, '$1');
-  const ms = Date.parse(trimmed);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  if (typeof value === 'string') {
+    // Already ISO UTC with ms (most records): the same text, once the engine agrees it is a date.
+    if (CANONICAL_INSTANT.test(value)) return Number.isNaN(Date.parse(value)) ? undefined : value;
+    const text = value.trim();
+    if (text === '') return undefined;
+    const ms = EPOCH_DIGITS.test(text) ? epochMs(Number(text)) : stringMs(text);
+    return ms === undefined || Number.isNaN(ms) || Math.abs(ms) > MAX_DATE_MS ? undefined : new Date(ms).toISOString();
+  }
+  if (typeof value !== 'number') return undefined;
+  const ms = epochMs(value);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/**
+ * An IP address as vendors write a peer: port stripped (`192.0.2.1:443`, `[2001:db8::1]:443`), a
+ * zone index dropped, the first of a forwarded-for list (the client). Not an address: undefined,
+ * so a placeholder (`-`, `unknown`) leaves the field out rather than failing the event.
+ */
+export function ipAddress(value: unknown): string | undefined {
+  let text = str(value);
+  if (text === undefined) return undefined;
+  const comma = text.indexOf(',');
+  if (comma >= 0) text = text.slice(0, comma).trim();
+  const colon = text.indexOf(':');
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    text = text.slice(1, end < 0 ? undefined : end);
+  } else if (colon >= 0 && colon === text.lastIndexOf(':')) {
+    // One colon: IPv4 and its port (IPv6 has two or more, and brackets when a port follows).
+    text = text.slice(0, colon);
+  }
+  const zone = text.indexOf('%');
+  if (zone >= 0) text = text.slice(0, zone);
+  return isIP(text) === 0 ? undefined : text;
+}
+
+/**
+ * A principal from a source that compares names without case (email addresses, UPNs): lower case,
+ * so `Alice@Example.com` and `alice@example.com` are one principal. Other identifiers are kept as written.
+ */
+export function emailPrincipal(value: unknown): string | undefined {
+  const text = str(value);
+  return text !== undefined && text.includes('@') ? text.toLowerCase() : text;
 }
 
 /** A deterministic event id in UUID form from the vendor's identity of the event. */
