@@ -23,7 +23,14 @@ function decide(result: unknown): { decision: Decision; reasons: string[] } {
   return { decision: 'error', reasons: ['unrecognized result document'] };
 }
 
-const first = (record: Json, paths: string[]) => paths.map((p) => str(at(record, p))).find((v) => v !== undefined);
+/** The first of these paths that holds a value (the rest are not read). */
+function first(record: Json, paths: string[]): string | undefined {
+  for (const path of paths) {
+    const value = str(at(record, path));
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
 
 export const opaSource: SourceNormalizer = {
   name: 'opa',
