@@ -23,6 +23,15 @@ export function at(record: unknown, path: string): unknown {
   return cur;
 }
 
+/** The first of these dotted paths that holds a non-empty string (the rest are not read). */
+export function firstStr(record: unknown, paths: readonly string[]): string | undefined {
+  for (const path of paths) {
+    const value = str(at(record, path));
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
 /** A non-empty trimmed string (numbers are stringified), else undefined. */
 export function str(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);

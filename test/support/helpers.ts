@@ -40,7 +40,7 @@ export const FIXTURE_SOURCES = ['okta', 'entra', 'opa', 'keycloak', 'native'] as
 export type FixtureSource = (typeof FIXTURE_SOURCES)[number];
 
 /** The project's own records of one source, written from the vendor's documented format. */
-export function fixtureLines(source: FixtureSource): string[] {
+export function fixtureLines(source: string): string[] {
   return ndjsonLines(join(FIXTURES_DIR, `${source}.ndjson`));
 }
 
@@ -61,13 +61,14 @@ export function skipWithoutSamples({ skip }: { skip: (condition: boolean, note?:
   skip(!SAMPLES_PRESENT, `../shared/samples not found at ${SAMPLES_DIR}`);
 }
 
-/** Every sample file: name → its lines; none when the folder is absent (the tests that read them are skipped then). */
-export function sampleFiles(): Record<string, string[]> {
+/** Every sample file of the folder (or its `sources` subfolder): name → its lines; none when the folder is absent (the tests that read them are skipped then). */
+export function sampleFiles(subfolder: '' | 'sources' = ''): Record<string, string[]> {
   if (!SAMPLES_PRESENT) return {};
+  const dir = join(SAMPLES_DIR, subfolder);
   return Object.fromEntries(
-    readdirSync(SAMPLES_DIR)
+    readdirSync(dir)
       .filter((f) => f.endsWith('.ndjson'))
-      .map((f) => [f, ndjsonLines(join(SAMPLES_DIR, f))]),
+      .map((f) => [f, ndjsonLines(join(dir, f))]),
   );
 }
 

@@ -22,6 +22,16 @@ describe('real sample events', () => {
     });
   }
 
+  // ../shared/samples/sources: a file any source claims normalizes whole, with no reject (its
+  // non-access events skipped by type); sources-<vendor>.test.ts holds each file's fields.
+  for (const [file, lines] of Object.entries(sampleFiles('sources'))) {
+    it(`sources/${file}: once a source claims its records, none is rejected`, () => {
+      const outcomes = lines.map((line) => normalizeRecord(line, normalizeOptions()));
+      const claimed = outcomes.some((o) => o.status !== 'rejected' || !o.reason.startsWith('unrecognized event shape'));
+      if (claimed) expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    });
+  }
+
   const events = (file: string) =>
     files[file]!.map((l) => normalizeRecord(l, normalizeOptions())).flatMap((o) => (o.status === 'normalized' ? [o.event] : []));
 

@@ -3,11 +3,12 @@ import type { SourceNormalizer } from '../source.js';
 import { entraSource } from './entra.js';
 import { keycloakSource } from './keycloak.js';
 import { nativeSource } from './native.js';
+import { ocsfSource } from './ocsf.js';
 import { oktaSource } from './okta.js';
 import { opaSource } from './opa.js';
 
 /** Every supported source in detection order: the most specific shape first, our own (the loosest) last. */
-export const SOURCES: readonly SourceNormalizer[] = [oktaSource, entraSource, opaSource, keycloakSource, nativeSource];
+export const SOURCES: readonly SourceNormalizer[] = [oktaSource, entraSource, opaSource, keycloakSource, ocsfSource, nativeSource];
 
 const BY_NAME = new Map(SOURCES.map((source) => [source.name, source]));
 
