@@ -16,8 +16,17 @@ const claimants = (line: string) => SOURCES.filter((s) => s.detect(JSON.parse(li
 
 describe('source registry', () => {
   it('lists every source once, the most specific shape first and our own native format last', () => {
-    expect(SOURCES.map((s) => s.name)).toEqual(['okta', 'entra', 'opa', 'keycloak', 'ocsf', 'native']);
-    expect(SOURCE_NAMES).toEqual(['auto', 'okta', 'entra', 'opa', 'keycloak', 'ocsf', 'native']);
+    expect(SOURCES.map((s) => s.name)).toEqual([
+      'okta',
+      'entra',
+      'opa',
+      'keycloak',
+      'cloudflare_access',
+      'cloudflare_gateway',
+      'ocsf',
+      'native',
+    ]);
+    expect(SOURCE_NAMES).toEqual(['auto', 'okta', 'entra', 'opa', 'keycloak', 'cloudflare_access', 'cloudflare_gateway', 'ocsf', 'native']);
   });
 
   it('finds a source by its name, and no other', () => {
@@ -74,6 +83,8 @@ const SAMPLE_SOURCE: Record<string, string> = {
   'aws_verified_access-ocsf_v0_1.ndjson': 'ocsf',
   'aws_verified_access-ocsf_v1_0_0_rc2.ndjson': 'ocsf',
   'azure-signinlogs-managed_identity.ndjson': 'entra',
+  'cloudflare_logpush-access_request.ndjson': 'cloudflare_access',
+  'cloudflare_logpush-gateway_http.ndjson': 'cloudflare_gateway',
   'azure-signinlogs-non_interactive.ndjson': 'entra',
   'azure-signinlogs-service_principal.ndjson': 'entra',
   'opa-envoy-decision_logs.ndjson': 'opa',

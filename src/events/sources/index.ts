@@ -1,5 +1,7 @@
 // The registry of sources: every supported vendor shape, in detection order, and by name.
 import type { SourceNormalizer } from '../source.js';
+import { cloudflareAccessSource } from './cloudflareAccess.js';
+import { cloudflareGatewaySource } from './cloudflareGateway.js';
 import { entraSource } from './entra.js';
 import { keycloakSource } from './keycloak.js';
 import { nativeSource } from './native.js';
@@ -8,7 +10,16 @@ import { oktaSource } from './okta.js';
 import { opaSource } from './opa.js';
 
 /** Every supported source in detection order: the most specific shape first, our own (the loosest) last. */
-export const SOURCES: readonly SourceNormalizer[] = [oktaSource, entraSource, opaSource, keycloakSource, ocsfSource, nativeSource];
+export const SOURCES: readonly SourceNormalizer[] = [
+  oktaSource,
+  entraSource,
+  opaSource,
+  keycloakSource,
+  cloudflareAccessSource,
+  cloudflareGatewaySource,
+  ocsfSource,
+  nativeSource,
+];
 
 const BY_NAME = new Map(SOURCES.map((source) => [source.name, source]));
 
