@@ -17,16 +17,11 @@ const claimants = (line: string) => SOURCES.filter((s) => s.detect(JSON.parse(li
 describe('source registry', () => {
   it('lists every source once, the most specific shape first and our own native format last', () => {
     expect(SOURCES.map((s) => s.name)).toEqual([
-      'okta',
-      'entra',
-      'opa',
-      'keycloak',
-      'cloudflare_access',
-      'cloudflare_gateway',
-      'ocsf',
-      'native',
+      ...['okta', 'entra', 'opa', 'keycloak'],
+      ...['cloudflare_access', 'cloudflare_gateway', 'teleport'],
+      ...['ocsf', 'native'],
     ]);
-    expect(SOURCE_NAMES).toEqual(['auto', 'okta', 'entra', 'opa', 'keycloak', 'cloudflare_access', 'cloudflare_gateway', 'ocsf', 'native']);
+    expect(SOURCE_NAMES).toEqual(['auto', ...SOURCES.map((s) => s.name)]);
   });
 
   it('finds a source by its name, and no other', () => {
@@ -88,6 +83,7 @@ const SAMPLE_SOURCE: Record<string, string> = {
   'azure-signinlogs-non_interactive.ndjson': 'entra',
   'azure-signinlogs-service_principal.ndjson': 'entra',
   'opa-envoy-decision_logs.ndjson': 'opa',
+  'teleport-audit.ndjson': 'teleport',
 };
 
 describe('source detection on the real samples', () => {

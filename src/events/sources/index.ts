@@ -8,6 +8,7 @@ import { nativeSource } from './native.js';
 import { ocsfSource } from './ocsf.js';
 import { oktaSource } from './okta.js';
 import { opaSource } from './opa.js';
+import { teleportSource } from './teleport.js';
 
 /** Every supported source in detection order: the most specific shape first, our own (the loosest) last. */
 export const SOURCES: readonly SourceNormalizer[] = [
@@ -17,6 +18,7 @@ export const SOURCES: readonly SourceNormalizer[] = [
   keycloakSource,
   cloudflareAccessSource,
   cloudflareGatewaySource,
+  teleportSource,
   ocsfSource,
   nativeSource,
 ];
