@@ -1,9 +1,9 @@
 // An anomaly: a 0–100 score with the evidence that produced it, so an analyst can see why.
-import { deriveEventId, type CanonicalEvent } from '../events/index.js';
+import { deriveEventId, type CanonicalEvent } from "../events/index.js";
 
-export type AnomalyType = 'token_replay' | 'denial_burst';
+export type AnomalyType = "token_replay" | "denial_burst";
 /** Gravest first, as the API and the risk summary list them. */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export interface Anomaly {
@@ -29,31 +29,89 @@ export interface Anomaly {
 
 export type EvidenceEvent = Pick<
   CanonicalEvent,
-  'event_id' | 'kind' | 'time' | 'principal_id' | 'device_id' | 'src_ip' | 'geo_country' | 'user_agent' | 'app'
+  | "event_id"
+  | "kind"
+  | "time"
+  | "principal_id"
+  | "device_id"
+  | "src_ip"
+  | "geo_country"
+  | "user_agent"
+  | "app"
 > &
   Record<string, unknown>;
 
 export function severityOf(score: number): Severity {
-  return score >= 90 ? 'critical' : score >= 70 ? 'high' : score >= 50 ? 'medium' : 'low';
+  return score >= 90
+    ? "critical"
+    : score >= 70
+      ? "high"
+      : score >= 50
+        ? "medium"
+        : "low";
 }
 
-export function anomaly(fields: Omit<Anomaly, 'anomaly_id' | 'severity'>, trigger: CanonicalEvent): Anomaly {
+export function anomaly(
+  fields: Omit<Anomaly, "anomaly_id" | "severity">,
+  trigger: CanonicalEvent,
+): Anomaly {
   // Deterministic: the same trigger replayed after a restart gives the same id, stored once.
   return {
-    anomaly_id: deriveEventId('anomaly', fields.type, fields.tenant, fields.key, trigger.event_id),
+    anomaly_id: deriveEventId(
+      "anomaly",
+      fields.type,
+      fields.tenant,
+      fields.key,
+      trigger.event_id,
+    ),
     severity: severityOf(fields.score),
     ...fields,
   };
 }
 
 export function evidenceOf(event: CanonicalEvent): EvidenceEvent {
-  const { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app } = event;
+  const {
+    event_id,
+    kind,
+    time,
+    principal_id,
+    device_id,
+    src_ip,
+    geo_country,
+    user_agent,
+    app,
+  } = event;
   const extra: Record<string, unknown> = {};
-  if (event.kind === 'auth') Object.assign(extra, { outcome: event.outcome, auth_method: event.auth_method, mfa: event.mfa });
-  if (event.kind === 'policy')
-    Object.assign(extra, { decision: event.decision, policy_id: event.policy_id, policy_version: event.policy_version });
-  if (event.kind === 'token') Object.assign(extra, { activity: event.activity, token_id: event.token_id, expires_at: event.expires_at });
-  return { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app, ...extra };
+  if (event.kind === "auth")
+    Object.assign(extra, {
+      outcome: event.outcome,
+      auth_method: event.auth_method,
+      mfa: event.mfa,
+    });
+  if (event.kind === "policy")
+    Object.assign(extra, {
+      decision: event.decision,
+      policy_id: event.policy_id,
+      policy_version: event.policy_version,
+    });
+  if (event.kind === "token")
+    Object.assign(extra, {
+      activity: event.activity,
+      token_id: event.token_id,
+      expires_at: event.expires_at,
+    });
+  return {
+    event_id,
+    kind,
+    time,
+    principal_id,
+    device_id,
+    src_ip,
+    geo_country,
+    user_agent,
+    app,
+    ...extra,
+  };
 }
 
 /** Which principal to forget (`ztna forget`): true for the principal's id within the tenants erased. */
@@ -64,22 +122,29 @@ export type PrincipalMatch = (principal: string, tenant: string) => boolean;
  * (sql/erase/anomalies_*.sql): one about the principal (keyed by them, or a replay of their own
  * credential) is gone; any other keeps its evidence but the principal's events.
  */
-export function forgetInAnomaly(a: Anomaly, matches: PrincipalMatch): Anomaly | undefined {
-  const about = a.key.startsWith('principal:')
-    ? a.key.slice('principal:'.length)
-    : a.type === 'token_replay'
+export function forgetInAnomaly(
+  a: Anomaly,
+  matches: PrincipalMatch,
+): Anomaly | undefined {
+  const about = a.key.startsWith("principal:")
+    ? a.key.slice("principal:".length)
+    : a.type === "token_replay"
       ? a.evidence.baseline.principal
       : undefined;
-  if (typeof about === 'string' && matches(about, a.tenant)) return undefined;
-  const events = a.evidence.events.filter((e) => !(e.principal_id !== undefined && matches(e.principal_id, a.tenant)));
-  return events.length === a.evidence.events.length ? a : { ...a, evidence: { ...a.evidence, events } };
+  if (typeof about === "string" && matches(about, a.tenant)) return undefined;
+  const events = a.evidence.events.filter(
+    (e) => !(e.principal_id !== undefined && matches(e.principal_id, a.tenant)),
+  );
+  return events.length === a.evidence.events.length
+    ? a
+    : { ...a, evidence: { ...a.evidence, events } };
 }
 
 /** The network of an address: /24 for IPv4, /48 for IPv6. */
 export function networkOf(ip: string | undefined): string | undefined {
   if (!ip) return undefined;
-  if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}::/48`;
-  return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+  if (ip.includes(":")) return `${ip.split(":").slice(0, 3).join(":")}::/48`;
+  return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
 }
 
 /** A map of bounded size that forgets the least recently touched entry first. */
@@ -87,7 +152,11 @@ export class BoundedMap<V> {
   private readonly map = new Map<string, V>();
   evictions = 0;
 
-  constructor(private readonly cap: number) {}
+  constructor(
+    private readonly cap: number,
+    /** Told of every entry the map drops (evicted, expired or deleted), to free what it holds. */
+    private readonly onDrop: (value: V) => void = () => {},
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -103,10 +172,14 @@ export class BoundedMap<V> {
   }
 
   set(key: string, value: V): void {
+    const replaced = this.map.get(key);
+    if (replaced !== undefined && replaced !== value) this.onDrop(replaced);
     this.map.delete(key);
     this.map.set(key, value);
     while (this.map.size > this.cap) {
-      this.map.delete(this.map.keys().next().value as string);
+      const [oldest, dropped] = this.map.entries().next().value as [string, V];
+      this.map.delete(oldest);
+      this.onDrop(dropped);
       this.evictions++;
     }
   }
@@ -116,9 +189,13 @@ export class BoundedMap<V> {
   }
 
   /** Drops every entry for which `drop` is true, wherever it is; how many it dropped. */
-  deleteWhere(drop: (value: V) => boolean): number {
+  deleteWhere(drop: (value: V, key: string) => boolean): number {
     let dropped = 0;
-    for (const [key, value] of this.map) if (drop(value) && this.map.delete(key)) dropped++;
+    for (const [key, value] of this.map)
+      if (drop(value, key) && this.map.delete(key)) {
+        this.onDrop(value);
+        dropped++;
+      }
     return dropped;
   }
 
@@ -127,6 +204,7 @@ export class BoundedMap<V> {
     for (const [key, value] of this.map) {
       if (!expired(value)) break;
       this.map.delete(key);
+      this.onDrop(value);
     }
   }
 }

@@ -1,0 +1,41 @@
+// Fixed-size records in typed arrays: a scorer's per-key state as a slot number into one
+// Int32Array and one Float64Array (grown by doubling), not an object per key.
+export class SlotPool {
+  ints: Int32Array;
+  floats: Float64Array;
+  private readonly free: number[] = [];
+  private next = 0;
+
+  constructor(
+    /** Int32 words per slot. */
+    readonly intStride: number,
+    /** Float64 words per slot. */
+    readonly floatStride: number,
+    initialSlots = 256,
+  ) {
+    this.ints = new Int32Array(initialSlots * intStride);
+    this.floats = new Float64Array(initialSlots * floatStride);
+  }
+
+  /** A slot, zeroed; its first Int32 word is at slot × intStride, its first Float64 at slot × floatStride. */
+  alloc(): number {
+    const slot = this.free.pop() ?? this.next++;
+    if ((slot + 1) * this.intStride > this.ints.length) this.grow();
+    this.ints.fill(0, slot * this.intStride, (slot + 1) * this.intStride);
+    this.floats.fill(0, slot * this.floatStride, (slot + 1) * this.floatStride);
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.free.push(slot);
+  }
+
+  private grow(): void {
+    const ints = new Int32Array(this.ints.length * 2);
+    ints.set(this.ints);
+    this.ints = ints;
+    const floats = new Float64Array(Math.max(this.floats.length * 2, 1));
+    floats.set(this.floats);
+    this.floats = floats;
+  }
+}
