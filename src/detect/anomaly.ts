@@ -1,9 +1,9 @@
 // An anomaly: a 0–100 score with the evidence that produced it, so an analyst can see why.
-import { deriveEventId, type CanonicalEvent } from "../events/index.js";
+import { deriveEventId, type CanonicalEvent } from '../events/index.js';
 
-export type AnomalyType = "token_replay" | "denial_burst";
+export type AnomalyType = 'token_replay' | 'denial_burst';
 /** Gravest first, as the API and the risk summary list them. */
-export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export interface Anomaly {
@@ -29,72 +29,39 @@ export interface Anomaly {
 
 export type EvidenceEvent = Pick<
   CanonicalEvent,
-  | "event_id"
-  | "kind"
-  | "time"
-  | "principal_id"
-  | "device_id"
-  | "src_ip"
-  | "geo_country"
-  | "user_agent"
-  | "app"
+  'event_id' | 'kind' | 'time' | 'principal_id' | 'device_id' | 'src_ip' | 'geo_country' | 'user_agent' | 'app'
 > &
   Record<string, unknown>;
 
 export function severityOf(score: number): Severity {
-  return score >= 90
-    ? "critical"
-    : score >= 70
-      ? "high"
-      : score >= 50
-        ? "medium"
-        : "low";
+  return score >= 90 ? 'critical' : score >= 70 ? 'high' : score >= 50 ? 'medium' : 'low';
 }
 
-export function anomaly(
-  fields: Omit<Anomaly, "anomaly_id" | "severity">,
-  trigger: CanonicalEvent,
-): Anomaly {
+export function anomaly(fields: Omit<Anomaly, 'anomaly_id' | 'severity'>, trigger: CanonicalEvent): Anomaly {
   // Deterministic: the same trigger replayed after a restart gives the same id, stored once.
   return {
-    anomaly_id: deriveEventId(
-      "anomaly",
-      fields.type,
-      fields.tenant,
-      fields.key,
-      trigger.event_id,
-    ),
+    anomaly_id: deriveEventId('anomaly', fields.type, fields.tenant, fields.key, trigger.event_id),
     severity: severityOf(fields.score),
     ...fields,
   };
 }
 
 export function evidenceOf(event: CanonicalEvent): EvidenceEvent {
-  const {
-    event_id,
-    kind,
-    time,
-    principal_id,
-    device_id,
-    src_ip,
-    geo_country,
-    user_agent,
-    app,
-  } = event;
+  const { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app } = event;
   const extra: Record<string, unknown> = {};
-  if (event.kind === "auth")
+  if (event.kind === 'auth')
     Object.assign(extra, {
       outcome: event.outcome,
       auth_method: event.auth_method,
       mfa: event.mfa,
     });
-  if (event.kind === "policy")
+  if (event.kind === 'policy')
     Object.assign(extra, {
       decision: event.decision,
       policy_id: event.policy_id,
       policy_version: event.policy_version,
     });
-  if (event.kind === "token")
+  if (event.kind === 'token')
     Object.assign(extra, {
       activity: event.activity,
       token_id: event.token_id,
@@ -122,29 +89,22 @@ export type PrincipalMatch = (principal: string, tenant: string) => boolean;
  * (sql/erase/anomalies_*.sql): one about the principal (keyed by them, or a replay of their own
  * credential) is gone; any other keeps its evidence but the principal's events.
  */
-export function forgetInAnomaly(
-  a: Anomaly,
-  matches: PrincipalMatch,
-): Anomaly | undefined {
-  const about = a.key.startsWith("principal:")
-    ? a.key.slice("principal:".length)
-    : a.type === "token_replay"
+export function forgetInAnomaly(a: Anomaly, matches: PrincipalMatch): Anomaly | undefined {
+  const about = a.key.startsWith('principal:')
+    ? a.key.slice('principal:'.length)
+    : a.type === 'token_replay'
       ? a.evidence.baseline.principal
       : undefined;
-  if (typeof about === "string" && matches(about, a.tenant)) return undefined;
-  const events = a.evidence.events.filter(
-    (e) => !(e.principal_id !== undefined && matches(e.principal_id, a.tenant)),
-  );
-  return events.length === a.evidence.events.length
-    ? a
-    : { ...a, evidence: { ...a.evidence, events } };
+  if (typeof about === 'string' && matches(about, a.tenant)) return undefined;
+  const events = a.evidence.events.filter((e) => !(e.principal_id !== undefined && matches(e.principal_id, a.tenant)));
+  return events.length === a.evidence.events.length ? a : { ...a, evidence: { ...a.evidence, events } };
 }
 
 /** The network of an address: /24 for IPv4, /48 for IPv6. */
 export function networkOf(ip: string | undefined): string | undefined {
   if (!ip) return undefined;
-  if (ip.includes(":")) return `${ip.split(":").slice(0, 3).join(":")}::/48`;
-  return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
+  if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}::/48`;
+  return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
 }
 
 /** A map of bounded size that forgets the least recently touched entry first. */

@@ -5,17 +5,10 @@
 // push bombing (one principal, push failures), password spraying (one source, many
 // principals), a misconfigured rollout (one policy right after a new version). A key's state
 // is one slot of typed arrays (denialState.ts): counts per minute in a ring, strings interned.
-import { median, medianAbsoluteDeviation } from "simple-statistics";
-import type { CanonicalEvent } from "../events/index.js";
-import {
-  anomaly,
-  BoundedMap,
-  networkOf,
-  type Anomaly,
-  type EvidenceEvent,
-  type PrincipalMatch,
-} from "./anomaly.js";
-import { DenialKeyStates, type MinuteCounts } from "./denialState.js";
+import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import type { CanonicalEvent } from '../events/index.js';
+import { anomaly, BoundedMap, networkOf, type Anomaly, type EvidenceEvent, type PrincipalMatch } from './anomaly.js';
+import { DenialKeyStates, type MinuteCounts } from './denialState.js';
 
 export interface DenialBurstOptions {
   /** Denials in a minute below this never raise anything. */
@@ -44,18 +37,13 @@ export const DEFAULT_DENIAL_BURST: DenialBurstOptions = {
   maxKeys: 100_000,
 };
 
-export type Dimension = "principal" | "src_net" | "policy" | "app" | "tenant";
+export type Dimension = 'principal' | 'src_net' | 'policy' | 'app' | 'tenant';
 
 /** Keys that aggregate many principals: they need a history to be judged, and a larger burst. */
-const BROAD: readonly Dimension[] = ["app", "tenant"];
+const BROAD: readonly Dimension[] = ['app', 'tenant'];
 
-const isDenial = (e: CanonicalEvent) =>
-  (e.kind === "policy" && e.decision === "deny") ||
-  (e.kind === "auth" && e.outcome === "failure");
-const isPushFailure = (e: CanonicalEvent) =>
-  e.kind === "auth" &&
-  e.outcome === "failure" &&
-  (e.auth_method === "push" || e.mfa === true);
+const isDenial = (e: CanonicalEvent) => (e.kind === 'policy' && e.decision === 'deny') || (e.kind === 'auth' && e.outcome === 'failure');
+const isPushFailure = (e: CanonicalEvent) => e.kind === 'auth' && e.outcome === 'failure' && (e.auth_method === 'push' || e.mfa === true);
 
 /** A key's minute judged a burst: its count against the key's baseline, and what it most likely is. */
 interface Burst {
@@ -73,13 +61,9 @@ export class DenialBurstScorer {
   /** First minute each tenant/policy@version was seen, allowed or denied. */
   private readonly policyVersionSeen: BoundedMap<number>;
 
-  constructor(
-    private readonly options: DenialBurstOptions = DEFAULT_DENIAL_BURST,
-  ) {
+  constructor(private readonly options: DenialBurstOptions = DEFAULT_DENIAL_BURST) {
     this.state = new DenialKeyStates(options.baselineMinutes);
-    this.keys = new BoundedMap(options.maxKeys, (slot) =>
-      this.state.release(slot),
-    );
+    this.keys = new BoundedMap(options.maxKeys, (slot) => this.state.release(slot));
     this.policyVersionSeen = new BoundedMap(options.maxKeys);
   }
 
@@ -95,9 +79,7 @@ export class DenialBurstScorer {
   forgetPrincipal(matches: PrincipalMatch): number {
     const dropped = this.keys.deleteWhere((slot) => {
       const principal = this.state.principal(slot);
-      return (
-        principal !== undefined && matches(principal, this.state.tenant(slot))
-      );
+      return principal !== undefined && matches(principal, this.state.tenant(slot));
     });
     for (const slot of this.keys.values()) this.state.forget(slot, matches);
     return dropped;
@@ -105,10 +87,9 @@ export class DenialBurstScorer {
 
   observe(event: CanonicalEvent): Anomaly[] {
     const minute = Math.floor(Date.parse(event.time) / 60_000);
-    if (event.kind === "policy" && event.policy_id) {
-      const pv = `${event.tenant}/${event.policy_id}@${event.policy_version ?? ""}`;
-      if (this.policyVersionSeen.get(pv) === undefined)
-        this.policyVersionSeen.set(pv, minute);
+    if (event.kind === 'policy' && event.policy_id) {
+      const pv = `${event.tenant}/${event.policy_id}@${event.policy_version ?? ''}`;
+      if (this.policyVersionSeen.get(pv) === undefined) this.policyVersionSeen.set(pv, minute);
     }
     if (!isDenial(event)) return [];
     const out: Anomaly[] = [];
@@ -121,71 +102,32 @@ export class DenialBurstScorer {
 
   private dimensions(event: CanonicalEvent): Array<[Dimension, string]> {
     const dims: Array<[Dimension, string | undefined]> = [
-      ["principal", event.principal_id],
-      ["src_net", networkOf(event.src_ip)],
-      [
-        "policy",
-        event.kind === "policy" && event.policy_id
-          ? `${event.policy_id}@${event.policy_version ?? ""}`
-          : undefined,
-      ],
-      ["app", event.app],
-      ["tenant", event.tenant],
+      ['principal', event.principal_id],
+      ['src_net', networkOf(event.src_ip)],
+      ['policy', event.kind === 'policy' && event.policy_id ? `${event.policy_id}@${event.policy_version ?? ''}` : undefined],
+      ['app', event.app],
+      ['tenant', event.tenant],
     ];
     return dims.filter((d): d is [Dimension, string] => d[1] !== undefined);
   }
 
   /** Counts the denial for its key and minute; the anomaly, if that makes the minute a burst. */
-  private count(
-    dimension: Dimension,
-    value: string,
-    event: CanonicalEvent,
-    minute: number,
-  ): Anomaly | undefined {
+  private count(dimension: Dimension, value: string, event: CanonicalEvent, minute: number): Anomaly | undefined {
     const slot = this.keySlot(event.tenant, dimension, value, minute);
-    if (minute < this.state.newestMinute(slot) - this.options.baselineMinutes)
-      return undefined; // older than anything still judged
-    this.state.record(
-      slot,
-      event,
-      minute,
-      isPushFailure(event),
-      dimension !== "principal",
-    );
-    const burst = this.judge(
-      dimension,
-      value,
-      slot,
-      this.state.minute(slot, minute),
-      event.tenant,
-      minute,
-    );
+    if (minute < this.state.newestMinute(slot) - this.options.baselineMinutes) return undefined; // older than anything still judged
+    this.state.record(slot, event, minute, isPushFailure(event), dimension !== 'principal');
+    const burst = this.judge(dimension, value, slot, this.state.minute(slot, minute), event.tenant, minute);
     if (!burst) return undefined;
     this.state.alerted(slot, minute);
-    return burstAnomaly(
-      burst,
-      `${dimension}:${value}`,
-      minute,
-      this.state.recent(slot),
-      event,
-    );
+    return burstAnomaly(burst, `${dimension}:${value}`, minute, this.state.recent(slot), event);
   }
 
   /** The key's slot, its baseline window moved on to this minute if it is the newest. */
-  private keySlot(
-    tenant: string,
-    dimension: Dimension,
-    value: string,
-    minute: number,
-  ): number {
+  private keySlot(tenant: string, dimension: Dimension, value: string, minute: number): number {
     const id = `${tenant}/${dimension}:${value}`;
     let slot = this.keys.get(id);
     if (slot === undefined) {
-      slot = this.state.create(
-        tenant,
-        dimension === "principal" ? value : undefined,
-        minute,
-      );
+      slot = this.state.create(tenant, dimension === 'principal' ? value : undefined, minute);
       this.keys.set(id, slot);
     }
     this.state.advance(slot, minute);
@@ -193,35 +135,18 @@ export class DenialBurstScorer {
   }
 
   /** Whether the key's count in this minute is a burst: against which baseline and threshold, and what it most likely is. */
-  private judge(
-    dimension: Dimension,
-    value: string,
-    slot: number,
-    stats: MinuteCounts,
-    tenant: string,
-    minute: number,
-  ): Burst | undefined {
+  private judge(dimension: Dimension, value: string, slot: number, stats: MinuteCounts, tenant: string, minute: number): Burst | undefined {
     const broad = BROAD.includes(dimension);
     const minCount = broad ? 2 * this.options.minCount : this.options.minCount;
-    if (
-      stats.count < minCount ||
-      Math.abs(minute - this.state.lastAlertMinute(slot)) <
-        this.options.cooldownMinutes
-    )
-      return undefined;
+    if (stats.count < minCount || Math.abs(minute - this.state.lastAlertMinute(slot)) < this.options.cooldownMinutes) return undefined;
     // The baseline is the key's own history since it was first seen: a narrow key with none
     // (a new attacker network, a new policy version) is judged by the minimum count alone; a
     // broad one (an app, a tenant) is not judged until it has a third of a baseline window.
     const baseline = this.baselineOf(slot, minute);
-    if (broad && baseline.minutes < this.options.baselineMinutes / 3)
-      return undefined;
+    if (broad && baseline.minutes < this.options.baselineMinutes / 3) return undefined;
     // The MAD of a quiet key's counts is often 0: Poisson noise (√median) is the floor of the spread.
     const spread = Math.max(1.4826 * baseline.mad, Math.sqrt(baseline.median));
-    const threshold = Math.max(
-      minCount,
-      baseline.median + this.options.madFactor * spread,
-      this.options.medianFactor * baseline.median,
-    );
+    const threshold = Math.max(minCount, baseline.median + this.options.madFactor * spread, this.options.medianFactor * baseline.median);
     if (stats.count < threshold) return undefined;
     return {
       count: stats.count,
@@ -233,16 +158,9 @@ export class DenialBurstScorer {
   }
 
   /** Median and MAD of the key's counts per minute before this one, since it was first seen, over at most the baseline window. */
-  private baselineOf(slot: number, minute: number): Burst["baseline"] {
+  private baselineOf(slot: number, minute: number): Burst['baseline'] {
     const history: number[] = [];
-    for (
-      let m = Math.max(
-        this.state.firstMinute(slot),
-        minute - this.options.baselineMinutes,
-      );
-      m < minute;
-      m++
-    )
+    for (let m = Math.max(this.state.firstMinute(slot), minute - this.options.baselineMinutes); m < minute; m++)
       history.push(this.state.count(slot, m));
     return {
       minutes: history.length,
@@ -257,80 +175,64 @@ export class DenialBurstScorer {
     stats: MinuteCounts,
     tenant: string,
     minute: number,
-  ): Pick<Burst, "kind" | "reasons"> {
+  ): Pick<Burst, 'kind' | 'reasons'> {
     switch (dimension) {
-      case "principal":
+      case 'principal':
         if (stats.pushFailures >= stats.count * 0.6)
           return {
-            kind: "mfa-push-bombing",
-            reasons: [
-              `${stats.pushFailures} MFA push failures for one principal`,
-            ],
+            kind: 'mfa-push-bombing',
+            reasons: [`${stats.pushFailures} MFA push failures for one principal`],
           };
         if (stats.authFailures >= stats.count * 0.6)
           return {
-            kind: "brute-force",
+            kind: 'brute-force',
             reasons: [`${stats.authFailures} failed logins for one principal`],
           };
         return {
-          kind: "denied-principal",
-          reasons: ["one principal denied by policy"],
+          kind: 'denied-principal',
+          reasons: ['one principal denied by policy'],
         };
-      case "src_net":
+      case 'src_net':
         if (stats.authFailures < stats.count * 0.6)
           return {
-            kind: "denied-network",
-            reasons: ["one source network denied by policy"],
+            kind: 'denied-network',
+            reasons: ['one source network denied by policy'],
           };
         return stats.distinctPrincipals >= 5
           ? {
-              kind: "password-spray",
+              kind: 'password-spray',
               reasons: [`one source network, ${principals(stats)} principals`],
             }
           : {
-              kind: "brute-force",
-              reasons: [
-                `one source network, ${principals(stats)} principal(s)`,
-              ],
+              kind: 'brute-force',
+              reasons: [`one source network, ${principals(stats)} principal(s)`],
             };
-      case "policy": {
-        const first =
-          this.policyVersionSeen.get(`${tenant}/${value}`) ?? minute;
+      case 'policy': {
+        const first = this.policyVersionSeen.get(`${tenant}/${value}`) ?? minute;
         return minute - first <= this.options.rolloutMinutes
           ? {
-              kind: "misconfigured-rollout",
-              reasons: [
-                `policy version ${value} first seen ${minute - first} min before`,
-              ],
+              kind: 'misconfigured-rollout',
+              reasons: [`policy version ${value} first seen ${minute - first} min before`],
             }
-          : { kind: "policy-denial-surge", reasons: [] };
+          : { kind: 'policy-denial-surge', reasons: [] };
       }
-      case "app":
-        return { kind: "app-denial-surge", reasons: [] };
-      case "tenant":
-        return { kind: "tenant-denial-surge", reasons: [] };
+      case 'app':
+        return { kind: 'app-denial-surge', reasons: [] };
+      case 'tenant':
+        return { kind: 'tenant-denial-surge', reasons: [] };
     }
   }
 }
 
 /** A minute's distinct principals as evidence says them: "at least" once past what a key tracks. */
-const principals = (stats: MinuteCounts) =>
-  stats.atLeast
-    ? `at least ${stats.distinctPrincipals}`
-    : `${stats.distinctPrincipals}`;
+const principals = (stats: MinuteCounts) => (stats.atLeast ? `at least ${stats.distinctPrincipals}` : `${stats.distinctPrincipals}`);
 
 /** The anomaly for a burst: a score from how far the count is over the threshold, the minute's numbers and recent events as evidence. */
-function burstAnomaly(
-  burst: Burst,
-  key: string,
-  minute: number,
-  recent: readonly EvidenceEvent[],
-  trigger: CanonicalEvent,
-): Anomaly {
+function burstAnomaly(burst: Burst, key: string, minute: number, recent: readonly EvidenceEvent[], trigger: CanonicalEvent): Anomaly {
   const { count, threshold, baseline } = burst;
   return anomaly(
     {
-      type: "denial_burst",
+      type: 'denial_burst',
       kind: burst.kind,
       score: Math.min(100, Math.round(50 + 25 * Math.log2(count / threshold))),
       tenant: trigger.tenant,

@@ -3,16 +3,9 @@
 // device, from another network or country within minutes, or with another user agent
 // raises a 0–100 score with the prior context and the events as evidence. A credential's state
 // is one slot of typed arrays (credentialState.ts): strings interned, no event kept as an object.
-import type { CanonicalEvent } from "../events/index.js";
-import {
-  anomaly,
-  BoundedMap,
-  evidenceOf,
-  networkOf,
-  type Anomaly,
-  type PrincipalMatch,
-} from "./anomaly.js";
-import { CredentialStates } from "./credentialState.js";
+import type { CanonicalEvent } from '../events/index.js';
+import { anomaly, BoundedMap, evidenceOf, networkOf, type Anomaly, type PrincipalMatch } from './anomaly.js';
+import { CredentialStates } from './credentialState.js';
 
 export interface TokenReplayOptions {
   /** Credentials tracked at most (least recently seen forgotten first). */
@@ -36,31 +29,30 @@ export const DEFAULT_TOKEN_REPLAY: TokenReplayOptions = {
 };
 
 const WEIGHTS = {
-  "used after revocation": 70,
-  "used after expiry": 60,
-  "different device": 45,
-  "different country within minutes": 35,
-  "different country": 25,
-  "different network within minutes": 15,
-  "different network": 10,
-  "different user agent": 20,
+  'used after revocation': 70,
+  'used after expiry': 60,
+  'different device': 45,
+  'different country within minutes': 35,
+  'different country': 25,
+  'different network within minutes': 15,
+  'different network': 10,
+  'different user agent': 20,
 } as const;
 type Reason = keyof typeof WEIGHTS;
 
 const REASONS = Object.keys(WEIGHTS) as Reason[];
 
 const KIND_BY_REASON: Array<[Reason, string]> = [
-  ["used after revocation", "revoked-token-use"],
-  ["used after expiry", "expired-token-use"],
-  ["different device", "device-change"],
-  ["different country within minutes", "impossible-travel"],
+  ['used after revocation', 'revoked-token-use'],
+  ['used after expiry', 'expired-token-use'],
+  ['different device', 'device-change'],
+  ['different country within minutes', 'impossible-travel'],
 ];
 
 /** The credential an event presents: a token id, else the session it belongs to. */
 export function credentialOf(event: CanonicalEvent): string | undefined {
-  if (event.kind === "token") return `token:${event.token_id}`;
-  if ((event.kind === "auth" || event.kind === "policy") && event.session_id)
-    return `session:${event.session_id}`;
+  if (event.kind === 'token') return `token:${event.token_id}`;
+  if ((event.kind === 'auth' || event.kind === 'policy') && event.session_id) return `session:${event.session_id}`;
   return undefined;
 }
 
@@ -69,12 +61,8 @@ export class TokenReplayScorer {
   private readonly credentials: BoundedMap<number>;
   private observed = 0;
 
-  constructor(
-    private readonly options: TokenReplayOptions = DEFAULT_TOKEN_REPLAY,
-  ) {
-    this.credentials = new BoundedMap(options.maxCredentials, (slot) =>
-      this.state.release(slot),
-    );
+  constructor(private readonly options: TokenReplayOptions = DEFAULT_TOKEN_REPLAY) {
+    this.credentials = new BoundedMap(options.maxCredentials, (slot) => this.state.release(slot));
   }
 
   /** Credentials held now. */
@@ -90,9 +78,7 @@ export class TokenReplayScorer {
   forgetPrincipal(matches: PrincipalMatch): number {
     return this.credentials.deleteWhere((slot) => {
       const principal = this.state.principal(slot);
-      return (
-        principal !== undefined && matches(principal, this.state.tenant(slot))
-      );
+      return principal !== undefined && matches(principal, this.state.tenant(slot));
     });
   }
 
@@ -100,27 +86,20 @@ export class TokenReplayScorer {
     const key = credentialOf(event);
     if (!key) return [];
     const time = Date.parse(event.time);
-    if (++this.observed % 1000 === 0)
-      this.credentials.sweep(
-        (slot) => this.state.lastSeen(slot) < time - this.options.idleMs,
-      );
+    if (++this.observed % 1000 === 0) this.credentials.sweep((slot) => this.state.lastSeen(slot) < time - this.options.idleMs);
     const slot = this.credentials.get(key);
     if (slot === undefined) {
       this.credentials.set(key, this.state.create(event, time));
       return [];
     }
     const st = this.state;
-    if (event.kind === "token" && event.activity === "revoke") {
+    if (event.kind === 'token' && event.activity === 'revoke') {
       st.revoke(slot, time);
       st.seen(slot, time);
       return [];
     }
     // A failed login presents no credential worth judging; an introspection of a revoked token is the server doing its job.
-    if (
-      (event.kind === "auth" && event.outcome !== "success") ||
-      (event.kind === "token" && event.activity === "introspect")
-    )
-      return [];
+    if ((event.kind === 'auth' && event.outcome !== 'success') || (event.kind === 'token' && event.activity === 'introspect')) return [];
 
     const reasons = this.reasons(slot, event, time);
     st.seen(slot, time);
@@ -135,10 +114,8 @@ export class TokenReplayScorer {
     return [
       anomaly(
         {
-          type: "token_replay",
-          kind:
-            KIND_BY_REASON.find(([r]) => reasons.includes(r))?.[1] ??
-            "context-change",
+          type: 'token_replay',
+          kind: KIND_BY_REASON.find(([r]) => reasons.includes(r))?.[1] ?? 'context-change',
           score,
           tenant: context.tenant,
           key,
@@ -152,14 +129,8 @@ export class TokenReplayScorer {
               networks: context.network === undefined ? [] : [context.network],
               countries: context.country === undefined ? [] : [context.country],
               user_agent: context.userAgent,
-              expires_at:
-                context.expiresAt === undefined
-                  ? undefined
-                  : new Date(context.expiresAt).toISOString(),
-              revoked_at:
-                context.revokedAt === undefined
-                  ? undefined
-                  : new Date(context.revokedAt).toISOString(),
+              expires_at: context.expiresAt === undefined ? undefined : new Date(context.expiresAt).toISOString(),
+              revoked_at: context.revokedAt === undefined ? undefined : new Date(context.revokedAt).toISOString(),
             },
           },
         },
@@ -175,25 +146,17 @@ export class TokenReplayScorer {
     const soon = time - st.lastSeen(slot) <= this.options.travelWindowMs;
     const revokedAt = st.revokedAt(slot);
     const expiresAt = st.expiresAt(slot);
-    if (revokedAt !== undefined && time > revokedAt + skew)
-      reasons.push("used after revocation");
-    else if (expiresAt !== undefined && time > expiresAt + skew)
-      reasons.push("used after expiry");
-    if (event.device_id && st.differs(slot, "device", event.device_id))
-      reasons.push("different device");
-    if (event.geo_country && st.differs(slot, "country", event.geo_country)) {
-      reasons.push(
-        soon ? "different country within minutes" : "different country",
-      );
+    if (revokedAt !== undefined && time > revokedAt + skew) reasons.push('used after revocation');
+    else if (expiresAt !== undefined && time > expiresAt + skew) reasons.push('used after expiry');
+    if (event.device_id && st.differs(slot, 'device', event.device_id)) reasons.push('different device');
+    if (event.geo_country && st.differs(slot, 'country', event.geo_country)) {
+      reasons.push(soon ? 'different country within minutes' : 'different country');
     }
     const network = networkOf(event.src_ip);
-    if (network && st.differs(slot, "network", network)) {
-      reasons.push(
-        soon ? "different network within minutes" : "different network",
-      );
+    if (network && st.differs(slot, 'network', network)) {
+      reasons.push(soon ? 'different network within minutes' : 'different network');
     }
-    if (event.user_agent && st.differs(slot, "userAgent", event.user_agent))
-      reasons.push("different user agent");
+    if (event.user_agent && st.differs(slot, 'userAgent', event.user_agent)) reasons.push('different user agent');
     return reasons;
   }
 }
