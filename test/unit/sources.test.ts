@@ -18,7 +18,7 @@ describe('source registry', () => {
   it('lists every source once, the most specific shape first and our own native format last', () => {
     expect(SOURCES.map((s) => s.name)).toEqual([
       ...['okta', 'entra', 'opa', 'keycloak'],
-      ...['cloudflare_access', 'cloudflare_gateway', 'teleport'],
+      ...['cloudflare_access', 'cloudflare_gateway', 'teleport', 'zpa_user_activity'],
       ...['ocsf', 'native'],
     ]);
     expect(SOURCE_NAMES).toEqual(['auto', ...SOURCES.map((s) => s.name)]);
@@ -84,6 +84,7 @@ const SAMPLE_SOURCE: Record<string, string> = {
   'azure-signinlogs-service_principal.ndjson': 'entra',
   'opa-envoy-decision_logs.ndjson': 'opa',
   'teleport-audit.ndjson': 'teleport',
+  'zscaler_zpa-user_activity.ndjson': 'zpa_user_activity',
 };
 
 describe('source detection on the real samples', () => {

@@ -9,6 +9,7 @@ import { ocsfSource } from './ocsf.js';
 import { oktaSource } from './okta.js';
 import { opaSource } from './opa.js';
 import { teleportSource } from './teleport.js';
+import { zpaUserActivitySource } from './zpaUserActivity.js';
 
 /** Every supported source in detection order: the most specific shape first, our own (the loosest) last. */
 export const SOURCES: readonly SourceNormalizer[] = [
@@ -19,6 +20,7 @@ export const SOURCES: readonly SourceNormalizer[] = [
   cloudflareAccessSource,
   cloudflareGatewaySource,
   teleportSource,
+  zpaUserActivitySource,
   ocsfSource,
   nativeSource,
 ];
