@@ -49,36 +49,11 @@ export function anomaly(fields: Omit<Anomaly, 'anomaly_id' | 'severity'>, trigge
 export function evidenceOf(event: CanonicalEvent): EvidenceEvent {
   const { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app } = event;
   const extra: Record<string, unknown> = {};
-  if (event.kind === 'auth')
-    Object.assign(extra, {
-      outcome: event.outcome,
-      auth_method: event.auth_method,
-      mfa: event.mfa,
-    });
+  if (event.kind === 'auth') Object.assign(extra, { outcome: event.outcome, auth_method: event.auth_method, mfa: event.mfa });
   if (event.kind === 'policy')
-    Object.assign(extra, {
-      decision: event.decision,
-      policy_id: event.policy_id,
-      policy_version: event.policy_version,
-    });
-  if (event.kind === 'token')
-    Object.assign(extra, {
-      activity: event.activity,
-      token_id: event.token_id,
-      expires_at: event.expires_at,
-    });
-  return {
-    event_id,
-    kind,
-    time,
-    principal_id,
-    device_id,
-    src_ip,
-    geo_country,
-    user_agent,
-    app,
-    ...extra,
-  };
+    Object.assign(extra, { decision: event.decision, policy_id: event.policy_id, policy_version: event.policy_version });
+  if (event.kind === 'token') Object.assign(extra, { activity: event.activity, token_id: event.token_id, expires_at: event.expires_at });
+  return { event_id, kind, time, principal_id, device_id, src_ip, geo_country, user_agent, app, ...extra };
 }
 
 /** Which principal to forget (`ztna forget`): true for the principal's id within the tenants erased. */

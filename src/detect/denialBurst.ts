@@ -179,41 +179,19 @@ export class DenialBurstScorer {
     switch (dimension) {
       case 'principal':
         if (stats.pushFailures >= stats.count * 0.6)
-          return {
-            kind: 'mfa-push-bombing',
-            reasons: [`${stats.pushFailures} MFA push failures for one principal`],
-          };
+          return { kind: 'mfa-push-bombing', reasons: [`${stats.pushFailures} MFA push failures for one principal`] };
         if (stats.authFailures >= stats.count * 0.6)
-          return {
-            kind: 'brute-force',
-            reasons: [`${stats.authFailures} failed logins for one principal`],
-          };
-        return {
-          kind: 'denied-principal',
-          reasons: ['one principal denied by policy'],
-        };
+          return { kind: 'brute-force', reasons: [`${stats.authFailures} failed logins for one principal`] };
+        return { kind: 'denied-principal', reasons: ['one principal denied by policy'] };
       case 'src_net':
-        if (stats.authFailures < stats.count * 0.6)
-          return {
-            kind: 'denied-network',
-            reasons: ['one source network denied by policy'],
-          };
+        if (stats.authFailures < stats.count * 0.6) return { kind: 'denied-network', reasons: ['one source network denied by policy'] };
         return stats.distinctPrincipals >= 5
-          ? {
-              kind: 'password-spray',
-              reasons: [`one source network, ${principals(stats)} principals`],
-            }
-          : {
-              kind: 'brute-force',
-              reasons: [`one source network, ${principals(stats)} principal(s)`],
-            };
+          ? { kind: 'password-spray', reasons: [`one source network, ${principals(stats)} principals`] }
+          : { kind: 'brute-force', reasons: [`one source network, ${principals(stats)} principal(s)`] };
       case 'policy': {
         const first = this.policyVersionSeen.get(`${tenant}/${value}`) ?? minute;
         return minute - first <= this.options.rolloutMinutes
-          ? {
-              kind: 'misconfigured-rollout',
-              reasons: [`policy version ${value} first seen ${minute - first} min before`],
-            }
+          ? { kind: 'misconfigured-rollout', reasons: [`policy version ${value} first seen ${minute - first} min before`] }
           : { kind: 'policy-denial-surge', reasons: [] };
       }
       case 'app':
@@ -237,18 +215,14 @@ function burstAnomaly(burst: Burst, key: string, minute: number, recent: readonl
       score: Math.min(100, Math.round(50 + 25 * Math.log2(count / threshold))),
       tenant: trigger.tenant,
       key,
-      time: trigger.time,
+      time: new Date(minute * 60_000).toISOString(), // the burst's minute: the same whichever denial tipped it
       evidence: {
         reasons: [
           `${count} denials in the minute from ${new Date(minute * 60_000).toISOString()}, threshold ${threshold.toFixed(1)}`,
           ...burst.reasons,
         ],
         events: [...recent],
-        baseline: {
-          ...baseline,
-          threshold,
-          distinct_principals: burst.distinctPrincipals,
-        },
+        baseline: { ...baseline, threshold, distinct_principals: burst.distinctPrincipals },
       },
     },
     trigger,
