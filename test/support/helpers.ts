@@ -63,8 +63,8 @@ export function skipWithoutSamples({ skip }: { skip: (condition: boolean, note?:
 
 /** Every sample file of the folder (or its `sources` subfolder): name → its lines; none when the folder is absent (the tests that read them are skipped then). */
 export function sampleFiles(subfolder: '' | 'sources' = ''): Record<string, string[]> {
-  if (!SAMPLES_PRESENT) return {};
   const dir = join(SAMPLES_DIR, subfolder);
+  if (!SAMPLES_PRESENT || !existsSync(dir)) return {};
   return Object.fromEntries(
     readdirSync(dir)
       .filter((f) => f.endsWith('.ndjson'))
