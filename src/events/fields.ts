@@ -97,7 +97,8 @@ export function isoTime(value: unknown): string | undefined {
     const text = value.trim();
     if (text === '') return undefined;
     const ms = EPOCH_DIGITS.test(text) ? epochMs(Number(text)) : stringMs(text);
-    return ms === undefined || Number.isNaN(ms) || Math.abs(ms) > MAX_DATE_MS ? undefined : new Date(ms).toISOString();
+    // Date.parse answers NaN, never an instant out of range; epochMs bounds its own.
+    return ms === undefined || Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
   }
   if (typeof value !== 'number') return undefined;
   const ms = epochMs(value);
