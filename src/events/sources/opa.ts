@@ -2,7 +2,7 @@
 // Each decision → policy. The evaluation latency is OPA's own measurement
 // (metrics.timer_rego_query_eval_ns). The input is read for known fields only:
 // it often holds request headers, and an Authorization header must never be copied.
-import { at, compact, deriveEventId, isObject, isoTime, num, str, type Json } from '../fields.js';
+import { at, compact, deriveEventId, firstStr, isObject, isoTime, num, str, type Json } from '../fields.js';
 import type { PolicyEvent } from '../schema.js';
 import type { NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
 
@@ -23,15 +23,6 @@ function decide(result: unknown): { decision: Decision; reasons: string[] } {
   return { decision: 'error', reasons: ['unrecognized result document'] };
 }
 
-/** The first of these paths that holds a value (the rest are not read). */
-function first(record: Json, paths: string[]): string | undefined {
-  for (const path of paths) {
-    const value = str(at(record, path));
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
-
 export const opaSource: SourceNormalizer = {
   name: 'opa',
   detect: (record) => typeof record.decision_id === 'string' && typeof record.path === 'string',
@@ -43,27 +34,27 @@ export const opaSource: SourceNormalizer = {
         : decide(record.result);
     const bundles = isObject(record.bundles) ? Object.values(record.bundles).filter(isObject) : [];
     const evalNs = num(at(record, 'metrics.timer_rego_query_eval_ns')) ?? num(at(record, 'metrics.timer_server_handler_ns'));
-    const sourceAddress = first(input, ['src_ip', 'source_ip', 'attributes.source.address.socketAddress.address']);
+    const sourceAddress = firstStr(input, ['src_ip', 'source_ip', 'attributes.source.address.socketAddress.address']);
     return {
       draft: compact({
         kind: 'policy',
         event_id: deriveEventId('opa', str(record.decision_id)),
         time: isoTime(record.timestamp),
-        tenant: first(input, ['tenant', 'tenant_id']) ?? str(at(record, 'labels.tenant')) ?? ctx.defaultTenant,
+        tenant: firstStr(input, ['tenant', 'tenant_id']) ?? str(at(record, 'labels.tenant')) ?? ctx.defaultTenant,
         source: 'opa',
         emitter_id: str(at(record, 'labels.id')) ?? 'opa',
-        correlation_id: first(input, ['correlation_id', 'request_id', 'attributes.request.http.id']),
-        session_id: first(input, ['session_id', 'session.id']),
-        principal_id: first(input, ['principal', 'principal_id', 'user', 'user.id', 'subject', 'subject.id', 'parsed_token.sub']),
-        principal_type: first(input, ['principal_type', 'subject.type']),
-        device_id: first(input, ['device_id', 'device.id']),
+        correlation_id: firstStr(input, ['correlation_id', 'request_id', 'attributes.request.http.id']),
+        session_id: firstStr(input, ['session_id', 'session.id']),
+        principal_id: firstStr(input, ['principal', 'principal_id', 'user', 'user.id', 'subject', 'subject.id', 'parsed_token.sub']),
+        principal_type: firstStr(input, ['principal_type', 'subject.type']),
+        device_id: firstStr(input, ['device_id', 'device.id']),
         src_ip: sourceAddress,
-        app: first(input, ['app', 'resource', 'resource.id', 'attributes.destination.principal', 'attributes.request.http.host']),
+        app: firstStr(input, ['app', 'resource', 'resource.id', 'attributes.destination.principal', 'attributes.request.http.host']),
         decision,
         policy_id: str(record.path),
         policy_version: str(bundles[0]?.revision) ?? str(at(record, 'labels.version')),
-        rule: first(input, ['rule']),
-        action: first(input, ['action', 'method', 'attributes.request.http.method']),
+        rule: firstStr(input, ['rule']),
+        action: firstStr(input, ['action', 'method', 'attributes.request.http.method']),
         eval_latency_ms: evalNs === undefined ? undefined : evalNs / 1e6,
         reasons,
         enforcement_point: str(record.requested_by),
