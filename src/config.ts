@@ -80,6 +80,13 @@ export const ConfigSchema = z.object({
   ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
   ZTNA_TOPIC_ANOMALIES: topic.default('ztna.anomalies'),
   ZTNA_TOPIC_CONTROL: topic.default('ztna.control').describe('control messages to every replica (`ztna forget`)'),
+  ZTNA_TOPIC_KEYED: topic.default('ztna.keyed').describe('the repartition topic: stored events keyed by what the scorers key on'),
+  ZTNA_KEYED_PARTITIONS: int(0, 1000)
+    .default(12)
+    .describe('partitions of the keyed topic when created at start-up (0 = never create); more than replicas, so they can grow'),
+  ZTNA_KEYED_REBUILD_MINUTES: int(1, 7 * 24 * 60)
+    .default(60)
+    .describe("how far back a replica rebuilds the scorers' state of the keyed partitions it gains, from the store"),
   ZTNA_KAFKA_SESSION_TIMEOUT_MS: int(6000, 300_000).default(30_000).describe("how soon a dead replica's partitions move to the others"),
   ZTNA_BATCH_MAX_RECORDS: int(1, 1_000_000)
     .default(DEFAULT_BATCHING.maxRecords)

@@ -19,6 +19,7 @@ export const METRIC_NAMES = {
   consumerLag: 'ztna_consumer_lag_messages',
   anomalies: 'ztna_anomalies_total',
   scorerKeys: 'ztna_scorer_state_keys',
+  scorerRebuildSeconds: 'ztna_scorer_state_rebuild_seconds',
   apiKeyLastUsed: 'ztna_api_key_last_used_timestamp_seconds',
 } as const;
 

@@ -38,6 +38,9 @@ import { SliProcessor } from '../sli/processor.js';
 import { AnomalyProcessor, type AnomalySink } from '../detect/processor.js';
 import { createScorers } from '../detect/scorers.js';
 import { KafkaAnomalySink, StoreAnomalySink } from '../sinks/anomalies.js';
+import { KeyedRepartition, keyedScoringHandler } from '../sinks/keyed.js';
+import { KeyedScoring } from '../detect/keyed.js';
+import { prepareKeyedTopic, startKeyedConsumer } from '../sources/keyed.js';
 import { loadSloSpec } from '../slo/spec.js';
 
 /** The SLO spec shipped with the package, used unless ZTNA_SLO_FILE names another. */
@@ -79,16 +82,18 @@ export async function startService(config: Config, log: Logger, print: (line: st
   const anomalies = new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics.detect, (err, waiting) =>
     log.warn({ err: (err as Error).message, waiting }, 'anomalies not published; kept for the next batch'),
   );
-  const processors = [
-    new SliProcessor(metrics.sli, {
-      labelCap: config.ZTNA_METRIC_LABEL_CAP,
-      otherLabel: config.ZTNA_METRIC_OTHER_LABEL,
-      reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
-      restartMaxSeq: 10,
-    }),
-    anomalies,
-  ];
+  const sliOptions = {
+    labelCap: config.ZTNA_METRIC_LABEL_CAP,
+    otherLabel: config.ZTNA_METRIC_OTHER_LABEL,
+    reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
+    restartMaxSeq: 10,
+  };
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
+  // With Kafka, the keyed state (scorers, completeness) runs on the keyed topic's partitions this
+  // replica holds (startKeyedScoring); each replica counts the SLIs of what it stores.
+  const processors = kafka
+    ? [new KeyedRepartition(kafka.producer, config.ZTNA_TOPIC_KEYED), new SliProcessor(metrics.sli, { ...sliOptions, only: 'counts' })]
+    : [new SliProcessor(metrics.sli, sliOptions), anomalies];
   if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));
   const deadLetterSinks = kafka ? [new KafkaDeadLetterSink(kafka.producer, config.ZTNA_TOPIC_DEADLETTER)] : [];
   const pipeline = new IngestPipeline(store, normalize, {
@@ -152,7 +157,9 @@ export async function startService(config: Config, log: Logger, print: (line: st
     delete pending.store;
     if (kafka) {
       pending.kafka = 'joining the consumer group';
-      const source = await consumeKafka(kafka, config, pipeline, metrics, log, stopping.signal);
+      const completeness = new SliProcessor(metrics.sli, { ...sliOptions, only: 'completeness' });
+      const keyed = await startKeyedScoring(kafka, config, { store, anomalies, completeness, metrics, log }, stopping.signal);
+      const source = keyed ? await consumeKafka(kafka, config, pipeline, metrics, log, stopping.signal) : undefined;
       // Erasures (`ztna forget`) reach the scorers through the control topic, created with the source's topics.
       const control = source
         ? await retryWithBackoff(
@@ -175,6 +182,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
       stopSource = async () => {
         if (control?.done) await control.value.stop();
         await source?.stop(); // leaves the group: a planned restart gets its partitions back at once
+        await keyed?.stop(); // after the source: its last batch is produced to the keyed topic first
         await kafka.producer.disconnect();
       };
       if (!source || !control?.done) return;
@@ -305,6 +313,55 @@ async function consumeKafka(
     },
   );
   return source.done ? source.value : undefined;
+}
+
+/**
+ * Creates the keyed topic and starts its consumer, whose handler runs the scorers and the
+ * completeness SLI on the keyed partitions this replica holds, retrying with backoff; undefined
+ * when stopped first.
+ */
+async function startKeyedScoring(
+  kafka: KafkaConnection,
+  config: Config,
+  parts: { store: Store; anomalies: AnomalyProcessor; completeness: SliProcessor; metrics: ServiceMetrics; log: Logger },
+  signal: AbortSignal,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  const { log } = parts;
+  const started = await retryWithBackoff(
+    async () => {
+      await brokersCheck(kafka.brokers, kafka.tls)(AbortSignal.timeout(2000));
+      await kafka.producer.connect(); // a rebuild may publish anomalies before the source starts
+      const partitions = await prepareKeyedTopic(kafka.client, config.ZTNA_TOPIC_KEYED, config.ZTNA_KEYED_PARTITIONS);
+      const handler = keyedScoringHandler({
+        scoring: new KeyedScoring(parts.anomalies.scorers, partitions, scorerOptions(config).denialBurst?.cooldownMinutes),
+        anomalies: parts.anomalies,
+        completeness: parts.completeness,
+        store: parts.store,
+        windowMs: config.ZTNA_KEYED_REBUILD_MINUTES * 60_000,
+        rebuildSeconds: parts.metrics.detect.rebuildSeconds,
+        log,
+      });
+      const settings = {
+        topic: config.ZTNA_TOPIC_KEYED,
+        groupId: config.ZTNA_KAFKA_GROUP,
+        sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
+      };
+      return startKeyedConsumer(kafka.client, settings, handler, log);
+    },
+    {
+      stopped: () => signal.aborted,
+      pause: (ms) => pauseUnlessStopped(ms, signal),
+      onFailure: async (err, attempt, delayMs) => {
+        const setupFailure = kafkaSetupFailure(err);
+        if (setupFailure) throw new Error(`kafka: ${setupFailure}`, { cause: err });
+        log.warn(
+          { attempt, retryInMs: delayMs },
+          `kafka: cannot start the keyed consumer (attempt ${attempt}): ${(err as Error).message}; retrying`,
+        );
+      },
+    },
+  );
+  return started.done ? started.value : undefined;
 }
 
 function reportProgress(counts: IngestCounts, seconds: number, print: (line: string) => void): () => void {

@@ -16,7 +16,7 @@ export interface Anomaly {
   tenant: string;
   /** What is anomalous: token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app>, tenant:<tenant>. */
   key: string;
-  /** Event time of the event that raised it. */
+  /** Event time of the event that raised it; for a burst, its minute's start. */
   time: string;
   evidence: {
     reasons: string[];
@@ -37,10 +37,15 @@ export function severityOf(score: number): Severity {
   return score >= 90 ? 'critical' : score >= 70 ? 'high' : score >= 50 ? 'medium' : 'low';
 }
 
-export function anomaly(fields: Omit<Anomaly, 'anomaly_id' | 'severity'>, trigger: CanonicalEvent): Anomaly {
-  // Deterministic: the same trigger replayed after a restart gives the same id, stored once.
+/**
+ * `occurrence` names which anomaly of its key this is (a burst's minute, a credential's newly seen
+ * reasons), not which event tipped it: the same events scored again after a redelivery, or
+ * replayed in time order by a replica that took the key over, give the same id, stored once,
+ * whatever order they came in.
+ */
+export function anomaly(fields: Omit<Anomaly, 'anomaly_id' | 'severity'>, occurrence: string): Anomaly {
   return {
-    anomaly_id: deriveEventId('anomaly', fields.type, fields.tenant, fields.key, trigger.event_id),
+    anomaly_id: deriveEventId('anomaly', fields.type, fields.tenant, fields.key, occurrence),
     severity: severityOf(fields.score),
     ...fields,
   };

@@ -39,6 +39,8 @@ export const DEFAULT_DENIAL_BURST: DenialBurstOptions = {
 
 export type Dimension = 'principal' | 'src_net' | 'policy' | 'app' | 'tenant';
 
+const DIMENSIONS: readonly Dimension[] = ['principal', 'src_net', 'policy', 'app', 'tenant'];
+
 /** Keys that aggregate many principals: they need a history to be judged, and a larger burst. */
 const BROAD: readonly Dimension[] = ['app', 'tenant'];
 
@@ -85,15 +87,32 @@ export class DenialBurstScorer {
     return dropped;
   }
 
-  observe(event: CanonicalEvent): Anomaly[] {
+  /**
+   * Drops the keys for which `drop(key)` is true, the key named `tenant/dimension:value` (a keyed
+   * partition lost), with the first sightings of the policy versions among them; how many keys went.
+   */
+  dropWhere(drop: (key: string) => boolean): number {
+    this.policyVersionSeen.deleteWhere((_, pv) => drop(pv.replace('/', '/policy:')));
+    return this.keys.deleteWhere((_, id) => drop(id));
+  }
+
+  /** A burst of this key (`tenant/dimension:value`) raised in this minute by the replica that held the key before: its cooldown holds here too. */
+  noteAlert(id: string, minute: number): void {
+    const slot = this.keys.get(id);
+    if (slot !== undefined && minute > this.state.lastAlertMinute(slot)) this.state.alerted(slot, minute);
+  }
+
+  /** Counts the event in the keys of the dimensions given (all by default; a keyed replica passes the one it holds). */
+  observe(event: CanonicalEvent, only: readonly Dimension[] = DIMENSIONS): Anomaly[] {
     const minute = Math.floor(Date.parse(event.time) / 60_000);
-    if (event.kind === 'policy' && event.policy_id) {
+    if (event.kind === 'policy' && event.policy_id && only.includes('policy')) {
       const pv = `${event.tenant}/${event.policy_id}@${event.policy_version ?? ''}`;
       if (this.policyVersionSeen.get(pv) === undefined) this.policyVersionSeen.set(pv, minute);
     }
     if (!isDenial(event)) return [];
     const out: Anomaly[] = [];
     for (const [dimension, value] of this.dimensions(event)) {
+      if (!only.includes(dimension)) continue;
       const found = this.count(dimension, value, event, minute);
       if (found) out.push(found);
     }
@@ -225,6 +244,6 @@ function burstAnomaly(burst: Burst, key: string, minute: number, recent: readonl
         baseline: { ...baseline, threshold, distinct_principals: burst.distinctPrincipals },
       },
     },
-    trigger,
+    `minute:${minute}`,
   );
 }

@@ -35,7 +35,8 @@ const asList = (v: string | string[] | undefined) => (v === undefined ? [] : Arr
 
 export function matches(label: ScenarioLabel, a: Anomaly): boolean {
   const t = Date.parse(a.time);
-  if (t < Date.parse(label.start) || t > Date.parse(label.end) + GRACE_MS) return false;
+  // A burst is timed at its minute's start, which may precede a scenario that starts within the minute.
+  if (t < Math.floor(Date.parse(label.start) / 60_000) * 60_000 || t > Date.parse(label.end) + GRACE_MS) return false;
   if (SCORED_BY[label.scenario] !== a.type || a.tenant !== label.tenant) return false;
   if (a.type === 'token_replay') return asList(label.keys.token_id).some((id) => a.key === `token:${id}`);
   const keys = [

@@ -52,7 +52,11 @@ export class AnomalyProcessor {
   }
 
   async process(events: readonly CanonicalEvent[]): Promise<void> {
-    const found = score(this.scorers, events);
+    await this.publish(score(this.scorers, events));
+  }
+
+  /** Hands what the scorers raised to the sinks (and the metrics); kept for the next call while a sink refuses. */
+  async publish(found: readonly Anomaly[]): Promise<void> {
     if (this.metrics) {
       this.metrics.scorerKeys.set({ scorer: 'token_replay' }, this.scorers.tokenReplay.size);
       this.metrics.scorerKeys.set({ scorer: 'denial_burst' }, this.scorers.denialBurst.size);

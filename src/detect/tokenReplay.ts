@@ -82,15 +82,29 @@ export class TokenReplayScorer {
     });
   }
 
+  /** Forgets the credentials for which `drop(credential, tenant, principal)` is true (a keyed partition lost); how many. */
+  dropWhere(drop: (credential: string, tenant: string, principal: string | undefined) => boolean): number {
+    return this.credentials.deleteWhere((slot, credential) => drop(credential, this.state.tenant(slot), this.state.principal(slot)));
+  }
+
+  /** Reasons already reported for this credential by the replica that held it before: not reported again. */
+  noteReported(credential: string, reasons: readonly string[]): void {
+    const slot = this.credentials.get(credential);
+    if (slot === undefined) return;
+    for (const reason of reasons) if (REASONS.includes(reason as Reason)) this.state.report(slot, REASONS.indexOf(reason as Reason));
+  }
+
   observe(event: CanonicalEvent): Anomaly[] {
     const key = credentialOf(event);
     if (!key) return [];
     const time = Date.parse(event.time);
     if (++this.observed % 1000 === 0) this.credentials.sweep((slot) => this.state.lastSeen(slot) < time - this.options.idleMs);
-    const slot = this.credentials.get(key);
+    let slot = this.credentials.get(key);
     if (slot === undefined) {
-      this.credentials.set(key, this.state.create(event, time));
-      return [];
+      this.credentials.set(key, (slot = this.state.create(event, time)));
+      // A token first seen already past its expiry is judged on it: with records spread over
+      // partitions, its use can arrive before its issue (or the issue was never seen).
+      if (!(event.kind === 'token' && event.expires_at && time > Date.parse(event.expires_at) + this.options.skewMs)) return [];
     }
     const st = this.state;
     if (event.kind === 'token' && event.activity === 'revoke') {
@@ -134,7 +148,7 @@ export class TokenReplayScorer {
             },
           },
         },
-        event,
+        fresh.join('+'),
       ),
     ];
   }

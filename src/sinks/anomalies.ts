@@ -26,7 +26,8 @@ export class KafkaAnomalySink implements AnomalySink {
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: anomalies.map((a) => ({ key: `${a.tenant}/${a.key}`, value: JSON.stringify(a) })),
+      // Keyed by its id: a consumer (or a compacted topic) tells a repeat after a redelivery by the key.
+      messages: anomalies.map((a) => ({ key: a.anomaly_id, value: JSON.stringify(a) })),
     });
   }
 }

@@ -9,6 +9,11 @@ export interface SliProcessorOptions extends CompletenessOptions {
   /** Distinct values kept per label before the rest become `otherLabel`. */
   labelCap: number;
   otherLabel?: string;
+  /**
+   * One half only: with a keyed repartition, each replica counts the events it stores
+   * ('counts') and telemetry completeness runs where the emitter's sequence is keyed to ('completeness').
+   */
+  only?: 'counts' | 'completeness';
 }
 
 // A pipeline batch processor by shape (`process(events)`): sli sits below the pipeline and does not import it.
@@ -16,6 +21,8 @@ export class SliProcessor {
   private readonly limiter: LabelLimiter;
   private readonly completeness: CompletenessTracker;
   private readonly emitterTenant = new Map<string, string>();
+  private readonly counts: boolean;
+  private readonly sequences: boolean;
 
   constructor(
     private readonly metrics: SliMetrics,
@@ -23,17 +30,21 @@ export class SliProcessor {
   ) {
     this.limiter = new LabelLimiter(options.labelCap, options.otherLabel);
     this.completeness = new CompletenessTracker(options);
+    this.counts = options.only !== 'completeness';
+    this.sequences = options.only !== 'counts';
   }
 
   /** Counts a batch: tallied per label set first, then one increment per series (not one per event). */
   process(events: readonly CanonicalEvent[]): void {
     const tally = new BatchTally();
     for (const event of events) {
-      for (const o of ratioObservations(event)) this.count(tally, o.sli, o.dims, o.good ? 1 : 0, 1);
-      const latency = evalLatencySeconds(event);
-      if (latency !== undefined) tally.latency(this.label('tenant', event.tenant), this.label('app', event.app), latency);
-      if (event.kind === 'policy') tally.decision(this.label('tenant', event.tenant), event.decision);
-      if (event.emitter_seq !== undefined) {
+      if (this.counts) {
+        for (const o of ratioObservations(event)) this.count(tally, o.sli, o.dims, o.good ? 1 : 0, 1);
+        const latency = evalLatencySeconds(event);
+        if (latency !== undefined) tally.latency(this.label('tenant', event.tenant), this.label('app', event.app), latency);
+        if (event.kind === 'policy') tally.decision(this.label('tenant', event.tenant), event.decision);
+      }
+      if (this.sequences && event.emitter_seq !== undefined) {
         this.emitterTenant.set(event.emitter_id, event.tenant);
         const seen = this.completeness.observe(event.emitter_id, event.emitter_seq, Date.parse(event.time));
         if (seen !== 'duplicate') this.count(tally, 'telemetry_completeness', { tenant: event.tenant, emitter: event.emitter_id }, 1, 1);
