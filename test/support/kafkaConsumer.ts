@@ -71,6 +71,8 @@ export function startConsumer(
     ZTNA_TOPIC_TOKEN: topics.token,
     ZTNA_TOPIC_DEADLETTER: topics.deadletter,
     ZTNA_TOPIC_ANOMALIES: topics.anomalies,
+    // The test's own keyed topic: a group reads it from the beginning, and other tests' events are not this one's.
+    ZTNA_TOPIC_KEYED: topics.anomalies.replace(/\.anomalies$/, '.keyed'),
     ZTNA_DATA_DIR: dataDir,
     ZTNA_HMAC_KEY: HMAC_KEY,
     ZTNA_PROGRESS_SECONDS: '0',
