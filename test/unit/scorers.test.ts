@@ -166,7 +166,7 @@ describe('denial burst scorer', () => {
       severity: 'medium',
       tenant: 'acme',
       key: 'principal:bob',
-      time: burst[10]!.time,
+      time: '2026-11-20T10:20:00.000Z', // the burst's minute, whichever denial tipped it
       evidence: {
         reasons: [
           `11 denials in the minute from 2026-11-20T10:20:00.000Z, threshold ${threshold.toFixed(1)}`,
