@@ -1,6 +1,8 @@
 // An anomaly: a 0–100 score with the evidence that produced it, so an analyst can see why.
 import { deriveEventId, type CanonicalEvent } from '../events/index.js';
 
+export { BoundedMap } from './boundedMap.js';
+
 export type AnomalyType = 'token_replay' | 'denial_burst';
 /** Gravest first, as the API and the risk summary list them. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -85,66 +87,4 @@ export function networkOf(ip: string | undefined): string | undefined {
   if (!ip) return undefined;
   if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}::/48`;
   return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
-}
-
-/** A map of bounded size that forgets the least recently touched entry first. */
-export class BoundedMap<V> {
-  private readonly map = new Map<string, V>();
-  evictions = 0;
-
-  constructor(
-    private readonly cap: number,
-    /** Told of every entry the map drops (evicted, expired or deleted), to free what it holds. */
-    private readonly onDrop: (value: V) => void = () => {},
-  ) {}
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    const replaced = this.map.get(key);
-    if (replaced !== undefined && replaced !== value) this.onDrop(replaced);
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.cap) {
-      const [oldest, dropped] = this.map.entries().next().value as [string, V];
-      this.map.delete(oldest);
-      this.onDrop(dropped);
-      this.evictions++;
-    }
-  }
-
-  values(): IterableIterator<V> {
-    return this.map.values();
-  }
-
-  /** Drops every entry for which `drop` is true, wherever it is; how many it dropped. */
-  deleteWhere(drop: (value: V, key: string) => boolean): number {
-    let dropped = 0;
-    for (const [key, value] of this.map)
-      if (drop(value, key) && this.map.delete(key)) {
-        this.onDrop(value);
-        dropped++;
-      }
-    return dropped;
-  }
-
-  /** Drops entries for which `expired` is true (oldest first, stops at the first live one). */
-  sweep(expired: (value: V) => boolean): void {
-    for (const [key, value] of this.map) {
-      if (!expired(value)) break;
-      this.map.delete(key);
-      this.onDrop(value);
-    }
-  }
 }
