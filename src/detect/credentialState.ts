@@ -47,6 +47,11 @@ export class CredentialStates {
   private readonly pool = new SlotPool(INTS, FLOATS);
   private readonly eventIds = new EventIdCells();
 
+  /** Slots in use and strings interned: what the state holds, whatever the keys' map says. */
+  get held(): { slots: number; strings: number } {
+    return { slots: this.pool.live, strings: this.strings.size };
+  }
+
   /** A slot holding the context of the credential's first event. */
   create(event: CanonicalEvent, time: number): number {
     const slot = this.pool.alloc();

@@ -73,6 +73,11 @@ export class DenialBurstScorer {
     return this.keys.size;
   }
 
+  /** Slots of typed-array state in use and strings interned (each at most what the keys held refer to). */
+  get held(): { slots: number; strings: number } {
+    return this.state.held;
+  }
+
   /**
    * Forgets a principal (`ztna forget`): the keys of the principal go; the other keys keep their
    * counts, and their distinct principals stay as many (the principal's place kept, naming no

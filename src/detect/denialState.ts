@@ -21,7 +21,9 @@ const NEWEST_MINUTE = 3;
 const LAST_ALERT = 4;
 const RECENT = 5;
 const TRACKED = 6;
-const RING = 7;
+/** Where the oldest recent denial is: they are a ring too, the newest written over the oldest. */
+const RECENT_HEAD = 7;
+const RING = 8;
 // Per minute: denials, failed logins, and MFA-push failures (low 16 bits, saturating) with distinct principals (high 15 bits, and a bit for "at least").
 const MINUTE_WORDS = 3;
 const PUSH_MASK = 0xffff;
@@ -65,6 +67,11 @@ export class DenialKeyStates {
     return this.pool.intStride;
   }
 
+  /** Slots in use and strings interned: what the state holds, whatever the keys' map says. */
+  get held(): { slots: number; strings: number } {
+    return { slots: this.pool.live, strings: this.strings.size };
+  }
+
   /** A new key first seen in this minute; `principal` for a key of the principal dimension. */
   create(tenant: string, principal: string | undefined, minute: number): number {
     const slot = this.pool.alloc();
@@ -84,7 +91,7 @@ export class DenialKeyStates {
     this.strings.release(ints[i + TENANT]!);
     this.strings.release(ints[i + PRINCIPAL]!);
     for (let t = 0; t < ints[i + TRACKED]!; t++) this.strings.release(ints[i + this.trackedAt + 2 * t]!);
-    for (let r = 0; r < ints[i + RECENT]!; r++) this.releaseRecent(i + this.recentAt + r * RECENT_WORDS);
+    for (let r = 0; r < ints[i + RECENT]!; r++) this.releaseRecent(this.recentCell(slot, r));
     this.pool.release(slot);
   }
 
@@ -173,16 +180,15 @@ export class DenialKeyStates {
 
   /** The recent denials, oldest first, as evidence. */
   recent(slot: number): EvidenceEvent[] {
-    const i = slot * this.stride;
     const { ints, floats } = this.pool;
     const out: EvidenceEvent[] = [];
-    for (let r = 0; r < ints[i + RECENT]!; r++) {
-      const at = i + this.recentAt + r * RECENT_WORDS;
+    for (let r = 0; r < ints[slot * this.stride + RECENT]!; r++) {
+      const at = this.recentCell(slot, r);
       const policy = ints[at + R_KIND] === 1;
       out.push({
         event_id: this.eventIds.read(ints, at),
         kind: policy ? 'policy' : 'auth',
-        time: new Date(floats[slot * RECENT_EVENTS + r]!).toISOString(),
+        time: new Date(floats[this.recentTime(slot, r)]!).toISOString(),
         principal_id: this.strings.get(ints[at + R_PRINCIPAL]!),
         src_ip: this.strings.get(ints[at + R_SRC_IP]!),
         app: this.strings.get(ints[at + R_APP]!),
@@ -205,17 +211,29 @@ export class DenialKeyStates {
     this.untrack(slot, (id) => theirs(id));
     const i = slot * this.stride;
     const { ints, floats } = this.pool;
-    let kept = 0;
-    for (let r = 0; r < ints[i + RECENT]!; r++) {
-      const at = i + this.recentAt + r * RECENT_WORDS;
-      if (theirs(ints[at + R_PRINCIPAL]!)) {
-        this.releaseRecent(at);
-        continue;
-      }
-      this.moveRecent(slot, r, kept++);
+    const count = ints[i + RECENT]!;
+    const cells = Array.from({ length: count }, (_, r) => this.recentCell(slot, r));
+    if (!cells.some((at) => theirs(ints[at + R_PRINCIPAL]!))) return;
+    // Rare: the others are read out (their strings' references with them), the cells emptied, and written back from the first.
+    const kept = cells.flatMap((at, r) => {
+      if (theirs(ints[at + R_PRINCIPAL]!)) return [];
+      return [{ id: this.eventIds.read(ints, at), words: ints.slice(at, at + RECENT_WORDS), time: floats[this.recentTime(slot, r)]! }];
+    });
+    for (const at of cells) {
+      if (theirs(ints[at + R_PRINCIPAL]!)) this.releaseRecent(at);
+      else this.eventIds.clear(ints, at);
     }
-    ints[i + RECENT] = kept;
-    floats.fill(0, slot * RECENT_EVENTS + kept, (slot + 1) * RECENT_EVENTS);
+    ints.fill(0, i + this.recentAt, i + this.recentAt + RECENT_EVENTS * RECENT_WORDS);
+    floats.fill(0, slot * RECENT_EVENTS, (slot + 1) * RECENT_EVENTS);
+    ints[i + RECENT_HEAD] = 0;
+    ints[i + RECENT] = kept.length;
+    kept.forEach((k, r) => {
+      const at = i + this.recentAt + r * RECENT_WORDS;
+      ints.set(k.words, at);
+      ints[at] = 0; // the id's flag: written again below
+      this.eventIds.write(ints, at, k.id);
+      floats[slot * RECENT_EVENTS + r] = k.time;
+    });
   }
 
   /** Whether the principal is new in the minute (then tracked); a minute that cannot be tracked any more counts as "at least". */
@@ -268,33 +286,34 @@ export class DenialKeyStates {
   private pushRecent(slot: number, event: CanonicalEvent): void {
     const i = slot * this.stride;
     const { ints, floats } = this.pool;
-    let r = ints[i + RECENT]!;
-    if (r === RECENT_EVENTS) {
-      this.releaseRecent(i + this.recentAt);
-      for (let k = 1; k < RECENT_EVENTS; k++) this.moveRecent(slot, k, k - 1);
-      r--;
+    const count = ints[i + RECENT]!;
+    let p: number;
+    if (count === RECENT_EVENTS) {
+      p = ints[i + RECENT_HEAD]!;
+      this.releaseRecent(i + this.recentAt + p * RECENT_WORDS);
+      ints[i + RECENT_HEAD] = (p + 1) % RECENT_EVENTS;
+    } else {
+      p = (ints[i + RECENT_HEAD]! + count) % RECENT_EVENTS;
+      ints[i + RECENT] = count + 1;
     }
-    const at = i + this.recentAt + r * RECENT_WORDS;
+    const at = i + this.recentAt + p * RECENT_WORDS;
     this.eventIds.write(ints, at, event.event_id);
     ints[at + R_PRINCIPAL] = this.strings.acquire(event.principal_id);
     ints[at + R_SRC_IP] = this.strings.acquire(event.src_ip);
     ints[at + R_APP] = this.strings.acquire(event.app);
     ints[at + R_KIND] = event.kind === 'policy' ? 1 : 0;
-    floats[slot * RECENT_EVENTS + r] = Date.parse(event.time);
-    ints[i + RECENT] = r + 1;
+    floats[slot * RECENT_EVENTS + p] = Date.parse(event.time);
   }
 
-  /** Moves recent denial `from` to place `to` (its strings go with it). */
-  private moveRecent(slot: number, from: number, to: number): void {
-    if (from === to) return;
+  /** The Int32 offset of the r-th recent denial, oldest first. */
+  private recentCell(slot: number, r: number): number {
     const i = slot * this.stride;
-    const { ints, floats } = this.pool;
-    const src = i + this.recentAt + from * RECENT_WORDS;
-    const dst = i + this.recentAt + to * RECENT_WORDS;
-    this.eventIds.move(ints, src, dst);
-    ints.copyWithin(dst + EVENT_ID_WORDS, src + EVENT_ID_WORDS, src + RECENT_WORDS);
-    ints.fill(0, src + EVENT_ID_WORDS, src + RECENT_WORDS);
-    floats[slot * RECENT_EVENTS + to] = floats[slot * RECENT_EVENTS + from]!;
+    return i + this.recentAt + ((this.pool.ints[i + RECENT_HEAD]! + r) % RECENT_EVENTS) * RECENT_WORDS;
+  }
+
+  /** The Float64 offset of the r-th recent denial's time. */
+  private recentTime(slot: number, r: number): number {
+    return slot * RECENT_EVENTS + ((this.pool.ints[slot * this.stride + RECENT_HEAD]! + r) % RECENT_EVENTS);
   }
 
   private releaseRecent(at: number): void {

@@ -33,16 +33,4 @@ export class EventIdCells {
     if (ints[at] === 2) this.others.delete(at);
     ints[at] = 0;
   }
-
-  /** Moves a cell's id to another cell. */
-  move(ints: Int32Array, from: number, to: number): void {
-    if (from === to) return;
-    this.clear(ints, to);
-    for (let w = 0; w < EVENT_ID_WORDS; w++) ints[to + w] = ints[from + w]!;
-    if (ints[from] === 2) {
-      this.others.set(to, this.others.get(from)!);
-      this.others.delete(from);
-    }
-    ints[from] = 0;
-  }
 }

@@ -6,6 +6,11 @@ export class SlotPool {
   private readonly free: number[] = [];
   private next = 0;
 
+  /** Slots in use. */
+  get live(): number {
+    return this.next - this.free.length;
+  }
+
   constructor(
     /** Int32 words per slot. */
     readonly intStride: number,

@@ -70,6 +70,11 @@ export class TokenReplayScorer {
     return this.credentials.size;
   }
 
+  /** Slots of typed-array state in use and strings interned (each at most what the keys held refer to). */
+  get held(): { slots: number; strings: number } {
+    return this.state.held;
+  }
+
   get evictions(): number {
     return this.credentials.evictions;
   }
