@@ -16,7 +16,7 @@ import {
 } from '../detect/keyed.js';
 import type { AnomalyProcessor } from '../detect/processor.js';
 import type { BatchProcessor } from '../pipeline/pipeline.js';
-import { namedQuery, type Store } from '../store/index.js';
+import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
 
 /** Largest produce request, as for the dead letters: one request over the broker's limit is refused at every retry. */
 const MAX_REQUEST_MESSAGES = 5_000;
@@ -43,7 +43,7 @@ export class KeyedRepartition implements BatchProcessor {
 
 /** The stored events of [from, to) in time order, in the keyed form the scorers replay. */
 export async function readScorerWindow(store: Store, from: Date, to: Date): Promise<CanonicalEvent[]> {
-  const rows = await store.query<Record<string, unknown>>(namedQuery('scorer_state'), { from: from.toISOString(), to: to.toISOString() });
+  const rows = await store.query<Record<string, unknown>>(namedQuery('scorer_state'), rangeParams({ from, to }));
   return rows.map((row) => compactEvent(storedForm(row)));
 }
 
@@ -51,7 +51,7 @@ export async function readScorerWindow(store: Store, from: Date, to: Date): Prom
 export async function readRaisedAnomalies(store: Store, from: Date, to: Date): Promise<RaisedAnomaly[]> {
   const rows = await store.query<{ type: RaisedAnomaly['type']; tenant: string; key: string; ms: string | number; evidence: string }>(
     namedQuery('scorer_state_anomalies'),
-    { from: from.toISOString(), to: to.toISOString() },
+    rangeParams({ from, to }),
   );
   return rows.map(({ type, tenant, key, ms, evidence }) => {
     const parsed = JSON.parse(evidence) as { reasons?: string[]; baseline?: { principal?: unknown } };
@@ -69,7 +69,7 @@ export async function readRaisedAnomalies(store: Store, from: Date, to: Date): P
 
 /** A stored row's values as an event has them: instants in ISO form, the sequence a number. */
 function storedForm(row: Record<string, unknown>): Record<string, unknown> {
-  const iso = (v: unknown) => (typeof v === 'string' && v !== '' ? new Date(`${v.replace(' ', 'T')}Z`).toISOString() : v);
+  const iso = (v: unknown) => (typeof v === 'string' && v !== '' ? fromClickHouseTime(v) : v);
   return {
     ...row,
     time: iso(row.time),

@@ -1,0 +1,99 @@
+// Scorer state on a rebalance (issue 14, item 2), on chDB: one replica scores the keyed messages
+// of the first half of the records and stops; the replica that gains its partitions rebuilds the
+// state from the stored events and anomalies, then scores the second half. Together they raise
+// what one replica raises on everything, once; a cold replica (no rebuild) misses what needs the
+// first half. Losing partitions drops exactly the keys they hold.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
+import { credentialRouteKey, KeyedScoring, keyedMessages, partitionOf, type KeyedMessage } from '../../src/detect/keyed.js';
+import type { Anomaly } from '../../src/detect/anomaly.js';
+import { createScorers } from '../../src/detect/scorers.js';
+import { IngestPipeline } from '../../src/pipeline/pipeline.js';
+import { readRaisedAnomalies, readScorerWindow } from '../../src/sinks/keyed.js';
+import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
+import { parseScenarios } from '../../src/simulate/scenarios.js';
+import { TrafficSimulator } from '../../src/simulate/traffic.js';
+import type { ChdbStore } from '../../src/store/index.js';
+import { normalizeOptions, tempDir } from '../support/helpers.js';
+import { pipelineOptions } from '../support/pipeline.js';
+import { migratedStore } from '../support/store.js';
+
+const PARTITIONS = 8;
+const ALL = new Set(Array.from({ length: PARTITIONS }, (_, p) => p));
+
+const ids = (anomalies: readonly Anomaly[]) => [...new Set(anomalies.map((a) => `${a.type} ${a.tenant} ${a.key} ${a.anomaly_id}`))].sort();
+const messagesOf = (events: readonly CanonicalEvent[]): KeyedMessage[] => events.flatMap((e) => keyedMessages(e).map((m) => m.message));
+
+describe('keyed scorer state dropped and rebuilt per partition', () => {
+  const start = Math.floor((Date.now() - 70 * 60_000) / 60_000) * 60_000;
+  // The first replay's issue and legitimate uses before the split, its replayed uses after; a brute force across it.
+  const sim = new TrafficSimulator({
+    seed: 21,
+    start,
+    peakRate: 6,
+    scenarios: parseScenarios('token-replay@20m+12m,brute-force@23m+6m,password-spray@40m+5m', start),
+  });
+  const split = start + 26 * 60_000;
+  const records: string[] = [];
+  while (sim.time < start + 55 * 60_000) records.push(sim.next().line);
+  const events = records.flatMap((line) => {
+    const outcome = normalizeRecord(line, normalizeOptions());
+    return outcome.status === 'normalized' ? [outcome.event] : [];
+  });
+  const first = events.filter((e) => Date.parse(e.time) < split);
+  const second = events.filter((e) => Date.parse(e.time) >= split);
+  let store: ChdbStore;
+
+  beforeAll(async () => {
+    store = await migratedStore(tempDir('replicas-state'));
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('raises, across a handover with a rebuild, what one replica raises on everything, once', async () => {
+    const alone = new KeyedScoring(createScorers(), PARTITIONS).score(messagesOf(events)).anomalies;
+    expect(ids(alone).filter((id) => id.startsWith('token_replay')).length).toBeGreaterThanOrEqual(2);
+
+    // The first holder stores and scores the first half, and its anomalies reach the store.
+    const pipeline = new IngestPipeline(store, pipelineOptions());
+    await pipeline.processBatch(
+      records
+        .slice(0, first.length + 200)
+        .map((line, i) => ({ value: Buffer.from(line), origin: { door: 'simulator', offset: String(i) } })),
+    );
+    const before = new KeyedScoring(createScorers(), PARTITIONS).score(messagesOf(first)).anomalies;
+    await new StoreAnomalySink(store).publish(before);
+
+    // The next holder gains every partition: state from the store, then the second half.
+    const to = new Date(Date.now() + 60_000);
+    const from = new Date(to.getTime() - 120 * 60_000);
+    const next = new KeyedScoring(createScorers(), PARTITIONS);
+    const replayed = next.rebuild(await readScorerWindow(store, from, to), await readRaisedAnomalies(store, from, to), ALL);
+    const after = next.score(messagesOf(second)).anomalies;
+
+    const handedOver = [...before, ...replayed, ...after];
+    expect(ids(handedOver)).toEqual(ids(alone));
+    // Nothing the first holder raised is raised again by the next one.
+    expect(ids([...replayed, ...after]).filter((id) => ids(before).includes(id))).toEqual([]);
+
+    // A cold replica misses what needs the first half: the replayed token's issue, the brute force's counts.
+    const cold = new KeyedScoring(createScorers(), PARTITIONS).score(messagesOf(second)).anomalies;
+    expect(ids([...before, ...cold])).not.toEqual(ids(alone));
+  });
+
+  it('drops the keys of the partitions lost and keeps the others', () => {
+    const scoring = new KeyedScoring(createScorers(), PARTITIONS);
+    scoring.score(messagesOf(events));
+    const credentials = scoring.scorers.tokenReplay.size;
+    const burstKeys = scoring.scorers.denialBurst.size;
+    const lost = new Set([0, 1, 2, 3]);
+    const dropped = scoring.drop(lost);
+    expect(dropped).toBeGreaterThan(0);
+    expect(scoring.scorers.tokenReplay.size + scoring.scorers.denialBurst.size).toBe(credentials + burstKeys - dropped);
+    // What is left lives in the partitions kept: dropping them too leaves nothing.
+    scoring.drop(new Set([4, 5, 6, 7]));
+    expect(scoring.scorers.tokenReplay.size + scoring.scorers.denialBurst.size).toBe(0);
+    expect(partitionOf(credentialRouteKey('token:x', 'acme', undefined), PARTITIONS)).toBe(partitionOf('acme/token:x', PARTITIONS));
+  });
+});
