@@ -66,7 +66,7 @@ export async function startKeyedConsumer(
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        await ready;
+        await heartbeatUntil(ready, heartbeat);
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         await handler.process(batch.messages.map((m) => m.value));
         const last = batch.messages[batch.messages.length - 1]!.offset;
@@ -85,4 +85,14 @@ export async function startKeyedConsumer(
     throw err;
   }
   return { consumer, stop: () => consumer.disconnect() };
+}
+
+/** Waits for `done`, heartbeating meanwhile: a rebuild longer than the session timeout must not cost the member its partitions. */
+async function heartbeatUntil(done: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+  let waiting = true;
+  void done.finally(() => (waiting = false));
+  while (waiting) {
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    if (waiting) await heartbeat().catch(() => undefined); // a rebalance under way: the batch is stale anyway
+  }
 }
