@@ -2,6 +2,7 @@
 // issued to or first used from (interned ids), expiry, revocation, last use, the reasons
 // already reported, and its first event, kept field by field to be given back as evidence.
 import { TOKEN_ACTIVITIES, type CanonicalEvent } from '../events/index.js';
+import { packIPv4, unpackIPv4 } from './addresses.js';
 import { networkOf, type EvidenceEvent } from './anomaly.js';
 import { EVENT_ID_WORDS, EventIdCells } from './eventIds.js';
 import { InternTable } from './intern.js';
@@ -20,7 +21,7 @@ const APP = 7;
 const AUX1 = 8;
 /** policy_version of a policy event. */
 const AUX2 = 9;
-const INTERNED = [TENANT, PRINCIPAL, DEVICE, NETWORK, COUNTRY, USER_AGENT, SRC_IP, APP, AUX1, AUX2];
+const INTERNED = [TENANT, PRINCIPAL, DEVICE, NETWORK, COUNTRY, USER_AGENT, APP, AUX1, AUX2];
 /** Bits 0-1 kind, 2-5 activity/outcome/decision, 6-7 mfa (0 none, 1 false, 2 true), 8 has expiry, 9 revoked, 10+ reasons reported. */
 const CODES = 10;
 const EVENT_ID = 11;
@@ -36,6 +37,8 @@ const KINDS = ['token', 'auth', 'policy'] as const;
 const OUTCOMES = ['success', 'failure', 'error'] as const;
 const DECISIONS = ['allow', 'deny', 'error'] as const;
 const HAS_EXPIRY = 1 << 8;
+/** SRC_IP holds an IPv4 address's bits, not an interned id. */
+const IPV4_BITS = 1 << 31;
 const REVOKED = 1 << 9;
 const REPORTED = 10;
 
@@ -65,7 +68,6 @@ export class CredentialStates {
     ints[i + NETWORK] = s.acquire(networkOf(event.src_ip));
     ints[i + COUNTRY] = s.acquire(event.geo_country);
     ints[i + USER_AGENT] = s.acquire(event.user_agent);
-    ints[i + SRC_IP] = s.acquire(event.src_ip);
     ints[i + APP] = s.acquire(event.app);
     let codes = 0;
     if (event.kind === 'token') {
@@ -86,6 +88,12 @@ export class CredentialStates {
       ints[i + AUX1] = s.acquire(event.policy_id);
       ints[i + AUX2] = s.acquire(event.policy_version);
     }
+    const v4 = packIPv4(event.src_ip);
+    if (v4 === undefined) ints[i + SRC_IP] = s.acquire(event.src_ip);
+    else {
+      ints[i + SRC_IP] = v4;
+      codes |= IPV4_BITS;
+    }
     ints[i + CODES] = codes;
     floats[f + LAST_SEEN] = time;
     floats[f + FIRST_TIME] = time;
@@ -97,6 +105,7 @@ export class CredentialStates {
   release(slot: number): void {
     const i = slot * INTS;
     for (const w of INTERNED) this.strings.release(this.pool.ints[i + w]!);
+    if (!(this.pool.ints[i + CODES]! & IPV4_BITS)) this.strings.release(this.pool.ints[i + SRC_IP]!);
     this.eventIds.clear(this.pool.ints, i + EVENT_ID);
     this.pool.release(slot);
   }
@@ -178,7 +187,7 @@ export class CredentialStates {
       time: new Date(floats[slot * FLOATS + FIRST_TIME]!).toISOString(),
       principal_id: id(PRINCIPAL),
       device_id: id(DEVICE),
-      src_ip: id(SRC_IP),
+      src_ip: codes & IPV4_BITS ? unpackIPv4(ints[i + SRC_IP]!) : id(SRC_IP),
       geo_country: id(COUNTRY),
       user_agent: id(USER_AGENT),
       app: id(APP),

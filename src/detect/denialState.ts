@@ -3,6 +3,7 @@
 // distinct principals; the principals seen in the newest minutes (a few, to count them once);
 // the last few denials as evidence (event id, time, kind, principal, address, app).
 import type { CanonicalEvent } from '../events/index.js';
+import { packIPv4, unpackIPv4 } from './addresses.js';
 import type { EvidenceEvent, PrincipalMatch } from './anomaly.js';
 import { EVENT_ID_WORDS, EventIdCells } from './eventIds.js';
 import { InternTable } from './intern.js';
@@ -30,7 +31,7 @@ const PUSH_MASK = 0xffff;
 const DISTINCT_ONE = 1 << 16;
 const DISTINCT_MAX = 0x7fff;
 const AT_LEAST = 1 << 31;
-// A recent denial: its event id, principal, address, app and kind (0 auth, 1 policy); its time is a Float64.
+// A recent denial: its event id, principal, address (an IPv4 as its bits, else interned), app and kind (bit 0 policy, bit 1 IPv4); its time a Float64.
 const R_PRINCIPAL = EVENT_ID_WORDS;
 const R_SRC_IP = R_PRINCIPAL + 1;
 const R_APP = R_PRINCIPAL + 2;
@@ -184,13 +185,13 @@ export class DenialKeyStates {
     const out: EvidenceEvent[] = [];
     for (let r = 0; r < ints[slot * this.stride + RECENT]!; r++) {
       const at = this.recentCell(slot, r);
-      const policy = ints[at + R_KIND] === 1;
+      const policy = (ints[at + R_KIND]! & 1) === 1;
       out.push({
         event_id: this.eventIds.read(ints, at),
         kind: policy ? 'policy' : 'auth',
         time: new Date(floats[this.recentTime(slot, r)]!).toISOString(),
         principal_id: this.strings.get(ints[at + R_PRINCIPAL]!),
-        src_ip: this.strings.get(ints[at + R_SRC_IP]!),
+        src_ip: ints[at + R_KIND]! & 2 ? unpackIPv4(ints[at + R_SRC_IP]!) : this.strings.get(ints[at + R_SRC_IP]!),
         app: this.strings.get(ints[at + R_APP]!),
         ...(policy ? { decision: 'deny' } : { outcome: 'failure' }),
       } as EvidenceEvent);
@@ -299,9 +300,10 @@ export class DenialKeyStates {
     const at = i + this.recentAt + p * RECENT_WORDS;
     this.eventIds.write(ints, at, event.event_id);
     ints[at + R_PRINCIPAL] = this.strings.acquire(event.principal_id);
-    ints[at + R_SRC_IP] = this.strings.acquire(event.src_ip);
+    const v4 = packIPv4(event.src_ip);
+    ints[at + R_SRC_IP] = v4 ?? this.strings.acquire(event.src_ip);
     ints[at + R_APP] = this.strings.acquire(event.app);
-    ints[at + R_KIND] = event.kind === 'policy' ? 1 : 0;
+    ints[at + R_KIND] = (event.kind === 'policy' ? 1 : 0) | (v4 === undefined ? 0 : 2);
     floats[slot * RECENT_EVENTS + p] = Date.parse(event.time);
   }
 
@@ -319,7 +321,9 @@ export class DenialKeyStates {
   private releaseRecent(at: number): void {
     const ints = this.pool.ints;
     this.eventIds.clear(ints, at);
-    for (const w of [R_PRINCIPAL, R_SRC_IP, R_APP]) this.strings.release(ints[at + w]!);
+    this.strings.release(ints[at + R_PRINCIPAL]!);
+    this.strings.release(ints[at + R_APP]!);
+    if (!(ints[at + R_KIND]! & 2)) this.strings.release(ints[at + R_SRC_IP]!);
     ints.fill(0, at, at + RECENT_WORDS);
   }
 }

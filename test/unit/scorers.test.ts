@@ -1,7 +1,7 @@
 // The anomaly scorers on hand-made events: what raises a score, what does not, and bounded state.
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
-import { BoundedMap } from '../../src/detect/anomaly.js';
+import { BoundedMap, evidenceOf } from '../../src/detect/anomaly.js';
 import { DEFAULT_DENIAL_BURST, DenialBurstScorer } from '../../src/detect/denialBurst.js';
 import { DEFAULT_TOKEN_REPLAY, TokenReplayScorer } from '../../src/detect/tokenReplay.js';
 import { createScorers, SCORERS } from '../../src/detect/scorers.js';
@@ -49,6 +49,21 @@ describe('token replay scorer', () => {
     ]);
     expect(a!.evidence.baseline).toMatchObject({ device: 'dev-1', countries: ['FR'], networks: ['81.2.69.0/24'] });
     expect(a!.evidence.events.map((e) => e.device_id)).toEqual(['dev-1', 'dev-x']);
+  });
+
+  it('gives back the first event as evidence as it arrived, from its compact state (a token, a session of an auth or policy event)', () => {
+    const s = new TokenReplayScorer();
+    const issued = token('issue', 0, { app: 'crm' });
+    s.observe(issued);
+    expect(s.observe(token('use', 3, { device_id: 'dev-x', user_agent: 'curl' }))[0]!.evidence.events[0]).toEqual(evidenceOf(issued));
+    for (const first of [
+      event({ kind: 'auth', outcome: 'success', session_id: 's-1', auth_method: 'push', mfa: true, ...home, src_ip: '2001:db8::7' }, 0),
+      event({ kind: 'policy', decision: 'allow', session_id: 's-2', policy_id: 'p', policy_version: 'v3', app: 'wiki', ...home }, 0),
+    ]) {
+      s.observe(first);
+      const again = { ...first, event_id: `${first.event_id}-2`, device_id: 'dev-x', user_agent: 'curl' } as CanonicalEvent;
+      expect(s.observe(again)[0]!.evidence.events).toEqual([evidenceOf(first), evidenceOf(again)]);
+    }
   });
 
   it('scores a use after revocation and after expiry, and reports each new reason once', () => {
