@@ -110,7 +110,7 @@ export class BoundedMap<V> {
 
   private grow(): void {
     for (const name of ['older', 'newer'] as const) {
-      const grown = new Int32Array(this[name].length * 2);
+      const grown = new Int32Array(Math.ceil(this[name].length * 1.25));
       grown.set(this[name]);
       this[name] = grown;
     }

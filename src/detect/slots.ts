@@ -1,5 +1,6 @@
 // Fixed-size records in typed arrays: a scorer's per-key state as a slot number into one
-// Int32Array and one Float64Array (grown by doubling), not an object per key.
+// Int32Array and one Float64Array (grown by a quarter: the room not yet used is memory per key too),
+// not an object per key.
 export class SlotPool {
   ints: Int32Array;
   floats: Float64Array;
@@ -36,10 +37,11 @@ export class SlotPool {
   }
 
   private grow(): void {
-    const ints = new Int32Array(this.ints.length * 2);
+    const slots = Math.ceil((this.ints.length / this.intStride) * 1.25);
+    const ints = new Int32Array(slots * this.intStride);
     ints.set(this.ints);
     this.ints = ints;
-    const floats = new Float64Array(Math.max(this.floats.length * 2, 1));
+    const floats = new Float64Array(slots * this.floatStride);
     floats.set(this.floats);
     this.floats = floats;
   }
