@@ -353,10 +353,13 @@ async function startKeyedScoring(
       pause: (ms) => pauseUnlessStopped(ms, signal),
       onFailure: async (err, attempt, delayMs) => {
         const setupFailure = kafkaSetupFailure(err);
-        if (setupFailure) throw new Error(`kafka: ${setupFailure}`, { cause: err });
+        if (setupFailure) {
+          await kafka.producer.disconnect(); // connected already when an authorization is refused later on
+          throw new Error(`kafka: ${setupFailure}`, { cause: err });
+        }
         log.warn(
           { attempt, retryInMs: delayMs },
-          `kafka: cannot start the keyed consumer (attempt ${attempt}): ${(err as Error).message}; retrying`,
+          `kafka: cannot start consuming (attempt ${attempt}): the keyed topic: ${(err as Error).message}; retrying in ${delayMs / 1000} s`,
         );
       },
     },
