@@ -87,7 +87,7 @@ describe('broker restart: ztna run while its broker is stopped mid-stream with S
       await broker.start();
       const back = Date.now();
       // The consumer neither exited nor spun: its clients reconnected with backoff (kafkajs: 200 ms
-      // growing to 1 s, a few clients), and a batch whose dead letters could not be sent was retried
+      // growing to 1 s, four clients: the producer and the source, keyed and control consumers), and a batch whose dead letters could not be sent was retried
       // with backoff (250 ms doubling). A consumer that spun would have logged thousands of attempts.
       expect(consumer.child.exitCode).toBeNull();
       const downS = (back - down) / 1000;
@@ -95,7 +95,7 @@ describe('broker restart: ztna run while its broker is stopped mid-stream with S
       const attempts = logged(whileDown, 'Connection error');
       const restarts = logged(whileDown, 'Restarting the consumer');
       const batchRetries = (await retries()) - retriesBefore;
-      expect(attempts).toBeLessThanOrEqual(5 * downS);
+      expect(attempts).toBeLessThanOrEqual(10 * downS);
       expect(restarts).toBeLessThanOrEqual(downS / 2);
       expect(batchRetries).toBeLessThanOrEqual(10);
 
