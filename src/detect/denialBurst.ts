@@ -53,6 +53,8 @@ interface Burst {
   threshold: number;
   baseline: { minutes: number; median: number; mad: number };
   distinctPrincipals: number;
+  /** The key tracks a few principals per minute: past them the count is a lower bound. */
+  distinctAtLeast: boolean;
   kind: string;
   reasons: string[];
 }
@@ -177,6 +179,7 @@ export class DenialBurstScorer {
       threshold,
       baseline,
       distinctPrincipals: stats.distinctPrincipals,
+      distinctAtLeast: stats.atLeast,
       ...this.attribute(dimension, value, stats, tenant, minute),
     };
   }
@@ -246,7 +249,12 @@ function burstAnomaly(burst: Burst, key: string, minute: number, recent: readonl
           ...burst.reasons,
         ],
         events: [...recent],
-        baseline: { ...baseline, threshold, distinct_principals: burst.distinctPrincipals },
+        baseline: {
+          ...baseline,
+          threshold,
+          distinct_principals: burst.distinctPrincipals,
+          ...(burst.distinctAtLeast ? { distinct_principals_at_least: true } : {}),
+        },
       },
     },
     `minute:${minute}`,
