@@ -80,6 +80,11 @@ export const ConfigSchema = z.object({
   ZTNA_TOPIC_DEADLETTER: topic.default('ztna.deadletter'),
   ZTNA_TOPIC_ANOMALIES: topic.default('ztna.anomalies'),
   ZTNA_TOPIC_CONTROL: topic.default('ztna.control').describe('control messages to every replica (`ztna forget`)'),
+  ZTNA_KEYED_SCORING: flag
+    .default(false)
+    .describe(
+      'score on the keyed topic, so that several replicas of one group share the scoring state (off: each process scores what it consumes)',
+    ),
   ZTNA_TOPIC_KEYED: topic.default('ztna.keyed').describe('the repartition topic: stored events keyed by what the scorers key on'),
   ZTNA_KEYED_PARTITIONS: int(0, 1000)
     .default(12)

@@ -89,9 +89,11 @@ export async function startService(config: Config, log: Logger, print: (line: st
     restartMaxSeq: 10,
   };
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
-  // With Kafka, the keyed state (scorers, completeness) runs on the keyed topic's partitions this
-  // replica holds (startKeyedScoring); each replica counts the SLIs of what it stores.
-  const processors = kafka
+  // Keyed scoring (several replicas): the keyed state (scorers, completeness) runs on the keyed
+  // topic's partitions this replica holds (startKeyedScoring); each replica counts the SLIs of
+  // what it stores. Otherwise the process scores what it consumes, on the pipeline.
+  const keyedScoring = kafka !== undefined && config.ZTNA_KEYED_SCORING;
+  const processors = keyedScoring
     ? [new KeyedRepartition(kafka.producer, config.ZTNA_TOPIC_KEYED), new SliProcessor(metrics.sli, { ...sliOptions, only: 'counts' })]
     : [new SliProcessor(metrics.sli, sliOptions), anomalies];
   if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));
@@ -157,8 +159,10 @@ export async function startService(config: Config, log: Logger, print: (line: st
     delete pending.store;
     if (kafka) {
       pending.kafka = 'joining the consumer group';
-      const completeness = new SliProcessor(metrics.sli, { ...sliOptions, only: 'completeness' });
-      const keyed = await startKeyedScoring(kafka, config, { store, anomalies, completeness, metrics, log }, stopping.signal);
+      const completeness = keyedScoring ? new SliProcessor(metrics.sli, { ...sliOptions, only: 'completeness' }) : undefined;
+      const keyed = completeness
+        ? await startKeyedScoring(kafka, config, { store, anomalies, completeness, metrics, log }, stopping.signal)
+        : { stop: async () => {} };
       const source = keyed ? await consumeKafka(kafka, config, pipeline, metrics, log, stopping.signal) : undefined;
       // Erasures (`ztna forget`) reach the scorers through the control topic, created with the source's topics.
       const control = source

@@ -156,6 +156,7 @@ describe('replicas share the partitions and still catch every replayed token and
       CLICKHOUSE_URL: standIn.url,
       CLICKHOUSE_USER: USER,
       CLICKHOUSE_PASSWORD: PASSWORD,
+      ZTNA_KEYED_SCORING: 'true',
       ZTNA_TOPIC_KEYED: keyedTopic,
       ZTNA_TOPIC_CONTROL: controlTopic,
       ZTNA_KEYED_PARTITIONS: String(KEYED_PARTITIONS),
@@ -261,6 +262,7 @@ describe('replicas share the partitions and still catch every replayed token and
     const multi = await storedAnomalies(store);
     const dataDir = tempDir('replicas-single');
     const single = startConsumer(brokers, topics, dataDir, `${group}-single`, {
+      ZTNA_KEYED_SCORING: 'true',
       ZTNA_TOPIC_KEYED: `${keyedTopic}.single`,
       ZTNA_TOPIC_ANOMALIES: `${topics.anomalies}.single`,
       ZTNA_TOPIC_CONTROL: controlTopic,
