@@ -170,7 +170,11 @@ export async function startService(config: Config, log: Logger, print: (line: st
             () =>
               startControlConsumer(
                 kafka.client,
-                { topic: config.ZTNA_TOPIC_CONTROL, groupId: config.ZTNA_KAFKA_GROUP },
+                {
+                  topic: config.ZTNA_TOPIC_CONTROL,
+                  groupId: config.ZTNA_KAFKA_GROUP,
+                  sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
+                },
                 [anomalies],
                 normalize.hmacKey,
                 log,

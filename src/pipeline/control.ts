@@ -66,6 +66,8 @@ export interface ControlConsumerSettings {
   topic: string;
   /** The service's consumer group: each replica reads the topic in a group of its own under it. */
   groupId: string;
+  /** As the source's (ZTNA_KAFKA_SESSION_TIMEOUT_MS): after a broker restart, the group is joined again as soon. */
+  sessionTimeoutMs: number;
 }
 
 /**
@@ -80,7 +82,11 @@ export async function startControlConsumer(
   hmacKey: Buffer,
   log: Logger,
 ): Promise<{ stop(): Promise<void> }> {
-  const consumer = kafka.consumer({ groupId: `${settings.groupId}.control.${randomUUID()}` });
+  const consumer = kafka.consumer({
+    groupId: `${settings.groupId}.control.${randomUUID()}`,
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(settings.sessionTimeoutMs / 10),
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
