@@ -120,7 +120,13 @@ describe('ztna forget', () => {
     const log = pino({ level: 'silent' });
     kafka = kafkaClient({ brokers: [inject('kafkaBrokers')], clientId: 'forget-test' }, log);
     await ensureTopics(kafka, [topic], 1);
-    control = await startControlConsumer(kafka, { topic, groupId: 'forget-test', sessionTimeoutMs: 6000 }, [replica], Buffer.from(HMAC_KEY), log);
+    control = await startControlConsumer(
+      kafka,
+      { topic, groupId: 'forget-test', sessionTimeoutMs: 6000 },
+      [replica],
+      Buffer.from(HMAC_KEY),
+      log,
+    );
 
     before.ann = await rowsOf(store, ANN, 'acme');
     before.bob = await rowsOf(store, BOB, 'acme');
