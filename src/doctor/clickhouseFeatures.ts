@@ -32,6 +32,18 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
       'uniqExactMerge uniqExactState version',
   ),
   { kind: 'function', name: 'toDateTime64', since: '20.1', source: 'DateTime64 came with 20.1' },
+  {
+    kind: 'function',
+    name: 'toUnixTimestamp64Milli',
+    since: '20.5',
+    source: 'changelog 20.5 (not checked further: far below the 25.4 floor)',
+  },
+  {
+    kind: 'function',
+    name: 'toIntervalMillisecond',
+    since: '22.1',
+    source: 'sub-second intervals (not checked further: far below the 25.4 floor)',
+  },
   { kind: 'function', name: 'arrayMin', since: '21.1', source: 'changelog 21.1: arrayMin, arrayMax, arraySum' },
   { kind: 'function', name: 'lagInFrame', since: '21.9', source: 'window functions, no longer experimental in 21.9' },
   ...ancient('type', 'AggregateFunction SimpleAggregateFunction Array DateTime Enum8 LowCardinality Nullable Tuple String'),

@@ -102,7 +102,7 @@ describe('broker restart: ztna run while its broker is stopped mid-stream with S
       // It resumes by itself, with what was left unread; the emitters produce on meanwhile.
       const atBack = await committed();
       const producing = produce(4_000);
-      await waitFor('the consumer to commit again', async () => (await committed()) > atBack, 60_000, 100);
+      await waitFor('the consumer to commit again', async () => (await committed()) > atBack, 120_000, 100);
       const resumedAfterMs = Date.now() - back;
       await producing;
       await waitFor('/readyz to be ready again', async () => (await fetch(`${http}/readyz`)).status === 200, 30_000);

@@ -225,7 +225,7 @@ describe("the service's queries on the cluster layout", () => {
   });
 
   it("all run with it (the service user's profile, README: Scale out)", () => {
-    expect(queries.length).toBe(19);
+    expect(queries.length).toBe(21);
     run('USE cluster_layout');
     run("SET distributed_product_mode = 'global'");
     for (const file of queries) expect(() => runQuery(file), file).not.toThrow();
