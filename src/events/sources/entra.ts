@@ -1,11 +1,17 @@
-// Microsoft Entra ID sign-in logs, both as Azure Monitor diagnostic records
-// (category *SignInLogs with the sign-in under `properties`) and as the Graph API
-// signIn resource. Every sign-in is an auth event.
-import { compact, deriveEventId, isObject, isoTime, num, str, type Json } from '../fields.js';
+// Microsoft Entra ID sign-in logs, both as Azure Monitor diagnostic records (category
+// SignInLogs, NonInteractiveUserSignInLogs, ServicePrincipalSignInLogs or
+// ManagedIdentitySignInLogs, the sign-in under `properties`) and as the Graph API signIn
+// resource. A sign-in is an auth event; one that Conditional Access blocked is Conditional
+// Access's decision (a policy deny naming the policies that failed), since the credentials held.
+import { compact, deriveEventId, emailPrincipal, ipAddress, isObject, isoTime, num, str, type Json } from '../fields.js';
 import type { NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
 
 // Error codes that mean Entra itself failed rather than the user (the guide's F1, IdP outage).
 const SERVICE_ERROR_CODES = new Set([50000, 50001, 80001, 80002, 80005, 81001, 90025, 90033, 90036, 900432]);
+// Conditional Access refusals: non-compliant device, device not joined, unapproved app, blocked by policy, protection policy required.
+const CONDITIONAL_ACCESS_CODES = new Set([53000, 53001, 53002, 53003, 53004, 530032]);
+// Workload identities: an application's own sign-in, or an Azure resource's managed identity.
+const WORKLOAD_CATEGORIES = new Set(['ServicePrincipalSignInLogs', 'ManagedIdentitySignInLogs']);
 
 function signIn(record: Json): { signIn: Json; category: string } | undefined {
   if (typeof record.category === 'string' && /SignInLogs$/.test(record.category) && isObject(record.properties)) {
@@ -17,6 +23,31 @@ function signIn(record: Json): { signIn: Json; category: string } | undefined {
   return undefined;
 }
 
+/** How a workload identity proved itself: a managed identity, a certificate or a client secret. */
+function workloadMethod(s: Json, category: string): string | undefined {
+  if (category === 'ManagedIdentitySignInLogs') return 'managed_identity';
+  if (str(s.servicePrincipalCredentialThumbprint)) return 'client_certificate';
+  if (str(s.servicePrincipalCredentialKeyId)) return 'client_secret';
+  return undefined;
+}
+
+/** The Conditional Access policies that failed (report-only results are not enforced), each with its grant controls. */
+function failedPolicies(s: Json): Json[] {
+  const applied = Array.isArray(s.appliedConditionalAccessPolicies) ? s.appliedConditionalAccessPolicies.filter(isObject) : [];
+  return applied.filter((policy) => policy.result === 'failure');
+}
+
+function blockReasons(failed: Json[], device: Json): string[] {
+  const reasons = failed.map((policy) => {
+    const controls = Array.isArray(policy.enforcedGrantControls) ? policy.enforcedGrantControls.filter((c) => typeof c === 'string') : [];
+    const name = str(policy.displayName) ?? str(policy.id) ?? 'unnamed policy';
+    return controls.length > 0 ? `${name}: ${controls.join(', ')}` : name;
+  });
+  if (device.isCompliant === false) reasons.push('device not compliant');
+  if (device.isManaged === false) reasons.push('device not managed');
+  return reasons;
+}
+
 export const entraSource: SourceNormalizer = {
   name: 'entra',
   detect: (record) => signIn(record) !== undefined,
@@ -26,33 +57,52 @@ export const entraSource: SourceNormalizer = {
     const { signIn: s, category } = found;
     const status = isObject(s.status) ? s.status : {};
     const errorCode = num(status.errorCode) ?? 0;
-    const servicePrincipal = category === 'ServicePrincipalSignInLogs' || category === 'ManagedIdentitySignInLogs';
+    const workload = WORKLOAD_CATEGORIES.has(category);
     const device = isObject(s.deviceDetail) ? s.deviceDetail : {};
     const location = isObject(s.location) ? s.location : {};
+    const envelope = compact({
+      // Interactive, non-interactive and service-principal logs can repeat an id: the category is part of identity.
+      event_id: deriveEventId('entra', category, str(s.id) ?? str(record.id)),
+      time: isoTime(s.createdDateTime) ?? isoTime(record.time),
+      tenant: str(record.tenantId) ?? str(s.tenantId) ?? ctx.defaultTenant,
+      source: 'entra',
+      emitter_id: `entra:${category}`,
+      correlation_id: str(s.correlationId) ?? str(record.correlationId),
+      session_id: str(s.sessionId),
+      // UPNs compare without case; a workload identity is named by its service principal.
+      principal_id: workload
+        ? (str(s.servicePrincipalName) ?? str(s.servicePrincipalId) ?? str(s.appId))
+        : (emailPrincipal(s.userPrincipalName) ?? str(s.userId)),
+      principal_type: workload ? ('service' as const) : ('user' as const),
+      device_id: str(device.deviceId),
+      src_ip: ipAddress(s.ipAddress) ?? ipAddress(record.callerIpAddress),
+      user_agent: str(s.userAgent) ?? str(device.browser),
+      geo_country: str(location.countryOrRegion) ?? str(record.location),
+      asn: num(s.autonomousSystemNumber),
+      app: str(s.appDisplayName) ?? str(s.resourceDisplayName) ?? str(s.appId),
+    });
+    if (s.conditionalAccessStatus === 'failure' || CONDITIONAL_ACCESS_CODES.has(errorCode)) {
+      const failed = failedPolicies(s);
+      return {
+        draft: compact({
+          ...envelope,
+          kind: 'policy',
+          decision: 'deny',
+          policy_id: str(failed[0]?.id),
+          rule: str(failed[0]?.displayName),
+          action: 'sign-in',
+          reasons: blockReasons(failed, device),
+          enforcement_point: 'entra-conditional-access',
+        }),
+      };
+    }
     const authDetails = Array.isArray(s.authenticationDetails) ? s.authenticationDetails.filter(isObject) : [];
     return {
       draft: compact({
+        ...envelope,
         kind: 'auth',
-        // Interactive, non-interactive and service-principal logs can repeat an id: the category is part of identity.
-        event_id: deriveEventId('entra', category, str(s.id) ?? str(record.id)),
-        time: isoTime(s.createdDateTime) ?? isoTime(record.time),
-        tenant: str(record.tenantId) ?? str(s.tenantId) ?? ctx.defaultTenant,
-        source: 'entra',
-        emitter_id: `entra:${category}`,
-        correlation_id: str(s.correlationId) ?? str(record.correlationId),
-        session_id: str(s.sessionId),
-        principal_id: servicePrincipal
-          ? (str(s.servicePrincipalName) ?? str(s.servicePrincipalId) ?? str(s.appId))
-          : (str(s.userPrincipalName) ?? str(s.userId)),
-        principal_type: servicePrincipal ? 'service' : 'user',
-        device_id: str(device.deviceId),
-        src_ip: str(s.ipAddress) ?? str(record.callerIpAddress),
-        user_agent: str(s.userAgent) ?? str(device.browser),
-        geo_country: str(location.countryOrRegion) ?? str(record.location),
-        asn: num(s.autonomousSystemNumber),
-        app: str(s.appDisplayName) ?? str(s.resourceDisplayName) ?? str(s.appId),
         outcome: errorCode === 0 ? 'success' : SERVICE_ERROR_CODES.has(errorCode) ? 'error' : 'failure',
-        auth_method: str(authDetails[0]?.authenticationMethod) ?? str(s.clientAppUsed),
+        auth_method: workload ? workloadMethod(s, category) : (str(authDetails[0]?.authenticationMethod) ?? str(s.clientAppUsed)),
         mfa: s.authenticationRequirement === 'multiFactorAuthentication' || isObject(s.mfaDetail) || undefined,
         idp: 'entra',
         latency_ms: num(s.processingTimeInMilliseconds),

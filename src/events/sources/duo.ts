@@ -1,0 +1,104 @@
+// Cisco Duo authentication logs, as the Admin API returns them (/admin/v2/logs/authentication:
+// txid, result, reason, factor, user, application, access_device, auth_device, isotimestamp).
+// An authentication → auth: a push the user marked as fraud or turned down is a failed MFA push.
+// One Duo refused because of the device's health (its endpoint checks) → posture, not compliant,
+// with the access device's checks as the record reports them.
+import { compact, deriveEventId, emailPrincipal, ipAddress, isObject, isoTime, str, type Json } from '../fields.js';
+import type { NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
+
+const OUTCOMES: Record<string, 'success' | 'failure' | 'error'> = {
+  success: 'success',
+  denied: 'failure',
+  fraud: 'failure',
+  error: 'error',
+};
+const FACTORS: Record<string, string> = { duo_push: 'push', duo_mobile_passcode: 'passcode', sms_passcode: 'sms', phone_call: 'phone' };
+// Denial reasons that are the device's health, each the check that failed.
+const POSTURE_REASONS: Record<string, string> = {
+  endpoint_is_not_trusted: 'trusted_endpoint',
+  endpoint_is_not_in_management_system: 'trusted_endpoint',
+  could_not_determine_if_endpoint_was_trusted: 'trusted_endpoint',
+  endpoint_failed_google_verification: 'google_verification',
+  no_disk_encryption: 'disk_encryption',
+  no_screen_lock: 'screen_lock',
+  rooted_device: 'not_rooted',
+  no_activated_duo_mobile_account: 'duo_mobile',
+  platform_restricted: 'platform',
+  version_restricted: 'os_version',
+  software_restricted: 'software_version',
+};
+// The access device's health fields: true or false when Duo could tell, "unknown" (left out) when not.
+const DEVICE_CHECKS: Record<string, string> = {
+  is_encryption_enabled: 'disk_encryption',
+  is_firewall_enabled: 'firewall',
+  is_password_set: 'password_set',
+};
+
+function checksOf(device: Json, record: Json, failed: string): Array<{ name: string; passed: boolean }> {
+  const checks = Object.entries(DEVICE_CHECKS).flatMap(([field, name]) =>
+    typeof device[field] === 'boolean' && name !== failed ? [{ name, passed: device[field] }] : [],
+  );
+  const trusted = str(record.trusted_endpoint_status);
+  if (trusted && failed !== 'trusted_endpoint' && trusted !== 'unknown')
+    checks.push({ name: 'trusted_endpoint', passed: trusted === 'trusted' });
+  checks.push({ name: failed, passed: false });
+  return checks;
+}
+
+export const duoSource: SourceNormalizer = {
+  name: 'duo',
+  detect: (record) =>
+    record.event_type === 'authentication' && typeof record.txid === 'string' && typeof record.result === 'string' && isObject(record.user),
+  normalize(record: Json, ctx: NormalizeContext): SourceResult {
+    const result = String(record.result);
+    const outcome = OUTCOMES[result];
+    if (!outcome) return { skip: `result:${result}` };
+    const user = isObject(record.user) ? record.user : {};
+    const device = isObject(record.access_device) ? record.access_device : {};
+    const location = isObject(device.location) ? device.location : {};
+    const application = isObject(record.application) ? record.application : {};
+    const reason = str(record.reason);
+    const browser = str(device.browser);
+    const envelope = compact({
+      event_id: deriveEventId('duo', str(record.txid)),
+      time: isoTime(record.isotimestamp) ?? isoTime(record.timestamp),
+      tenant: ctx.defaultTenant,
+      source: 'duo',
+      emitter_id: 'duo',
+      correlation_id: str(record.txid),
+      // Duo usernames and emails compare without case.
+      principal_id: emailPrincipal(record.email) ?? emailPrincipal(user.name) ?? str(user.key),
+      principal_type: 'user' as const,
+      device_id: str(device.epkey) ?? str(device.hostname),
+      src_ip: ipAddress(device.ip),
+      user_agent: browser && [browser, str(device.browser_version)].filter(Boolean).join(' '),
+      geo_country: str(location.country),
+      app: str(application.name) ?? str(application.key),
+    });
+    const failedCheck = reason && result === 'denied' ? POSTURE_REASONS[reason] : undefined;
+    if (failedCheck) {
+      return {
+        draft: compact({
+          ...envelope,
+          kind: 'posture',
+          compliant: false,
+          checks: checksOf(device, record, failedCheck),
+          os: [str(device.os), str(device.os_version)].filter(Boolean).join(' ') || undefined,
+        }),
+      };
+    }
+    const factor = str(record.factor);
+    return {
+      draft: compact({
+        ...envelope,
+        kind: 'auth',
+        outcome,
+        auth_method: factor && (FACTORS[factor] ?? factor),
+        mfa: factor !== undefined && factor !== 'not_available' ? true : undefined,
+        idp: 'duo',
+        failure_reason:
+          outcome === 'success' ? undefined : result === 'fraud' ? `fraud: ${reason ?? 'marked by the user'}` : (reason ?? result),
+      }),
+    };
+  },
+};
