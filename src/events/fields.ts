@@ -255,3 +255,29 @@ export function compact<T extends Json>(record: T): T {
   for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
   return record;
 }
+
+const ACTION_MAX = 128;
+
+/**
+ * An HTTP request as a policy decision's action, `GET /path` (as the API's own access records write
+ * theirs): the path without its query or fragment (they can carry credentials, and would make every
+ * request its own action), a full URL reduced to its path, cut to the action's 128 characters.
+ */
+export function httpAction(method: unknown, target: unknown): string | undefined {
+  const verb = str(method)?.toUpperCase();
+  let path = str(target);
+  if (path !== undefined) {
+    const scheme = path.indexOf('://');
+    if (scheme >= 0) {
+      const slash = path.indexOf('/', scheme + 3);
+      path = slash < 0 ? '/' : path.slice(slash);
+    }
+    const end = path.search(/[?#]/);
+    if (end >= 0) path = path.slice(0, end) || undefined;
+  }
+  const action = verb && path ? `${verb} ${path}` : (verb ?? path);
+  if (action === undefined || action.length <= ACTION_MAX) return action;
+  // Never half a surrogate pair: the schema refuses a lone one.
+  const cut = action.slice(0, ACTION_MAX);
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
+}

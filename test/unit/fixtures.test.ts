@@ -231,7 +231,7 @@ describe('OPA decision logs', () => {
       eval_latency_ms: 1.843211,
       src_ip: '203.0.113.24',
       app: 'payroll.example.com',
-      action: 'GET',
+      action: 'GET /api/payslips/2026-10',
       correlation_id: '12086237118591766712',
       enforcement_point: '192.0.2.10:48122',
     });

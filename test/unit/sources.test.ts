@@ -19,6 +19,7 @@ describe('source registry', () => {
     expect(SOURCES.map((s) => s.name)).toEqual([
       ...['okta', 'entra', 'opa', 'keycloak'],
       ...['cloudflare_access', 'cloudflare_gateway', 'teleport', 'zpa_user_activity'],
+      ...['zpa_browser_access', 'zpa_user_status', 'cloudflare_device_posture', 'intune', 'google_workspace_device'],
       ...['ocsf', 'native'],
     ]);
     expect(SOURCE_NAMES).toEqual(['auto', ...SOURCES.map((s) => s.name)]);
@@ -79,6 +80,11 @@ const SAMPLE_SOURCE: Record<string, string> = {
   'aws_verified_access-ocsf_v1_0_0_rc2.ndjson': 'ocsf',
   'azure-signinlogs-managed_identity.ndjson': 'entra',
   'cloudflare_logpush-access_request.ndjson': 'cloudflare_access',
+  'cloudflare_logpush-device_posture.ndjson': 'cloudflare_device_posture',
+  'google_workspace-device.ndjson': 'google_workspace_device',
+  'microsoft_intune-managed_device.ndjson': 'intune',
+  'zscaler_zpa-browser_access.ndjson': 'zpa_browser_access',
+  'zscaler_zpa-user_status.ndjson': 'zpa_user_status',
   'cloudflare_logpush-gateway_http.ndjson': 'cloudflare_gateway',
   'azure-signinlogs-non_interactive.ndjson': 'entra',
   'azure-signinlogs-service_principal.ndjson': 'entra',

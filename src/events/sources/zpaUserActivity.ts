@@ -12,7 +12,8 @@ const DENIED = /REJECTED_BY_POLICY|NO_POLICY_FOUND|ACCESS_DENIED/;
 const FAILED = /SETUP_(?:FAIL|ERR|TIMEOUT)/;
 const PROTOCOL: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp' };
 
-function decide(reason: string | undefined): PolicyEvent['decision'] {
+/** ZPA's decision from its reason code (empty: set up). Browser access reads its ConnectionReason the same way. */
+export function zpaDecision(reason: string | undefined): PolicyEvent['decision'] {
   if (reason === undefined) return 'allow';
   if (DENIED.test(reason)) return 'deny';
   // Set up, then closed or timed out: the connection had been allowed.
@@ -24,7 +25,7 @@ export const zpaUserActivitySource: SourceNormalizer = {
   detect: (record) => typeof record.LogTimestamp === 'string' && 'ConnectionID' in record && 'ClientZEN' in record,
   normalize(record: Json, ctx: NormalizeContext): SourceResult {
     const reason = str(record.InternalReason);
-    const decision = decide(reason);
+    const decision = zpaDecision(reason);
     const customer = str(record.Customer);
     const protocolNumber = num(record.IPProtocol);
     const protocol = protocolNumber === undefined ? undefined : (PROTOCOL[protocolNumber] ?? `ip/${protocolNumber}`);
