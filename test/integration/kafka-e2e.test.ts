@@ -74,9 +74,9 @@ const onTopics = (topics: TestTopics, records: readonly SimulatedRecord[]): Mess
 // checks every mapping field by field): the kind it is, or `skipped` for a vendor event that is not an access event.
 const FIXTURE_KINDS: Record<FixtureSource, ReadonlyArray<Kind | 'skipped'>> = {
   okta: ['policy', 'auth', 'auth', 'auth', 'token', 'token', 'auth', 'skipped'],
-  entra: ['auth', 'auth', 'auth', 'auth', 'auth'],
+  entra: ['auth', 'auth', 'auth', 'auth', 'auth', 'auth', 'policy'],
   opa: ['policy', 'policy', 'policy', 'policy', 'policy'],
-  keycloak: ['auth', 'token', 'auth', 'auth', 'skipped', 'auth', 'token', 'auth'],
+  keycloak: ['auth', 'token', 'auth', 'auth', 'skipped', 'auth', 'token', 'auth', 'auth', 'skipped'],
   native: ['auth', 'policy', 'token', 'posture'],
 };
 

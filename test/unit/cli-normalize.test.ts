@@ -16,14 +16,14 @@ describe('ztna normalize', () => {
       .trim()
       .split('\n')
       .map((l) => CanonicalEvent.parse(JSON.parse(l)));
-    expect(out).toHaveLength(28);
+    expect(out).toHaveLength(31);
     expect(new Set(out.map((e) => e.source))).toEqual(new Set(['okta', 'entra', 'opa', 'keycloak', 'native']));
     expect(JSON.parse(stderr.trim().split('\n').pop()!)).toEqual({
-      read: 30,
-      normalized: 28,
-      skipped: 2,
+      read: 34,
+      normalized: 31,
+      skipped: 3,
       rejected: 0,
-      skipped_by_type: { 'okta:user.account.lock': 1, 'keycloak:UPDATE_PASSWORD': 1 },
+      skipped_by_type: { 'okta:user.account.lock': 1, 'keycloak:UPDATE_PASSWORD': 1, 'keycloak:ADMIN_EVENT': 1 },
     });
   });
 

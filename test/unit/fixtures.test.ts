@@ -18,9 +18,9 @@ const recordOf = (source: FixtureSource, marker: string) => JSON.parse(fixtureLi
 // Records per file, and the vendor event types that are not access events (skipped, never rejected).
 const EXPECTED: Record<FixtureSource, { records: number; skipped: string[] }> = {
   okta: { records: 8, skipped: ['user.account.lock'] },
-  entra: { records: 5, skipped: [] },
+  entra: { records: 7, skipped: [] },
   opa: { records: 5, skipped: [] },
-  keycloak: { records: 8, skipped: ['UPDATE_PASSWORD'] },
+  keycloak: { records: 10, skipped: ['UPDATE_PASSWORD', 'ADMIN_EVENT'] },
   native: { records: 4, skipped: [] },
 };
 

@@ -17,9 +17,10 @@ const claimants = (line: string) => SOURCES.filter((s) => s.detect(JSON.parse(li
 describe('source registry', () => {
   it('lists every source once, the most specific shape first and our own native format last', () => {
     expect(SOURCES.map((s) => s.name)).toEqual([
-      ...['okta', 'entra', 'opa', 'keycloak'],
+      ...['okta', 'entra', 'entra_risk', 'opa', 'keycloak'],
       ...['cloudflare_access', 'cloudflare_gateway', 'teleport', 'zpa_user_activity'],
       ...['zpa_browser_access', 'zpa_user_status', 'cloudflare_device_posture', 'intune', 'google_workspace_device'],
+      ...['auth0', 'google_workspace_login', 'duo'],
       ...['ocsf', 'native'],
     ]);
     expect(SOURCE_NAMES).toEqual(['auto', ...SOURCES.map((s) => s.name)]);
@@ -78,6 +79,11 @@ describe('source registry', () => {
 const SAMPLE_SOURCE: Record<string, string> = {
   'aws_verified_access-ocsf_v0_1.ndjson': 'ocsf',
   'aws_verified_access-ocsf_v1_0_0_rc2.ndjson': 'ocsf',
+  'auth0-logs.ndjson': 'auth0',
+  'azure-identity_protection-risk_detections.ndjson': 'entra_risk',
+  'cisco_duo-auth.ndjson': 'duo',
+  'google_workspace-login.ndjson': 'google_workspace_login',
+  'keycloak-jsonlog_events.ndjson': 'keycloak',
   'azure-signinlogs-managed_identity.ndjson': 'entra',
   'cloudflare_logpush-access_request.ndjson': 'cloudflare_access',
   'cloudflare_logpush-device_posture.ndjson': 'cloudflare_device_posture',

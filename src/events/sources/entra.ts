@@ -23,11 +23,13 @@ function signIn(record: Json): { signIn: Json; category: string } | undefined {
   return undefined;
 }
 
-/** How a workload identity proved itself: a managed identity, a certificate or a client secret. */
+/** How a workload identity proved itself, in Entra's words (clientCredentialType), read from its credential where the log omits them. */
 function workloadMethod(s: Json, category: string): string | undefined {
-  if (category === 'ManagedIdentitySignInLogs') return 'managed_identity';
-  if (str(s.servicePrincipalCredentialThumbprint)) return 'client_certificate';
-  if (str(s.servicePrincipalCredentialKeyId)) return 'client_secret';
+  const named = str(s.clientCredentialType);
+  if (named) return named;
+  if (category === 'ManagedIdentitySignInLogs') return 'managedIdentity';
+  if (str(s.servicePrincipalCredentialThumbprint)) return 'certificate';
+  if (str(s.servicePrincipalCredentialKeyId)) return 'clientSecret';
   return undefined;
 }
 

@@ -27,12 +27,14 @@ function loginEvent(record: Json): Json | undefined {
   return events.find((event): event is Json => isObject(event) && LOGIN_EVENT_TYPES.has(String(event.type)));
 }
 
-/** A parameter's value, whichever typed field holds it (a multi-value as its first). */
-function param(event: Json, name: string): unknown {
+/** A parameter's values, whichever typed field holds them (a multi-value as its list). */
+function values(event: Json, name: string): unknown[] {
   const found = (Array.isArray(event.parameters) ? event.parameters : []).find((p) => isObject(p) && p.name === name) as Json | undefined;
-  if (!found) return undefined;
-  return found.value ?? found.boolValue ?? found.intValue ?? (Array.isArray(found.multiValue) ? found.multiValue[0] : undefined);
+  if (!found) return [];
+  return Array.isArray(found.multiValue) ? found.multiValue : [found.value ?? found.boolValue ?? found.intValue];
 }
+
+const param = (event: Json, name: string): unknown => values(event, name)[0];
 
 export const googleWorkspaceLoginSource: SourceNormalizer = {
   name: 'google_workspace_login',
@@ -41,7 +43,8 @@ export const googleWorkspaceLoginSource: SourceNormalizer = {
     const event = loginEvent(record);
     const name = str(event?.name) ?? 'unknown';
     if (!event || event.type !== 'login') return { skip: `${str(event?.type) ?? 'unknown'}:${name}` };
-    const challenge = str(param(event, 'login_challenge_method'));
+    const challenges = values(event, 'login_challenge_method').flatMap((method) => str(method) ?? []);
+    const challenge = challenges[0];
     const status = str(param(event, 'login_challenge_status'));
     const secondFactor = param(event, 'is_second_factor');
     let outcome: 'success' | 'failure';
@@ -69,7 +72,7 @@ export const googleWorkspaceLoginSource: SourceNormalizer = {
       src_ip: ipAddress(record.ipAddress),
       outcome,
       auth_method: challenge ?? str(param(event, 'login_type')),
-      mfa: typeof secondFactor === 'boolean' ? secondFactor : challenge && SECOND_FACTORS.has(challenge) ? true : undefined,
+      mfa: typeof secondFactor === 'boolean' ? secondFactor : challenges.some((method) => SECOND_FACTORS.has(method)) || undefined,
       idp: 'google',
       failure_reason: outcome === 'failure' ? (str(param(event, 'login_failure_type')) ?? status ?? name) : undefined,
     });
