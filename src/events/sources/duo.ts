@@ -67,7 +67,7 @@ export const duoSource: SourceNormalizer = {
       emitter_id: 'duo',
       correlation_id: str(record.txid),
       // Duo usernames and emails compare without case.
-      principal_id: emailPrincipal(record.email) ?? emailPrincipal(user.name) ?? str(user.key),
+      principal_id: emailPrincipal(record.email) ?? str(user.name)?.toLowerCase() ?? str(user.key),
       principal_type: 'user' as const,
       device_id: str(device.epkey) ?? str(device.hostname),
       src_ip: ipAddress(device.ip),
