@@ -1,11 +1,30 @@
 // Renders a simulated event in the shape a real emitter would send: our native wire
-// format, or Okta, Entra, OPA or Keycloak JSON. Each is the inverse of its normalizer.
+// format, Okta, Entra, OPA or Keycloak JSON, or one of the gateways' and posture agents' shapes
+// (gatewayShapes.ts, postureShapes.ts, ocsfShape.ts). Each is the inverse of its normalizer.
 import type { Json } from '../events/fields.js';
+import { cloudflareAccess, cloudflareGateway, teleport, zpaUserActivity } from './gatewayShapes.js';
+import { ocsf } from './ocsfShape.js';
+import { cloudflareDevicePosture, googleWorkspaceDevice, intune, zpaUserStatus } from './postureShapes.js';
 import type { Rng } from './rng.js';
+import type { VendorShape } from './vendorShape.js';
 
 /** The event the simulator means, in canonical field names (no observed_time, no OCSF ids). */
 export type Truth = Json & { kind: 'auth' | 'policy' | 'posture' | 'token'; time: string; tenant: string };
-export type Shape = 'native' | 'okta' | 'entra' | 'opa' | 'keycloak';
+
+/** The gateways' and posture agents' shapes, by the name of the source that reads them. */
+export const VENDOR_SHAPES = {
+  ocsf,
+  cloudflare_access: cloudflareAccess,
+  cloudflare_gateway: cloudflareGateway,
+  zpa_user_activity: zpaUserActivity,
+  teleport,
+  zpa_user_status: zpaUserStatus,
+  cloudflare_device_posture: cloudflareDevicePosture,
+  intune,
+  google_workspace_device: googleWorkspaceDevice,
+} satisfies Record<string, VendorShape>;
+export type VendorShapeName = keyof typeof VENDOR_SHAPES;
+export type Shape = 'native' | 'okta' | 'entra' | 'opa' | 'keycloak' | VendorShapeName;
 
 const OKTA_RESULT = { success: 'SUCCESS', failure: 'FAILURE', error: 'UNKNOWN' } as const;
 const ENTRA_CODE = { success: 0, failure: 50126, error: 90033 } as const;
@@ -22,6 +41,8 @@ export function render(truth: Truth, shape: Shape, rng: Rng): Json {
       return opa(truth, rng);
     case 'keycloak':
       return keycloak(truth, rng);
+    default:
+      return VENDOR_SHAPES[shape].render(truth, rng);
   }
 }
 

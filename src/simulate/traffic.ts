@@ -2,7 +2,7 @@
 // for a seed and a start time.
 import { Rng } from './rng.js';
 import { buildWorld, drawPrincipal, type Principal, type Tenant, type World } from './world.js';
-import { render, type Shape, type Truth } from './shapes.js';
+import { render, VENDOR_SHAPES, type Shape, type Truth, type VendorShapeName } from './shapes.js';
 import { activate, type ActiveScenario, type ScenarioLabel, type ScenarioName, type ScenarioWindow } from './scenarios.js';
 
 export interface SimulatedRecord {
@@ -33,6 +33,8 @@ export interface TrafficOptions {
   clock?: 'simulated' | 'wall';
   /** Incidents to inject, by absolute time (ms). */
   scenarios?: readonly ScenarioWindow[];
+  /** The tenant the pipeline gives a record whose shape carries none (ZTNA_DEFAULT_TENANT): that record's truth. */
+  defaultTenant?: string;
 }
 
 const KIND_WEIGHTS = [
@@ -41,6 +43,31 @@ const KIND_WEIGHTS = [
   ['posture', 10],
   ['token', 20],
 ] as const;
+// The shapes of each kind besides the tenant's IdP, OPA and our own: a few in a hundred each, so
+// every source shows while most events keep their tenant (the gateways' and agents' carry none).
+const VENDOR_WEIGHTS: Record<Truth['kind'], ReadonlyArray<readonly [VendorShapeName, number]>> = {
+  auth: [
+    ['ocsf', 4],
+    ['teleport', 4],
+  ],
+  policy: [
+    ['ocsf', 3],
+    ['cloudflare_access', 3],
+    ['cloudflare_gateway', 3],
+    ['zpa_user_activity', 3],
+    ['teleport', 3],
+  ],
+  posture: [
+    ['ocsf', 5],
+    ['intune', 5],
+    ['zpa_user_status', 5],
+    ['cloudflare_device_posture', 5],
+    ['google_workspace_device', 5],
+  ],
+  token: [],
+};
+// Share of the attacks' own auth and policy events an OCSF-emitting broker reports.
+const INJECTED_OCSF_SHARE = 0.25;
 const CHECKS = ['disk_encryption', 'os_patch_level', 'firewall', 'edr_running', 'screen_lock'];
 const TOKEN_ACTIVITY = [
   ['use', 50],
@@ -72,6 +99,8 @@ export class TrafficSimulator {
   private now: number;
   private seq = new Map<string, number>();
   private sessions = new Map<string, string>();
+  /** Per session, the last second a ZPA status was rendered in: a second record in that second would be the same event. */
+  private zpaStatusSecond = new Map<string, string>();
   private tokensByPrincipal = new Map<string, LiveToken[]>();
   private readonly peakRate: number;
   private readonly scenarios: ActiveScenario[];
@@ -112,14 +141,17 @@ export class TrafficSimulator {
       if (injected) {
         this.now = Math.max(this.now, injected.nextAt!()!);
         const truth = injected.emit!(this.incidentRng);
-        // Injected events come in our native format, sequenced like their emitter's others.
-        truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
+        // Injected events come in our native format, sequenced like their emitter's others, or a
+        // share of the attacks' logins and decisions from an OCSF-emitting broker (with its tenant).
+        const shape: Shape = truth.kind !== 'token' && this.incidentRng.chance(INJECTED_OCSF_SHARE) ? 'ocsf' : 'native';
+        if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
+        else VENDOR_SHAPES[shape].conform(truth, this.defaultTenant);
         return {
           type: 'event',
           scenario: injected.window.name,
           truth,
-          shape: 'native',
-          line: JSON.stringify(render(truth, 'native', this.incidentRng)),
+          shape,
+          line: JSON.stringify(render(truth, shape, this.incidentRng)),
           topicKind: truth.kind,
           key: String(truth.principal_id),
         };
@@ -132,10 +164,12 @@ export class TrafficSimulator {
       const kind = rng.weighted(KIND_WEIGHTS);
       const principal = drawPrincipal(rng, tenant);
       const truth = this[kind](tenant, principal);
+      // The shape first: the scenarios change what its records say (their tenant, emitter, fields).
+      const shape = this.shapeFor(truth, tenant);
+      if (shape in VENDOR_SHAPES) VENDOR_SHAPES[shape as VendorShapeName].conform(truth, this.defaultTenant);
       let kept = true;
       for (const s of this.scenarios)
         if (s.alter && this.now >= s.window.start && this.now < s.window.end) kept = s.alter(truth, this.incidentRng) && kept;
-      const shape = this.shapeFor(truth, tenant);
       // Only our native format carries sequence numbers: a vendor-shaped event must not leave a gap.
       if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
       if (!kept) continue; // lost in transit: its sequence number leaves a gap
@@ -170,7 +204,32 @@ export class TrafficSimulator {
     return seq;
   }
 
+  private get defaultTenant(): string {
+    return this.options.defaultTenant ?? 'default';
+  }
+
   private shapeFor(truth: Truth, tenant: Tenant): Shape {
+    const vendor = this.vendorShapeFor(truth);
+    return vendor ?? this.ownShapeFor(truth, tenant);
+  }
+
+  /** A gateway's or posture agent's shape for this event, a few times in a hundred, when it can tell it. */
+  private vendorShapeFor(truth: Truth): VendorShapeName | undefined {
+    const weights = VENDOR_WEIGHTS[truth.kind];
+    const roll = this.rng.next() * 100;
+    let sum = 0;
+    const picked = weights.find(([, weight]) => roll < (sum += weight))?.[0];
+    if (picked === undefined || !VENDOR_SHAPES[picked].carries(truth)) return undefined;
+    if (picked === 'zpa_user_status') {
+      const second = truth.time.slice(0, 19);
+      const session = String(truth.session_id);
+      if (this.zpaStatusSecond.get(session) === second) return undefined;
+      this.zpaStatusSecond.set(session, second);
+    }
+    return picked;
+  }
+
+  private ownShapeFor(truth: Truth, tenant: Tenant): Shape {
     const rng = this.rng;
     switch (truth.kind) {
       case 'auth':

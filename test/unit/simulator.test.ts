@@ -21,16 +21,12 @@ describe('traffic simulator', () => {
     const records = take(new TrafficSimulator({ seed: 5, start: START }), 5000);
     const seen = new Set(records.flatMap((r) => (r.truth ? [`${r.truth.kind}/${r.shape}`] : [])));
     expect([...seen].sort()).toEqual([
-      'auth/entra',
-      'auth/keycloak',
-      'auth/native',
-      'auth/okta',
-      'policy/native',
-      'policy/okta',
-      'policy/opa',
-      'posture/native',
-      'token/keycloak',
-      'token/native',
+      ...['auth/entra', 'auth/keycloak', 'auth/native', 'auth/ocsf', 'auth/okta', 'auth/teleport'],
+      ...['policy/cloudflare_access', 'policy/cloudflare_gateway', 'policy/native', 'policy/ocsf', 'policy/okta', 'policy/opa'],
+      ...['policy/teleport', 'policy/zpa_user_activity'],
+      ...['posture/cloudflare_device_posture', 'posture/google_workspace_device', 'posture/intune', 'posture/native', 'posture/ocsf'],
+      'posture/zpa_user_status',
+      ...['token/keycloak', 'token/native'],
     ]);
   });
 
@@ -38,7 +34,7 @@ describe('traffic simulator', () => {
     const records = take(new TrafficSimulator({ seed: 6, start: START }), 5000);
     expect(records).toHaveLength(5000);
     // Every kind in every shape is among them, so no per-kind check below can be skipped.
-    expect(new Set(records.map((r) => `${r.truth!.kind}/${r.shape}`)).size).toBe(10);
+    expect(new Set(records.map((r) => `${r.truth!.kind}/${r.shape}`)).size).toBe(22);
     for (const record of records) {
       const outcome = normalizeRecord(record.line, normalizeOptions());
       expect(outcome.status, `${record.shape}: ${record.line}`).toBe('normalized');
@@ -49,11 +45,15 @@ describe('traffic simulator', () => {
       expect(event.time).toBe(truth.time);
       expect(event.tenant).toBe(truth.tenant);
       expect(event.principal_id).toBe(truth.principal_id);
+      // Read back by the source of its own shape (the IdPs' and OPA's by theirs, ours as native).
+      expect(event.source).toBe(record.shape);
       if (event.kind === 'auth') expect(event.outcome).toBe(truth.outcome);
       if (event.kind === 'policy') {
         expect([event.decision, event.policy_id]).toEqual([truth.decision, truth.policy_id]);
-        // Okta's sign-on evaluation carries no latency; OPA's is in whole nanoseconds.
-        if (record.shape !== 'okta') expect(event.eval_latency_ms).toBeCloseTo(truth.eval_latency_ms as number, 6);
+        // Okta's sign-on evaluation carries no latency, nor do several gateways' (their truth has none); OPA's is in whole nanoseconds.
+        if (record.shape === 'okta') expect(event.eval_latency_ms).toBeUndefined();
+        else if (truth.eval_latency_ms === undefined) expect(event.eval_latency_ms).toBeUndefined();
+        else expect(event.eval_latency_ms).toBeCloseTo(truth.eval_latency_ms as number, 6);
       }
       if (event.kind === 'posture') expect(event.compliant).toBe(truth.compliant);
       if (event.kind === 'token') expect(event.activity).toBe(truth.activity);
