@@ -42,7 +42,7 @@ export const keycloakSource: SourceNormalizer = {
             str(record.userId),
             str(record.clientId),
           ),
-      time: isoTime(record.time) ?? (record.time === undefined ? ctx.observedTime : undefined),
+      time: isoTime(record.time) ?? (record.time === undefined || record.time === null ? ctx.observedTime : undefined),
       tenant: str(record.realmId) ?? ctx.defaultTenant,
       source: 'keycloak',
       emitter_id: `keycloak:${str(record.realmId)}`,
