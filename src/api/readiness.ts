@@ -112,6 +112,14 @@ export class ReadinessMonitor {
   }
 }
 
+/** A part of the service that tells its own state: undefined when it works, else what it waits for or lacks. */
+export function stateCheck(unready: () => string | undefined): DependencyCheck {
+  return async () => {
+    const reason = unready();
+    if (reason) throw new Unready(reason);
+  };
+}
+
 /** The store answers a trivial query. */
 export function storeCheck(store: Pick<Store, 'query' | 'location'>): DependencyCheck {
   return async () => {

@@ -28,7 +28,7 @@ import { runEmbeddedSimulator } from '../sources/simulator.js';
 import { migrate, openStore, StoreError, type Store } from '../store/index.js';
 import type { MigrateOptions } from '../store/migrate.js';
 import { buildServer } from '../api/server.js';
-import { brokersCheck, ReadinessMonitor, storeCheck, storeFailure, Unready, type DependencyCheck } from '../api/readiness.js';
+import { brokersCheck, ReadinessMonitor, stateCheck, storeCheck, storeFailure, Unready, type DependencyCheck } from '../api/readiness.js';
 import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
 import { AccessRecorder } from '../api/accessLog.js';
 import { loadApiKeys } from '../apiKeys.js';
@@ -92,9 +92,9 @@ export async function startService(config: Config, log: Logger, print: (line: st
   // Keyed scoring (several replicas): the keyed state (scorers, completeness) runs on the keyed
   // topic's partitions this replica holds (startKeyedScoring); each replica counts the SLIs of
   // what it stores. Otherwise the process scores what it consumes, on the pipeline.
-  const keyedScoring = kafka !== undefined && config.ZTNA_KEYED_SCORING;
-  const processors = keyedScoring
-    ? [new KeyedRepartition(kafka.producer, config.ZTNA_TOPIC_KEYED), new SliProcessor(metrics.sli, { ...sliOptions, only: 'counts' })]
+  const repartition = kafka && config.ZTNA_KEYED_SCORING ? new KeyedRepartition(kafka.client, config.ZTNA_TOPIC_KEYED) : undefined;
+  const processors = repartition
+    ? [repartition, new SliProcessor(metrics.sli, { ...sliOptions, only: 'counts' })]
     : [new SliProcessor(metrics.sli, sliOptions), anomalies];
   if (kafka) anomalySinks.push(new KafkaAnomalySink(kafka.producer, config.ZTNA_TOPIC_ANOMALIES));
   const deadLetterSinks = kafka ? [new KafkaDeadLetterSink(kafka.producer, config.ZTNA_TOPIC_DEADLETTER)] : [];
@@ -111,6 +111,8 @@ export async function startService(config: Config, log: Logger, print: (line: st
     store: 'migrations not applied yet',
     kafka: 'not consuming yet: waiting for the store',
   };
+  // The keyed consumer's own state once it runs (a rebuild under way, partitions left cold).
+  let keyedUnready = (): string | undefined => 'not consuming the keyed topic yet';
   const afterStartUp =
     (name: keyof typeof pending, check: DependencyCheck): DependencyCheck =>
     async (signal) => {
@@ -121,6 +123,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     {
       store: afterStartUp('store', storeCheck(store)),
       ...(kafka ? { kafka: afterStartUp('kafka', brokersCheck(kafka.brokers, kafka.tls)) } : {}),
+      ...(repartition ? { keyed: stateCheck(() => keyedUnready()) } : {}),
     },
     { log },
   );
@@ -159,11 +162,24 @@ export async function startService(config: Config, log: Logger, print: (line: st
     delete pending.store;
     if (kafka) {
       pending.kafka = 'joining the consumer group';
-      const completeness = keyedScoring ? new SliProcessor(metrics.sli, { ...sliOptions, only: 'completeness' }) : undefined;
-      const keyed = completeness
-        ? await startKeyedScoring(kafka, config, { store, anomalies, completeness, metrics, log }, stopping.signal)
-        : { stop: async () => {} };
-      const source = keyed ? await consumeKafka(kafka, config, pipeline, metrics, log, stopping.signal) : undefined;
+      const keyed = repartition
+        ? await startKeyedScoring(
+            kafka,
+            config,
+            {
+              store,
+              anomalies,
+              repartition,
+              completeness: new SliProcessor(metrics.sli, { ...sliOptions, only: 'completeness' }),
+              metrics,
+              log,
+            },
+            stopping.signal,
+          )
+        : undefined;
+      if (keyed) keyedUnready = keyed.unready;
+      // Stopped while the keyed consumer was starting: nothing more starts.
+      const source = !repartition || keyed ? await consumeKafka(kafka, config, pipeline, metrics, log, stopping.signal) : undefined;
       // Erasures (`ztna forget`) reach the scorers through the control topic, created with the source's topics.
       const control = source
         ? await retryWithBackoff(
@@ -331,15 +347,23 @@ async function consumeKafka(
 async function startKeyedScoring(
   kafka: KafkaConnection,
   config: Config,
-  parts: { store: Store; anomalies: AnomalyProcessor; completeness: SliProcessor; metrics: ServiceMetrics; log: Logger },
+  parts: {
+    store: Store;
+    anomalies: AnomalyProcessor;
+    repartition: KeyedRepartition;
+    completeness: SliProcessor;
+    metrics: ServiceMetrics;
+    log: Logger;
+  },
   signal: AbortSignal,
-): Promise<{ stop(): Promise<void> } | undefined> {
+): Promise<{ unready(): string | undefined; stop(): Promise<void> } | undefined> {
   const { log } = parts;
   const started = await retryWithBackoff(
     async () => {
       await brokersCheck(kafka.brokers, kafka.tls)(AbortSignal.timeout(2000));
       await kafka.producer.connect(); // a rebuild may publish anomalies before the source starts
       const partitions = await prepareKeyedTopic(kafka.client, config.ZTNA_TOPIC_KEYED, config.ZTNA_KEYED_PARTITIONS);
+      await parts.repartition.connect(partitions);
       const handler = keyedScoringHandler({
         scoring: new KeyedScoring(parts.anomalies.scorers, partitions, scorerOptions(config).denialBurst?.cooldownMinutes),
         anomalies: parts.anomalies,
@@ -353,8 +377,16 @@ async function startKeyedScoring(
         topic: config.ZTNA_TOPIC_KEYED,
         groupId: config.ZTNA_KAFKA_GROUP,
         sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
+        rebuildWindowMs: config.ZTNA_KEYED_REBUILD_MINUTES * 60_000,
       };
-      return startKeyedConsumer(kafka.client, settings, handler, log);
+      const consumer = await startKeyedConsumer(kafka.client, settings, handler, log);
+      return {
+        unready: consumer.unready,
+        stop: async () => {
+          await consumer.stop();
+          await parts.repartition.disconnect();
+        },
+      };
     },
     {
       stopped: () => signal.aborted,
@@ -363,6 +395,7 @@ async function startKeyedScoring(
         const setupFailure = kafkaSetupFailure(err);
         if (setupFailure) {
           await kafka.producer.disconnect(); // connected already when an authorization is refused later on
+          await parts.repartition.disconnect();
           throw new Error(`kafka: ${setupFailure}`, { cause: err });
         }
         log.warn(

@@ -2,6 +2,7 @@
 import type { Message, Producer } from 'kafkajs';
 import type { DeadLetterSink } from '../pipeline/pipeline.js';
 import type { DeadLetter } from '../pipeline/record.js';
+import { produceRequests } from './requests.js';
 
 /**
  * Bytes of dead letters per produce request at most. The broker limits a partition's record
@@ -19,7 +20,8 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
   ) {}
 
   async send(letters: readonly DeadLetter[]): Promise<void> {
-    for (const messages of bounded(letters.map(message), DEAD_LETTER_REQUEST_BYTES)) {
+    // Keyed by their source record: where they land is not known here, so the whole request is bounded.
+    for (const messages of produceRequests(letters.map(message), DEAD_LETTER_REQUEST_BYTES, () => 0)) {
       await this.producer.send({ topic: this.topic, acks: -1, messages });
     }
   }
@@ -39,29 +41,6 @@ function message(l: DeadLetter): Message {
       'ztna-source-offset': l.origin.offset,
     }),
   };
-}
-
-/** About what a message weighs in a record batch: its value, key and headers, and each record's framing. */
-function weight(m: Message): number {
-  const headers = Object.entries(m.headers ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0);
-  return (m.value as Buffer).byteLength + ((m.key as Buffer | null)?.byteLength ?? 0) + headers + 64;
-}
-
-/** The messages in order, in runs of at most `limit` bytes (a heavier message alone). */
-function* bounded(messages: readonly Message[], limit: number): Generator<Message[]> {
-  let run: Message[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const w = weight(m);
-    if (run.length > 0 && bytes + w > limit) {
-      yield run;
-      run = [];
-      bytes = 0;
-    }
-    run.push(m);
-    bytes += w;
-  }
-  if (run.length > 0) yield run;
 }
 
 function compactHeaders(headers: Record<string, string | undefined>): Record<string, string> {

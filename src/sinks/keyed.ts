@@ -1,7 +1,7 @@
 // The keyed repartition's two ends that touch the outside: the producer of `ztna.keyed` (a batch
 // processor, after the store insert and before the source's offsets are committed) and the read
 // of the scoring window from the store that rebuilds a replica's state for partitions it gains.
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import type { CanonicalEvent } from '../events/index.js';
@@ -10,6 +10,7 @@ import {
   decodeKeyed,
   encodeKeyed,
   keyedMessages,
+  partitionOf,
   type KeyedMessage,
   type KeyedScoring,
   type RaisedAnomaly,
@@ -17,26 +18,56 @@ import {
 import type { AnomalyProcessor } from '../detect/processor.js';
 import type { BatchProcessor } from '../pipeline/pipeline.js';
 import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
+import { produceRequests } from './requests.js';
 
-/** Largest produce request, as for the dead letters: one request over the broker's limit is refused at every retry. */
-const MAX_REQUEST_MESSAGES = 5_000;
+/**
+ * Bytes per keyed partition in one produce request at most, under the broker's default
+ * max.message.bytes (1 MiB): a pipeline batch's keyed messages crowd onto few partitions (an
+ * emitter's completeness route, a tenant's denials), and one partition's oversized record batch
+ * is refused at every retry (issue 14's stall).
+ */
+const KEYED_PARTITION_REQUEST_BYTES = 512 * 1024;
 
 /**
  * Produces every stored event to the keyed topic, once per key it is scored by, and resolves only
  * when the brokers have acknowledged it (acks all): the pipeline runs processors before the source
  * commits, so the source's offsets move only past events both stored and repartitioned.
+ *
+ * Its own producer, not idempotent: a message written twice (a retried request, a batch tried
+ * again) is scored once, by its event id. kafkajs's idempotent producer, after a request that the
+ * broker took in part, rolls back the sequence numbers of every partition in it and answers
+ * OUT_OF_ORDER_SEQUENCE_NUMBER from then on, which would also stop the anomalies and dead letters
+ * that share the service's producer.
  */
 export class KeyedRepartition implements BatchProcessor {
+  private readonly producer: Producer;
+  private partitions = 0;
+
   constructor(
-    private readonly producer: Producer,
+    kafka: Kafka,
     private readonly topic: string,
-  ) {}
+  ) {
+    this.producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /** Connects once the topic is there with its `partitions`: the messages' partitions are chosen here. */
+  async connect(partitions: number): Promise<void> {
+    await this.producer.connect();
+    this.partitions = partitions;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
 
   async process(events: readonly CanonicalEvent[]): Promise<void> {
-    // Partitioned by kafkajs' default partitioner (murmur2 of the key), which `partitionOf` reproduces.
-    const messages = events.flatMap((event) => keyedMessages(event).map(({ key, message }) => ({ key, value: encodeKeyed(message) })));
-    for (let i = 0; i < messages.length; i += MAX_REQUEST_MESSAGES) {
-      await this.producer.send({ topic: this.topic, acks: -1, messages: messages.slice(i, i + MAX_REQUEST_MESSAGES) });
+    if (this.partitions === 0) throw new Error('keyed topic: not connected yet');
+    // The partition kafkajs' default partitioner (murmur2 of the key) would choose, which the rebuild's `partitionOf` reproduces.
+    const messages = events.flatMap((event) =>
+      keyedMessages(event).map(({ key, message }) => ({ key, value: encodeKeyed(message), partition: partitionOf(key, this.partitions) })),
+    );
+    for (const request of produceRequests(messages, KEYED_PARTITION_REQUEST_BYTES, (m) => m.partition)) {
+      await this.producer.send({ topic: this.topic, acks: -1, messages: request });
     }
   }
 }

@@ -18,6 +18,8 @@ export interface KeyedConsumerSettings {
   /** The service's group: the keyed consumer's is `<group>.keyed`. */
   groupId: string;
   sessionTimeoutMs: number;
+  /** How far back the state of a gained partition is rebuilt from. */
+  rebuildWindowMs: number;
 }
 
 /** Creates the keyed topic if missing (with its own partition count; 0: never create) and returns how many partitions it has. */
@@ -38,7 +40,7 @@ export async function startKeyedConsumer(
   settings: KeyedConsumerSettings,
   handler: KeyedHandler,
   log: Logger,
-): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
+): Promise<{ consumer: Consumer; unready(): string | undefined; stop(): Promise<void> }> {
   const consumer = kafka.consumer({
     groupId: `${settings.groupId}.keyed`,
     sessionTimeout: settings.sessionTimeoutMs,
@@ -47,17 +49,28 @@ export async function startKeyedConsumer(
   let held = new Set<number>();
   // Batches wait for the state of the latest assignment: set synchronously when the group is joined.
   let ready: Promise<void> = Promise.resolve();
+  const state = new KeyedConsumerState(settings.rebuildWindowMs);
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const now = new Set(payload.memberAssignment[settings.topic] ?? []);
     const gained = new Set([...now].filter((p) => !held.has(p)));
     const lost = new Set([...held].filter((p) => !now.has(p)));
     held = now;
-    ready = ready.then(() =>
-      handler.assigned(gained, lost).catch((err: unknown) => {
+    state.joined(now);
+    ready = ready.then(async () => {
+      state.rebuilding(gained);
+      try {
+        await handler.assigned(gained, lost);
+        state.rebuilt();
+      } catch (err) {
         // Scoring goes on with the state it has: a store away must not stop detection of new events.
         log.error({ err: (err as Error).message, gained: [...gained] }, 'keyed: state not rebuilt for the partitions gained');
-      }),
-    );
+        state.notRebuilt(gained);
+      }
+    });
+  });
+  consumer.on(consumer.events.REBALANCING, () => state.rebalancing());
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) state.stopped();
   });
   await consumer.connect();
   try {
@@ -68,7 +81,8 @@ export async function startKeyedConsumer(
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         await heartbeatUntil(ready, heartbeat);
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        await handler.process(batch.messages.map((m) => m.value));
+        // Publishing what it raised waits on the store, busy with the source's inserts: the member must not time out meanwhile.
+        await heartbeatUntil(handler.process(batch.messages.map((m) => m.value)), heartbeat);
         const last = batch.messages[batch.messages.length - 1]!.offset;
         resolveOffset(last);
         try {
@@ -84,15 +98,62 @@ export async function startKeyedConsumer(
     await consumer.disconnect();
     throw err;
   }
-  return { consumer, stop: () => consumer.disconnect() };
+  return { consumer, unready: () => state.unready(), stop: () => consumer.disconnect() };
 }
 
-/** Waits for `done`, heartbeating meanwhile: a rebuild longer than the session timeout must not cost the member its partitions. */
+/** What keeps the keyed consumer from scoring its partitions with their whole state, in words for /readyz. */
+export class KeyedConsumerState {
+  private reason: string | undefined = 'joining the keyed group';
+  /** Partitions whose state was not rebuilt → until when they are scored without the whole window. */
+  private readonly cold = new Map<number, number>();
+
+  /** `windowMs`: the rebuild's window, after which a partition that was not rebuilt has its whole state again. */
+  constructor(private readonly windowMs: number) {}
+
+  joined(held: ReadonlySet<number>): void {
+    this.reason = undefined;
+    for (const p of this.cold.keys()) if (!held.has(p)) this.cold.delete(p);
+  }
+
+  rebalancing(): void {
+    this.reason = 'the keyed group is rebalancing';
+  }
+
+  rebuilding(gained: ReadonlySet<number>): void {
+    if (gained.size > 0) this.reason = `rebuilding the scorers' state of keyed partitions ${[...gained].join(', ')} from the store`;
+  }
+
+  rebuilt(): void {
+    this.reason = undefined;
+  }
+
+  notRebuilt(gained: ReadonlySet<number>): void {
+    this.reason = undefined;
+    for (const p of gained) this.cold.set(p, Date.now() + this.windowMs);
+  }
+
+  stopped(): void {
+    this.reason = 'the keyed consumer stopped after an error (the service log has it): restart the service';
+  }
+
+  unready(): string | undefined {
+    if (this.reason) return this.reason;
+    for (const [p, until] of this.cold) if (until <= Date.now()) this.cold.delete(p);
+    if (this.cold.size === 0) return undefined;
+    // Detection goes on meanwhile: a key whose earlier events were not replayed may be missed.
+    return `the scorers' state of keyed partitions ${[...this.cold.keys()].join(', ')} was not rebuilt from the store (the service log says why); whole again once their rebuild window has passed`;
+  }
+}
+
+/** Waits for `done`, heartbeating meanwhile: work longer than the session timeout must not cost the member its partitions. */
 async function heartbeatUntil(done: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
   let waiting = true;
-  void done.finally(() => (waiting = false));
+  const settled = done.finally(() => (waiting = false));
   while (waiting) {
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
     if (waiting) await heartbeat().catch(() => undefined); // a rebalance under way: the batch is stale anyway
   }
+  await settled; // its failure is the caller's
 }
