@@ -28,7 +28,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
     'CAST JSONExtractArrayRaw JSONExtractRaw JSONExtractString cityHash64 concat currentDatabase has match replaceOne argMaxMerge argMaxState arrayConcat arrayFilter arrayJoin arrayMap ' +
       'arrayStringConcat assumeNotNull base64Decode bitmapBuild bitmapCardinality bitmapMax bitmapMin count greatest ' +
       'groupBitmapMergeState groupBitmapState groupUniqArray groupUniqArrayIf max min sipHash64 sum toDate toIntervalDay ' +
-      'toStartOfDay toStartOfHour toStartOfMinute toString toUInt8 toYYYYMM uniqExact uniqExactIfMerge uniqExactIfState ' +
+      'now toDateTime toStartOfDay toStartOfHour toStartOfMinute toString toUInt8 toUInt64 toYYYYMM least uniqExact uniqExactIfMerge uniqExactIfState ' +
       'uniqExactMerge uniqExactState version',
   ),
   { kind: 'function', name: 'toDateTime64', since: '20.1', source: 'DateTime64 came with 20.1' },
@@ -46,11 +46,17 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
   },
   { kind: 'function', name: 'arrayMin', since: '21.1', source: 'changelog 21.1: arrayMin, arrayMax, arraySum' },
   { kind: 'function', name: 'lagInFrame', since: '21.9', source: 'window functions, no longer experimental in 21.9' },
+  // principal_risk.sql and incidents.sql
+  ...ancient(
+    'function',
+    'argMin argMax arrayDistinct arrayReverseSort arraySlice arraySort groupArray if indexOf length maxIf startsWith substring toFloat64',
+  ),
   ...ancient('type', 'AggregateFunction SimpleAggregateFunction Array DateTime Enum8 LowCardinality Nullable Tuple String'),
   ...ancient('type', 'UInt8 UInt16 UInt32 UInt64 Int32 Int64 Float32 Float64'),
   { kind: 'type', name: 'DateTime64', since: '20.1', source: 'changelog 20.1' },
   { kind: 'type', name: 'Bool', since: '21.12', source: 'changelog 21.12: the Bool type' },
   ...ancient('parameter type', 'String UInt8 UInt32 DateTime Array'),
+  ...ancient('parameter type', 'UInt64 Float64'),
   { kind: 'parameter type', name: 'DateTime64', since: '20.1' },
   { kind: 'parameter type', name: 'Identifier', since: '20.12', source: 'ClickHouse PR #16594 (Nov 2020)' },
   ...ancient('engine', 'ReplacingMergeTree AggregatingMergeTree ReplicatedReplacingMergeTree ReplicatedAggregatingMergeTree Distributed'),
@@ -79,6 +85,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
   },
   ...ancient('clause', 'FINAL ARRAY_JOIN ASOF_JOIN LIMIT_BY WITH_FILL TTL ALIAS MATERIALIZED_VIEW_TO'),
   { kind: 'clause', name: 'OVER', since: '21.9', source: 'window functions, no longer experimental in 21.9' },
+  { kind: 'clause', name: 'PARAMETERIZED_VIEW', since: '23.1', source: 'changelog 23.1: parameterized views' },
 ];
 
 /** The oldest ClickHouse release line the SQL runs on: the newest release any listed feature needs. */

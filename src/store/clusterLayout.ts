@@ -38,6 +38,8 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   // several shards and a query merges them (exact: they are sets). The key places only rows
   // inserted through the Distributed table, the migrations' backfills.
   sli_minute: 'cityHash64(sli, tenant, app)',
+  // A minute's re-seals replace one another only on one shard: the key is of its sort key.
+  sli_minute_sealed: 'cityHash64(sli, tenant, app)',
   emitter_minute: 'cityHash64(tenant, emitter_id)',
   denial_minute: 'cityHash64(tenant, principal_id)',
   principal_hour: 'cityHash64(tenant, principal_id)',

@@ -25,6 +25,7 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: EVENTS_TABLE, timeColumn: 'time' },
   { table: 'rejected_events', timeColumn: 'received_time' },
   { table: 'sli_minute', timeColumn: 'minute' },
+  { table: 'sli_minute_sealed', timeColumn: 'minute' },
   { table: 'emitter_minute', timeColumn: 'minute' },
   { table: 'denial_minute', timeColumn: 'minute' },
   { table: 'principal_hour', timeColumn: 'hour' },

@@ -19,10 +19,17 @@ export const TENANT_TABLES = [
   'access_events',
   'anomalies',
   'sli_minute',
+  'sli_minute_sealed',
   'emitter_minute',
   'denial_minute',
   'principal_hour',
 ] as const;
+
+/**
+ * Parameterized views that read the tables above as the caller (SQL SECURITY INVOKER, the
+ * default), so the tables' row policies apply to them: a grant each, no policy of their own.
+ */
+export const TENANT_VIEWS = ['sli_minute_counts'] as const;
 
 const name = z
   .string()
@@ -76,7 +83,9 @@ export function tenantStatements(database: string, t: TenantUsersSpec['tenants']
   const tables = TENANT_TABLES.map((table) => `${sqlIdentifier(database)}.${sqlIdentifier(table)}`);
   return [
     `CREATE ROLE IF NOT EXISTS ${role}`,
-    ...tables.map((table) => `GRANT SELECT ON ${table} TO ${role}`),
+    ...[...tables, ...TENANT_VIEWS.map((view) => `${sqlIdentifier(database)}.${sqlIdentifier(view)}`)].map(
+      (table) => `GRANT SELECT ON ${table} TO ${role}`,
+    ),
     `CREATE ROW POLICY IF NOT EXISTS ${role} ON ${tables.join(', ')} FOR SELECT USING tenant = ${sqlString(t.tenant)} TO ${role}`,
     `CREATE USER IF NOT EXISTS ${user} IDENTIFIED WITH sha256_hash BY ${sqlString(t.password_sha256 ?? PASSWORD_PLACEHOLDER)}` +
       ` DEFAULT DATABASE ${sqlIdentifier(database)} SETTINGS readonly = 1`,

@@ -39,6 +39,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         '0008_rejected_raw_sha256',
         '0009_completeness_and_denial_rollups',
         '0010_principal_hour',
+        '0011_sli_minute_sealed',
       ]);
     });
 

@@ -1,7 +1,7 @@
 // The shared readers of vendor fields: times in every form to one UTC instant, peers' addresses
-// without their ports, case-insensitive principals in one case.
+// without their ports, case-insensitive principals in one case, an HTTP request as an action.
 import { afterEach, describe, expect, it } from 'vitest';
-import { emailPrincipal, epochMs, ipAddress, isoTime } from '../../src/events/fields.js';
+import { emailPrincipal, epochMs, httpAction, ipAddress, isoTime } from '../../src/events/fields.js';
 
 const INSTANT = '2023-05-23T17:18:33.000Z';
 
@@ -98,5 +98,22 @@ describe('emailPrincipal', () => {
     expect(emailPrincipal(' Alice.Nguyen@Example.COM ')).toBe('alice.nguyen@example.com');
     expect(emailPrincipal('AliceN')).toBe('AliceN');
     expect(emailPrincipal('')).toBeUndefined();
+  });
+});
+
+describe('httpAction', () => {
+  it('names a request by its method and path, without the query or fragment (credentials ride there), a full URL by its path', () => {
+    expect(httpAction('get', '/api/payslips/2026-10?access_token=abc&x=1#top')).toBe('GET /api/payslips/2026-10');
+    expect(httpAction('POST', 'https://git.example.com/org/repo/pulls?page=2')).toBe('POST /org/repo/pulls');
+    expect(httpAction('GET', 'https://git.example.com')).toBe('GET /');
+    expect(httpAction('GET', '?only=query')).toBe('GET');
+    expect(httpAction(undefined, '/path')).toBe('/path');
+    expect(httpAction(undefined, undefined)).toBeUndefined();
+  });
+
+  it("cuts a long path to the action's 128 characters, never through a surrogate pair", () => {
+    expect(httpAction('GET', `/${'a'.repeat(300)}`)).toHaveLength(128);
+    const cut = httpAction('GET', `/${'a'.repeat(122)}😀😀`)!;
+    expect(cut).toBe(`GET /${'a'.repeat(122)}`);
   });
 });

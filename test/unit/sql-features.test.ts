@@ -40,6 +40,7 @@ const CLAUSES: Record<string, RegExp> = {
   LIGHTWEIGHT_UPDATE: /^\s*UPDATE\s+\w+\s+SET\b/m,
   PASTE_JOIN: /\bPASTE\s+JOIN\b/,
   PARALLEL_WITH: /\bPARALLEL\s+WITH\b/,
+  PARAMETERIZED_VIEW: /\bFROM\s+\w+\s*\(\s*\w+\s*=/,
 };
 
 /** The feature-bearing tokens of some SQL: what the engine must know to run it. */
@@ -57,8 +58,9 @@ export function featureUses(sql: string): Use[] {
   for (const m of text.matchAll(/\bENGINE\s*=\s*(\w+)/g)) use(['engine'], m[1]!);
   for (const m of text.matchAll(/\bTYPE\s+(\w+)/g)) use(['index'], m[1]!);
   for (const [clause, pattern] of Object.entries(CLAUSES)) if (pattern.test(text)) use(['clause'], clause);
-  // Calls: functions, parametric types, codecs and index types; not a table's column list.
-  for (const m of text.matchAll(/(\b(?:TABLE|EXISTS|INTO|CODEC|TYPE)\s+)?\b([A-Za-z_]\w*)\s*\(/g))
+  // Calls: functions, parametric types, codecs and index types; not a table's column list, nor a
+  // parameterized view's arguments (FROM view(name = value), the clause above).
+  for (const m of text.matchAll(/(\b(?:TABLE|EXISTS|INTO|CODEC|TYPE)\s+|\bFROM\s+(?=\w+\s*\(\s*\w+\s*=))?\b([A-Za-z_]\w*)\s*\(/g))
     if (!m[1] && !SQL_WORDS.has(m[2]!) && m[2] !== 'CODEC') use(['function', 'type', 'codec', 'index', 'engine'], m[2]!);
   // Types named without arguments (String, UInt64, Bool): capitalized words with a lower-case letter.
   for (const m of text.matchAll(/\b[A-Z]\w*[a-z]\w*\b(?!\s*\()/g)) use(['type', 'engine', 'codec'], m[0]);

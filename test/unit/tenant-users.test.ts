@@ -10,7 +10,7 @@ import { generatedFiles, TENANT_USERS_SPEC } from '../../src/commands/generate.j
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { statements } from '../../src/store/sql.js';
 import type { Store } from '../../src/store/index.js';
-import { loadTenantUsersSpec, TENANT_TABLES, tenantStatements } from '../../src/store/tenantUsers.js';
+import { loadTenantUsersSpec, TENANT_TABLES, TENANT_VIEWS, tenantStatements } from '../../src/store/tenantUsers.js';
 import { ROOT, tempDir } from '../support/helpers.js';
 import { nativeRecords, pipelineOptions } from '../support/pipeline.js';
 import { migratedStore } from '../support/store.js';
@@ -39,9 +39,9 @@ describe('ClickHouse users and row policies per tenant', () => {
 
   it('every statement of the example parses on the engine (formatQuery, the statement a bound parameter)', async () => {
     const all = statements(EXAMPLE);
-    // Per tenant: the role, a grant per table, the row policy, the user, the role granted to the user.
+    // Per tenant: the role, a grant per table and view, the row policy, the user, the role granted to the user.
     expect(spec.tenants).toHaveLength(2);
-    expect(all).toHaveLength(spec.tenants.length * (TENANT_TABLES.length + 4));
+    expect(all).toHaveLength(spec.tenants.length * (TENANT_TABLES.length + TENANT_VIEWS.length + 4));
     for (const statement of all) expect(await formatted(statement)).toMatch(/^(CREATE (ROLE|ROW POLICY|USER)|GRANT) /);
   });
 
