@@ -21,7 +21,7 @@ export const intuneSource: SourceNormalizer = {
     const state = str(device.CompliantState) ?? 'unknown';
     const compliant = COMPLIANT[state.toLowerCase()];
     if (compliant === undefined) return { skip: `Devices (${state})` };
-    const encrypted = flag(device.EncryptionStatusString ?? device.IsEncrypted);
+    const encrypted = flag(device.EncryptionStatusString);
     const jailbroken = flag(device.JailBroken);
     const managed = str(device.DeviceState);
     const registered = str(device.DeviceRegistrationState);
