@@ -25,33 +25,51 @@ export const AnomaliesQuery = timeRange(
 
 export type AnomaliesQuery = z.output<typeof AnomaliesQuery>;
 
+/** One anomaly as the API answers it. */
+export const AnomalyItem = z.object({
+  anomaly_id: z.string(),
+  time: z.string(),
+  detected_at: z.string(),
+  type: z.string(),
+  kind: z.string(),
+  score: z.number(),
+  severity: z.enum(SEVERITIES),
+  tenant: z.string(),
+  key: z.string().describe('token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app> or tenant:<tenant>'),
+  evidence: z.object({
+    reasons: z.array(z.string()),
+    events: z.array(z.record(z.string(), z.unknown())),
+    baseline: z.record(z.string(), z.unknown()),
+  }),
+});
+
 export const AnomaliesResponse = z.object({
   from: z.string(),
   to: z.string(),
-  anomalies: z.array(
-    z.object({
-      anomaly_id: z.string(),
-      time: z.string(),
-      detected_at: z.string(),
-      type: z.string(),
-      kind: z.string(),
-      score: z.number(),
-      severity: z.enum(SEVERITIES),
-      tenant: z.string(),
-      key: z
-        .string()
-        .describe('token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app> or tenant:<tenant>'),
-      evidence: z.object({
-        reasons: z.array(z.string()),
-        events: z.array(z.record(z.string(), z.unknown())),
-        baseline: z.record(z.string(), z.unknown()),
-      }),
-    }),
-  ),
+  anomalies: z.array(AnomalyItem),
 });
 
+/** A row of the anomalies table as the API answers it. */
+export type AnomalyRow = Record<string, string> & { score: number | string };
+export const anomalyOf = (r: AnomalyRow): z.input<typeof AnomalyItem> => ({
+  anomaly_id: r.anomaly_id!,
+  time: fromClickHouseTime(r.time!),
+  detected_at: fromClickHouseTime(r.detected_at!),
+  type: r.type!,
+  kind: r.kind!,
+  score: Number(r.score),
+  severity: r.severity as Severity,
+  tenant: r.tenant!,
+  key: r.key!,
+  evidence: JSON.parse(r.evidence!),
+});
+
+/** The anomalies of these ids among the tenants given, oldest first. */
+export const anomaliesById = async (store: Store, ids: readonly string[], tenants: TenantParams) =>
+  ids.length === 0 ? [] : (await store.query<AnomalyRow>(namedQuery('anomalies_by_id'), { ids, ...tenants })).map(anomalyOf);
+
 export async function listAnomalies(store: Store, q: AnomaliesQuery, tenants: TenantParams): Promise<z.input<typeof AnomaliesResponse>> {
-  const rows = await store.query<Record<string, string> & { score: number | string }>(namedQuery('anomalies'), {
+  const rows = await store.query<AnomalyRow>(namedQuery('anomalies'), {
     ...rangeParams(q),
     type: q.type ?? '',
     min_score: q.min_score,
@@ -61,18 +79,7 @@ export async function listAnomalies(store: Store, q: AnomaliesQuery, tenants: Te
   return {
     from: q.from.toISOString(),
     to: q.to.toISOString(),
-    anomalies: rows.map((r) => ({
-      anomaly_id: r.anomaly_id!,
-      time: fromClickHouseTime(r.time!),
-      detected_at: fromClickHouseTime(r.detected_at!),
-      type: r.type!,
-      kind: r.kind!,
-      score: Number(r.score),
-      severity: r.severity as Severity,
-      tenant: r.tenant!,
-      key: r.key!,
-      evidence: JSON.parse(r.evidence!),
-    })),
+    anomalies: rows.map(anomalyOf),
   };
 }
 

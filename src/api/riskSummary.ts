@@ -2,15 +2,24 @@
 // over the period before it, and the change, all from ClickHouse.
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../detect/anomaly.js';
+import { DEFAULT_RISK_RULE, RISK_LEVELS, type RiskLevel, type RiskRule } from '../riskRule.js';
 import { findSlo, resolveSlos } from '../slo/model.js';
 import type { SloSpec } from '../slo/spec.js';
 import { namedQuery, rangeParams, type Store } from '../store/index.js';
+import { durationText } from './duration.js';
+import { incidentsIn } from './incidents.js';
+import { listPrincipals } from './principals.js';
 import { sliCounts, type Counts } from './slis.js';
 import { declareRoute } from './route.js';
 import { requestTenants, TenantQuery, type TenantParams } from './tenancy.js';
 
 export const PERIODS = { '7d': 7, '30d': 30, '90d': 90 } as const;
 const TOP = 10;
+const WEEK_MS = 7 * 86400_000;
+/** Incidents counted per period, at most (far above what anomalies raise in 90 days). */
+const MAX_INCIDENTS = 100_000;
+/** Principals counted per level now, at most. */
+const MAX_PRINCIPALS = 1000;
 
 export const RiskSummaryQuery = z.object({
   period: z.enum(Object.keys(PERIODS) as [keyof typeof PERIODS]).default('30d'),
@@ -58,6 +67,20 @@ export const RiskSummary = z.object({
     by_severity: z.object(Object.fromEntries(SEVERITIES.map((s) => [s, Figure])) as Record<Severity, typeof Figure>),
     by_type: z.record(z.string(), z.number()),
   }),
+  incidents: z.object({
+    total: Figure.describe('incidents started in the period'),
+    open: z.number().describe('of those, open now'),
+    this_week: Figure.describe('started in the last 7 days; previous: the 7 days before'),
+    weekly: z
+      .array(z.object({ from: z.string(), to: z.string(), incidents: z.number() }))
+      .describe('incidents started per 7 days, oldest first, the last ending now (the first may be shorter)'),
+    window: z.string().describe('anomalies of one tenant and key this close together are one incident'),
+  }),
+  principals_at_risk: z.object({
+    window: z.string().describe('the sliding window ending now'),
+    by_level: z.object(Object.fromEntries(RISK_LEVELS.map((l) => [l, z.number()])) as Record<RiskLevel, z.ZodNumber>),
+    top: z.array(z.object({ tenant: z.string(), principal_id: z.string(), level: z.enum(RISK_LEVELS), anomalies: z.number() })),
+  }),
   top_risky_principals: z.array(Subject.extend({ principal_id: z.string() })),
   top_risky_apps: z.array(Subject.extend({ app: z.string() })),
 });
@@ -76,19 +99,20 @@ interface Period {
   to: Date;
 }
 
-async function periodFigures(store: Store, { from, to }: Period, tenants: TenantParams) {
+async function periodFigures(store: Store, { from, to }: Period, tenants: TenantParams, rule: RiskRule) {
   const params = { ...rangeParams({ from, to }), ...tenants };
   const top = (dimension: 'principal_id' | 'app') =>
     store.query<{ subject: string; max_score: string | number; anomalies: string | number; denials: string | number }>(
       namedQuery('risk_top'),
       { ...params, dimension, limit: TOP },
     );
-  const [slis, days, anomalies, principals, apps] = await Promise.all([
+  const [slis, days, anomalies, principals, apps, incidents] = await Promise.all([
     sliCounts(store, from, to, tenants),
     store.query<{ day: string; denials: string | number; decisions: string | number }>(namedQuery('denials_daily'), params),
     store.query<{ severity: string; type: string; anomalies: string | number }>(namedQuery('anomalies_by_severity'), params),
     top('principal_id'),
     top('app'),
+    incidentsIn(store, { from, to, windowSeconds: rule.incidentWindowSeconds, limit: MAX_INCIDENTS, offset: 0 }, tenants),
   ]);
   const trend = days.map((d) => ({ day: d.day, denials: Number(d.denials), decisions: Number(d.decisions) }));
   const sum = <T>(items: T[], f: (t: T) => number) => items.reduce((n, t) => n + f(t), 0);
@@ -102,7 +126,22 @@ async function periodFigures(store: Store, { from, to }: Period, tenants: Tenant
     anomalies: anomalies.map((a) => ({ ...a, anomalies: Number(a.anomalies) })),
     principals: subjects(principals),
     apps: subjects(apps),
+    incidents: incidents.map((i) => i.incident),
   };
+}
+
+/** Incidents started per 7 days back from `to`, oldest first; the first span starts no earlier than `from`. */
+function weekly(incidents: ReadonlyArray<{ first_time: string }>, { from, to }: Period) {
+  const weeks = Math.ceil((to.getTime() - from.getTime()) / WEEK_MS);
+  const counts = new Array<number>(weeks).fill(0);
+  for (const i of incidents) counts[Math.floor((to.getTime() - Date.parse(i.first_time)) / WEEK_MS)]! += 1;
+  return counts
+    .map((incidents, back) => ({
+      from: new Date(Math.max(from.getTime(), to.getTime() - (back + 1) * WEEK_MS)).toISOString(),
+      to: new Date(to.getTime() - back * WEEK_MS).toISOString(),
+      incidents,
+    }))
+    .reverse();
 }
 
 /** The summary of the tenants given; `q.tenant` is the filter they were narrowed to, if any. */
@@ -112,11 +151,18 @@ export async function riskSummary(
   q: z.output<typeof RiskSummaryQuery>,
   tenants: TenantParams,
   now: Date,
+  rule: RiskRule = DEFAULT_RISK_RULE,
 ): Promise<RiskSummary> {
   const span = PERIODS[q.period] * 86400_000;
   const current: Period = { from: new Date(now.getTime() - span), to: now };
   const before: Period = { from: new Date(now.getTime() - 2 * span), to: current.from };
-  const [cur, prev] = await Promise.all([periodFigures(store, current, tenants), periodFigures(store, before, tenants)]);
+  const riskWindow = { to: now, from: new Date(now.getTime() - rule.windowSeconds * 1000), window: durationText(rule.windowSeconds) };
+  const [cur, prev, atRisk] = await Promise.all([
+    periodFigures(store, current, tenants, rule),
+    periodFigures(store, before, tenants, rule),
+    listPrincipals(store, rule, { ...riskWindow, tenant: q.tenant, limit: MAX_PRINCIPALS, offset: 0 }, tenants),
+  ]);
+  const weeks = weekly(cur.incidents, current);
 
   const sliFigure = (sli: string) => figure(ratio(cur.slis.get(sli)), ratio(prev.slis.get(sli)));
   const availabilitySlo = findSlo(resolveSlos(spec), 'auth_availability');
@@ -165,19 +211,35 @@ export async function riskSummary(
       ) as RiskSummary['anomalies']['by_severity'],
       by_type: byType,
     },
+    incidents: {
+      total: figure(cur.incidents.length, prev.incidents.length),
+      open: cur.incidents.filter((i) => i.state === 'open').length,
+      this_week: figure(weeks.at(-1)?.incidents ?? 0, weeks.at(-2)?.incidents ?? weekly(prev.incidents, before).at(-1)?.incidents ?? 0),
+      weekly: weeks,
+      window: durationText(rule.incidentWindowSeconds),
+    },
+    principals_at_risk: {
+      window: riskWindow.window,
+      by_level: Object.fromEntries(
+        RISK_LEVELS.map((l) => [l, atRisk.principals.filter((p) => p.level === l).length]),
+      ) as RiskSummary['principals_at_risk']['by_level'],
+      top: atRisk.principals
+        .slice(0, TOP)
+        .map(({ tenant, principal_id, level, anomalies }) => ({ tenant, principal_id, level, anomalies })),
+    },
     top_risky_principals: cur.principals.map(({ subject, ...r }) => ({ principal_id: subject, ...r })),
     top_risky_apps: cur.apps.map(({ subject, ...r }) => ({ app: subject, ...r })),
   };
 }
 
-export const riskSummaryRoute = (store: Store, spec: SloSpec) =>
+export const riskSummaryRoute = (store: Store, spec: SloSpec, rule: RiskRule = DEFAULT_RISK_RULE) =>
   declareRoute({
     method: 'GET',
     url: '/api/v1/risk-summary',
     roles: ['executive'],
     summary:
-      'For executives: auth success and availability against the SLO, SLOs met or missed, posture compliance, denials, anomalies and the riskiest principals and apps, each against the previous period',
+      'For executives: auth success and availability against the SLO, SLOs met or missed, posture compliance, denials, anomalies, incidents per week and the riskiest principals and apps, each against the previous period; principals by risk level now',
     query: RiskSummaryQuery,
     response: RiskSummary,
-    handler: async ({ query, req }) => riskSummary(store, spec, query, requestTenants(req, query.tenant), new Date()),
+    handler: async ({ query, req }) => riskSummary(store, spec, query, requestTenants(req, query.tenant), new Date(), rule),
   });

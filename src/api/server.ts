@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Registry } from 'prom-client';
+import { DEFAULT_RISK_RULE, type RiskRule } from '../riskRule.js';
 import type { SloSpec } from '../slo/spec.js';
 import type { Store } from '../store/index.js';
 import type { AccessRecorder } from './accessLog.js';
@@ -18,10 +19,12 @@ import type { ApiKey } from './auth.js';
 import { apiKeyAuthenticator, authPlugin, type Authenticator, type AuthOptions } from './authPlugin.js';
 import { recordingKeyUse, type ApiMetrics } from './metrics.js';
 import { answerError, errorHandling } from './errors.js';
+import { incidentRoute, incidentsRoute } from './incidents.js';
 import { ingestRoute, ndjsonBodies, type Ingest } from './ingest.js';
 import { depthLimitedJson } from './jsonBody.js';
 import { openApiRoute } from './openapi.js';
 import { openRoutes, openRoutesPlugin } from './openRoutes.js';
+import { principalRiskRoute, principalsRoute } from './principals.js';
 import { ReadinessMonitor, storeCheck } from './readiness.js';
 import { riskSummaryRoute } from './riskSummary.js';
 import { registerRoute, routesPlugin, type Route } from './route.js';
@@ -33,6 +36,8 @@ export interface ServerDeps {
   store: Store;
   registry: Registry;
   spec: SloSpec;
+  /** How anomalies make a principal's risk level and group into incidents. Default: DEFAULT_RISK_RULE. */
+  risk?: RiskRule;
   /** What /readyz reports; started and stopped with the server. Default: a monitor of the store alone. */
   readiness?: ReadinessMonitor;
   /** Where 5xx answers are logged, each with its request id. None: nothing is logged. */
@@ -75,12 +80,17 @@ function serverOptions(deps: ServerDeps): FastifyServerOptions {
 
 /** The routes behind an API key, each with the roles that may call it. */
 function apiRoutes(deps: ServerDeps): Route[] {
+  const risk = deps.risk ?? DEFAULT_RISK_RULE;
   return [
     trailsRoute(deps.store, deps.exportPageSize ?? 5000),
     sessionRoute(deps.store),
     anomaliesRoute(deps.store),
+    principalsRoute(deps.store, risk),
+    principalRiskRoute(deps.store, risk),
+    incidentsRoute(deps.store, risk),
+    incidentRoute(deps.store, risk),
     slisRoute(deps.store, deps.spec),
-    riskSummaryRoute(deps.store, deps.spec),
+    riskSummaryRoute(deps.store, deps.spec, risk),
     ...(deps.ingest ? [ingestRoute(deps.ingest)] : []),
   ];
 }

@@ -5,6 +5,7 @@ import { resolveSlos } from '../slo/model.js';
 import type { SloSpec } from '../slo/spec.js';
 import { z } from 'zod';
 import { fromClickHouseTime, namedQuery, toClickHouseTime, type Store } from '../store/index.js';
+import { durationParam } from './duration.js';
 import { declareRoute } from './route.js';
 import { requestTenants, TenantQuery, type TenantParams } from './tenancy.js';
 
@@ -77,17 +78,8 @@ export const SliReport = z.object({
 });
 export type SliReport = z.infer<typeof SliReport>;
 
-const DURATION = /^(\d{1,4})(m|h|d)$/;
-const UNIT_SECONDS = { m: 60, h: 3600, d: 86400 } as const;
-const MAX_WINDOW_SECONDS = 90 * 86400;
-
 export const SlisQuery = z.object({
-  window: z
-    .string()
-    .regex(DURATION, 'a duration like 5m, 1h, 6h, 1d or 30d')
-    .default('1h')
-    .transform((w) => ({ text: w, seconds: Number(DURATION.exec(w)![1]) * UNIT_SECONDS[DURATION.exec(w)![2] as 'm' | 'h' | 'd'] }))
-    .refine((w) => w.seconds > 0 && w.seconds <= MAX_WINDOW_SECONDS, 'between 1m and 90d'),
+  window: durationParam('1h'),
   tenant: TenantQuery,
 });
 

@@ -57,7 +57,7 @@ describe('GET /openapi.json', () => {
   it('describes exactly the routes the server has registered, open ones and ingest included', async () => {
     const documented = (await documentedOperations(app)).map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{(\w+)\}/g, ':$1')}`);
     const routes = registeredRoutes(app);
-    expect(routes).toHaveLength(10);
+    expect(routes).toHaveLength(14);
     expect(documented.sort()).toEqual(routes);
   });
 
@@ -66,6 +66,10 @@ describe('GET /openapi.json', () => {
     expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual(
       [
         'GET /api/v1/anomalies',
+        'GET /api/v1/incidents',
+        'GET /api/v1/incidents/{id}',
+        'GET /api/v1/principals',
+        'GET /api/v1/principals/{id}/risk',
         'GET /api/v1/risk-summary',
         'GET /api/v1/sessions/{id}',
         'GET /api/v1/slis',
@@ -108,6 +112,10 @@ describe('GET /openapi.json', () => {
     ]);
     const risk = operations.find((o) => o.path === '/api/v1/risk-summary')!.op;
     expect(risk.parameters.find((p) => p.name === 'period')!.schema.enum).toEqual(['7d', '30d', '90d']);
+    const principals = operations.find((o) => o.path === '/api/v1/principals')!.op;
+    expect(principals.parameters.find((p) => p.name === 'risk')!.schema.enum).toEqual(['low', 'medium', 'high']);
+    const incident = operations.find((o) => o.path === '/api/v1/incidents/{id}')!.op;
+    expect(Object.keys(incident.responses)).toContain('404');
   });
 
   it('documents the error bodies the server sends: the 503 of /readyz names what is down', async () => {

@@ -67,7 +67,10 @@ type Response = LightMyRequestResponse;
 /** How one read route is checked: its reads, what an answer shows, and where it names a subject. */
 interface ReadCase {
   role: Role;
-  /** Reads of the route (each with a query string, so `&tenant=` can be added). */
+  /**
+   * Reads of the route (each with a query string, so `&tenant=` can be added) that find data in
+   * both tenants; none for a route about one subject of one tenant, checked by `subject` alone.
+   */
   reads: string[];
   /** What an answer shows, compared between keys. */
   view(res: Response): unknown;
@@ -113,6 +116,34 @@ const CASES: Record<string, ReadCase | WriteCase> = {
     reads: ['/api/v1/anomalies?min_score=0'],
     view: (res) => sorted(anomalies(res).map((a) => `${a.tenant}/${a.anomaly_id}`)),
     tenants: (res) => anomalies(res).map((a) => a.tenant),
+  },
+  'GET /api/v1/principals': {
+    role: 'analyst',
+    reads: [`/api/v1/principals?to=${at(60)}&window=1d`, `/api/v1/principals?to=${at(60)}&window=1d&risk=medium`],
+    view: (res) => sorted(principals(res).map((p) => `${p.tenant}/${p.principal_id}/${p.level}`)),
+    tenants: (res) => principals(res).map((p) => p.tenant),
+  },
+  'GET /api/v1/principals/:id/risk': {
+    role: 'analyst',
+    reads: [],
+    view: (res) =>
+      res.json<{ level: string; tenants: Array<{ tenant: string; level: string }> }>().tenants.map((t) => `${t.tenant}/${t.level}`),
+    tenants: (res) => res.json<{ tenants: Array<{ tenant: string }> }>().tenants.map((t) => t.tenant),
+    subject: (t) => `/api/v1/principals/mallory@${t}/risk?to=${at(60)}`,
+  },
+  'GET /api/v1/incidents': {
+    role: 'analyst',
+    reads: [`/api/v1/incidents?${RANGE}`, `/api/v1/incidents?${RANGE}&state=closed&window=10m`],
+    view: (res) => sorted(incidents(res).map((i) => `${i.tenant}/${i.incident_id}/${i.state}`)),
+    tenants: (res) => incidents(res).map((i) => i.tenant),
+    counts: (res) => [incidents(res).length],
+  },
+  'GET /api/v1/incidents/:id': {
+    role: 'analyst',
+    reads: [],
+    view: (res) => res.json<{ anomalies: Array<{ anomaly_id: string }> }>().anomalies.map((a) => a.anomaly_id),
+    tenants: (res) => [res.json<{ tenant: string }>().tenant],
+    subject: (t) => `/api/v1/incidents/${openedBy.get(t)}?window=1h`,
   },
   'GET /api/v1/slis': {
     role: 'sre',
@@ -173,6 +204,10 @@ function trailEvents(res: Response): Array<{ tenant: string; event_id: string; r
 }
 const slis = (res: Response) => res.json<{ slis: Array<{ slo: string; good: number; valid: number }> }>().slis;
 const anomalies = (res: Response) => res.json<{ anomalies: Array<{ tenant: string; anomaly_id: string }> }>().anomalies;
+const principals = (res: Response) => res.json<{ principals: Array<{ tenant: string; principal_id: string; level: string }> }>().principals;
+const incidents = (res: Response) => res.json<{ incidents: Array<{ tenant: string; incident_id: string; state: string }> }>().incidents;
+/** The anomaly that opened mallory's incident, per tenant (read once stored). */
+const openedBy = new Map<string, string>();
 
 const READ_CASES = Object.entries(CASES).filter((entry): entry is [string, ReadCase] => 'reads' in entry[1]);
 const WRITE_CASES = Object.entries(CASES).filter((entry): entry is [string, WriteCase] => 'write' in entry[1]);
@@ -190,6 +225,13 @@ describe('tenant scope on every route', () => {
     const events = [...tenantEvents('acme', 0), ...tenantEvents('globex', 3)].sort((a, b) => a.time.localeCompare(b.time));
     const result = await pipeline.processBatch(httpRecords(events));
     expect(result.rejects).toEqual([]);
+    for (const t of TENANTS) {
+      const [opening] = await store.query<{ anomaly_id: string }>(
+        'SELECT anomaly_id FROM anomalies FINAL WHERE tenant = {t:String} AND key = {key:String} ORDER BY time LIMIT 1',
+        { t, key: `principal:mallory@${t}` },
+      );
+      openedBy.set(t, opening!.anomaly_id);
+    }
     // Flushed by the last test only: until then the access events cannot change what the reads see.
     access = new AccessRecorder(
       (records) => pipeline.processBatch(records),
@@ -258,7 +300,7 @@ describe('tenant scope on every route', () => {
     });
 
     it("answers 403 to a tenant= filter outside the key's tenants, whether that tenant exists or not", async () => {
-      const url = c.reads[0]!;
+      const url = c.reads[0] ?? c.subject!('acme');
       for (const role of callers(c.role))
         for (const t of TENANTS)
           for (const foreign of [other(t), 'initech']) {
