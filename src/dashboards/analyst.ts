@@ -4,6 +4,7 @@ import { DashboardBuilder, QueryVariableBuilder, VariableRefresh } from '@grafan
 import { DASHBOARDS, dashboardUrl, grid, linkTo, tenantVariable } from './layout.js';
 import { link, table, timeseries } from './panels.js';
 import { clickhouse, CLICKHOUSE, constant, panelSql, RANGE_AND_TENANT } from './queries.js';
+import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
 
 const PRINCIPAL = '${principal:sqlstring}';
 
@@ -51,6 +52,26 @@ export function analystDashboard() {
     },
   );
   return grid(d, [
+    [
+      [
+        12,
+        9,
+        table(
+          `Principals at risk (last ${RISK_WINDOW_HOURS} h)`,
+          "Each principal an anomaly names, gravest first: its level (1 low, 2 medium, 3 high) from the anomalies' severities and weights, as GET /api/v1/principals gives it. Click a principal for their trail.",
+          [clickhouse(panelSql({ query: 'principal_risk' }, principalRiskFill('', 100)))],
+        ).dataLinks([trailOf]),
+      ],
+      [
+        12,
+        9,
+        table(
+          'Incidents',
+          `Anomalies of one tenant and key grouped into incidents started in the range, newest first, open until ${INCIDENT_WINDOW_MINUTES} minutes pass with no new one (GET /api/v1/incidents).`,
+          [clickhouse(panelSql({ query: 'incidents' }, incidentsFill(100)))],
+        ),
+      ],
+    ],
     [
       [
         24,

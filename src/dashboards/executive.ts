@@ -3,12 +3,14 @@
 import { DashboardBuilder, TimePickerBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { findSlo, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
-import { atLeast, atMost, barGauge, link, stat, table, timeseries } from './panels.js';
+import { atLeast, atMost, barGauge, count, link, stat, table, timeseries } from './panels.js';
 import { clickhouse, CLICKHOUSE, constant, errorBudgetRemaining, panelSql, prometheus, RANGE_AND_TENANT } from './queries.js';
+import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
 
 export function executiveDashboard(slos: readonly SloModel[]) {
   const objective = (sli: string) => objectiveRatio(slos, sli);
   const toOncall = link('SLIs and burn rates (on-call)', dashboardUrl('oncall'));
+  const toAnalyst = link('Principals at risk and incidents (analyst)', dashboardUrl('analyst'));
   const sli = (name: string) => clickhouse(panelSql({ dashboard: 'sli_ratio' }, { ...RANGE_AND_TENANT, sli: constant(name) }));
   const top = (dimension: 'principal_id' | 'app') =>
     clickhouse(panelSql({ query: 'risk_top' }, { ...RANGE_AND_TENANT, dimension: constant(dimension), limit: constant(10) }));
@@ -91,6 +93,39 @@ export function executiveDashboard(slos: readonly SloModel[]) {
         ]).dataLinks([link('Trail', `${dashboardUrl('analyst')}&var-principal=\${__data.fields.subject}`)]),
       ],
       [8, 8, table('Riskiest apps', 'By the highest anomaly score that names them, then anomalies, then denials.', [top('app')])],
+    ],
+    [
+      [
+        6,
+        6,
+        count(
+          `High-risk principals (last ${RISK_WINDOW_HOURS} h)`,
+          'Principals whose anomalies make their risk level high (GET /api/v1/principals?risk=high).',
+          'principal_id',
+          [clickhouse(panelSql({ query: 'principal_risk' }, principalRiskFill('high', 10000)))],
+        )
+          .thresholds(atMost(1, 5))
+          .dataLinks([toAnalyst]),
+      ],
+      [
+        6,
+        6,
+        count(
+          'Incidents',
+          `Access incidents started in the range: anomalies of one tenant and key ${INCIDENT_WINDOW_MINUTES} minutes or less apart.`,
+          'incident_id',
+          [clickhouse(panelSql({ query: 'incidents' }, incidentsFill(100000)))],
+        )
+          .thresholds(atMost(1, 10))
+          .dataLinks([toAnalyst]),
+      ],
+      [
+        12,
+        6,
+        table(`Principals by risk (last ${RISK_WINDOW_HOURS} h)`, 'Level 3 high, 2 medium, 1 low; gravest first.', [
+          clickhouse(panelSql({ query: 'principal_risk' }, principalRiskFill('', 10))),
+        ]).dataLinks([link('Trail', `${dashboardUrl('analyst')}&var-principal=\${__data.fields.principal_id}`)]),
+      ],
     ],
   ]);
 }

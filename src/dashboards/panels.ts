@@ -1,7 +1,7 @@
 // The panel kinds the dashboards use, with the defaults they share.
 import { PanelBuilder as BarGaugePanel } from '@grafana/grafana-foundation-sdk/bargauge';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import { BigValueGraphMode, VizOrientation } from '@grafana/grafana-foundation-sdk/common';
+import { BigValueGraphMode, ReduceDataOptionsBuilder, VizOrientation } from '@grafana/grafana-foundation-sdk/common';
 import { DashboardLinkBuilder, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
@@ -35,6 +35,17 @@ export function timeseries(title: string, description: string, unit: string, que
 
 export function stat(title: string, description: string, unit: string, queries: Query[]) {
   return new StatPanel().title(title).description(description).unit(unit).targets(queries).graphMode(BigValueGraphMode.Area);
+}
+
+/** A stat of how many rows the query returns (non-empty values of `field`). */
+export function count(title: string, description: string, field: string, queries: Query[]) {
+  return new StatPanel()
+    .title(title)
+    .description(description)
+    .unit('short')
+    .targets(queries)
+    .graphMode(BigValueGraphMode.None)
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['count']).fields(`/^${field}$/`).values(false));
 }
 
 export function table(title: string, description: string, queries: Query[]) {

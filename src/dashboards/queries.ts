@@ -28,10 +28,13 @@ const literal = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g
 
 /** A constant for a placeholder: a literal where it is a value, an identifier where it is an `Identifier`. */
 export const constant = (value: string | number) => ({ constant: String(value) });
-type Fill = string | { constant: string };
+/** An array of string constants for an `Array(String)` placeholder. */
+export const constants = (values: readonly string[]) => ({ constants: values });
+type Fill = string | { constant: string } | { constants: readonly string[] };
 
 function render(fill: Fill, type: string): string {
   if (typeof fill === 'string') return fill;
+  if ('constants' in fill) return `[${fill.constants.map(literal).join(', ')}]`;
   if (type === 'Identifier') {
     if (!/^\w+$/.test(fill.constant)) throw new Error(`not an identifier: ${fill.constant}`);
     return fill.constant;

@@ -76,8 +76,12 @@ describe('dashboard ClickHouse queries', () => {
     expect(panels).toContain('ztna-analyst: Trail of $principal');
     expect(panels).toContain('ztna-analyst: $principal');
     expect(panels).toContain('ztna-executive: Riskiest principals');
-    // Every query the test below runs: 14 panel queries and 3 template variables; a panel added or removed changes this.
-    expect(queries.filter((q) => !q.variable)).toHaveLength(14);
+    expect(panels).toContain('ztna-analyst: Principals at risk (last 24 h)');
+    expect(panels).toContain('ztna-analyst: Incidents');
+    expect(panels).toContain('ztna-executive: High-risk principals (last 24 h)');
+    expect(panels).toContain('ztna-executive: Incidents');
+    // Every query the test below runs: 19 panel queries and 3 template variables; a panel added or removed changes this.
+    expect(queries.filter((q) => !q.variable)).toHaveLength(19);
     expect(queries.filter((q) => q.variable).map((q) => `${q.dashboard}: ${q.panel}`)).toEqual([
       'ztna-analyst: $tenant',
       'ztna-analyst: $principal',
