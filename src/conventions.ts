@@ -8,6 +8,7 @@ export const METRIC_NAMES = {
   sliGood: 'ztna_sli_good_events_total',
   sliValid: 'ztna_sli_valid_events_total',
   evalLatency: 'ztna_policy_eval_latency_seconds',
+  gatewayLatency: 'ztna_gateway_request_latency_seconds',
   policyDecisions: 'ztna_policy_decisions_total',
   telemetryOpenGaps: 'ztna_telemetry_open_gap_events',
   events: 'ztna_events_total',
@@ -20,6 +21,7 @@ export const METRIC_NAMES = {
   anomalies: 'ztna_anomalies_total',
   scorerKeys: 'ztna_scorer_state_keys',
   scorerRebuildSeconds: 'ztna_scorer_state_rebuild_seconds',
+  keyedHopSeconds: 'ztna_keyed_hop_seconds',
   apiKeyLastUsed: 'ztna_api_key_last_used_timestamp_seconds',
 } as const;
 

@@ -3,6 +3,7 @@
 // the keyed partitions it holds. On each assignment the handler is told what was gained and lost
 // (to rebuild and drop state) before any batch of the new assignment is handed to it.
 import type { Consumer, Kafka } from 'kafkajs';
+import type { Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import { ensureTopics } from '../kafka/client.js';
 
@@ -20,6 +21,8 @@ export interface KeyedConsumerSettings {
   sessionTimeoutMs: number;
   /** How far back the state of a gained partition is rebuilt from. */
   rebuildWindowMs: number;
+  /** Each message's time from produced to scored. */
+  hopSeconds?: Histogram;
 }
 
 /** Creates the keyed topic if missing (with its own partition count; 0: never create) and returns how many partitions it has. */
@@ -83,6 +86,8 @@ export async function startKeyedConsumer(
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         // Publishing what it raised waits on the store, busy with the source's inserts: the member must not time out meanwhile.
         await heartbeatUntil(handler.process(batch.messages.map((m) => m.value)), heartbeat);
+        const scored = Date.now();
+        for (const m of batch.messages) settings.hopSeconds?.observe((scored - Number(m.timestamp)) / 1000);
         const last = batch.messages[batch.messages.length - 1]!.offset;
         resolveOffset(last);
         try {
