@@ -20,6 +20,17 @@ const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as
 const bindMounts = (s: Service) =>
   (s.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => ({ host: v.split(':')[0]!, container: v.split(':')[1]! }));
 
+/** The environment as compose passes it: `${VAR:-default}` as its default, the HMAC key as one a user would set. */
+const interpolated = (env: Record<string, string | number>) =>
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(/\$\{(\w+)(:[-?][^}]*)?\}/g, (_, n, d) =>
+        n === 'ZTNA_HMAC_KEY' ? 'k'.repeat(40) : (d ?? '').replace(/^:[-?]/, ''),
+      ),
+    ]),
+  );
+
 describe('docker-compose.yml', () => {
   it('pins every image to a version', () => {
     const images = Object.entries(compose.services).flatMap(([name, s]) => (s.image ? [{ name, image: s.image }] : []));
@@ -42,19 +53,39 @@ describe('docker-compose.yml', () => {
     const env = compose.services.ztna!.environment!;
     const known = new Set(Object.keys(ConfigSchema.shape));
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
-    const resolved = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [
-        k,
-        String(v).replace(/\$\{(\w+)(:[-?][^}]*)?\}/g, (_, n, d) =>
-          n === 'ZTNA_HMAC_KEY' ? 'k'.repeat(40) : (d ?? '').replace(/^:[-?]/, ''),
-        ),
-      ]),
-    );
-    const config = loadConfig(resolved);
+    const config = loadConfig(interpolated(env));
     expect(config.KAFKA_BROKERS).toEqual(['kafka:9092']);
     expect(compose.services.ztna!.ports).toContain(`${config.ZTNA_HTTP_PORT}:${config.ZTNA_HTTP_PORT}`);
     const prometheus = parse(readFileSync(join(ROOT, 'deploy', 'prometheus.yml'), 'utf8'));
     expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual([`ztna:${config.ZTNA_HTTP_PORT}`]);
+  });
+
+  it("runs three keyed replicas in the replicas profile, with the service's settings, each scraped and probed on /readyz", () => {
+    // As docker compose reads it: the replicas' environment merges the service's (a YAML merge key).
+    const merged = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, Service & { profiles?: string[]; deploy?: { replicas?: number }; healthcheck?: { test: string[] } }>;
+    };
+    const replicas = merged.services['ztna-replicas']!;
+    expect(replicas.profiles).toEqual(['replicas']);
+    expect(replicas.deploy?.replicas).toBe(3);
+    const env = replicas.environment!;
+    const known = new Set(Object.keys(ConfigSchema.shape));
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    const { ZTNA_KEYED_SCORING, ZTNA_KEYED_PARTITIONS, ...shared } = env;
+    expect(shared).toEqual(compose.services.ztna!.environment);
+    const config = loadConfig(interpolated(env));
+    expect(config.ZTNA_KEYED_SCORING).toBe(true);
+    expect(ZTNA_KEYED_SCORING).toBe('true');
+    expect(Number(ZTNA_KEYED_PARTITIONS)).toBeGreaterThan(replicas.deploy!.replicas!);
+    // One host port per replica, each the service's HTTP port; the health check is /readyz.
+    const [hostPorts, containerPort] = replicas.ports![0]!.split(':');
+    const [from, to] = hostPorts!.split('-').map(Number);
+    expect(to! - from! + 1).toBe(replicas.deploy!.replicas);
+    expect(Number(containerPort)).toBe(config.ZTNA_HTTP_PORT);
+    expect(replicas.healthcheck!.test.join(' ')).toContain(`:${config.ZTNA_HTTP_PORT}/readyz`);
+    const prometheus = parse(readFileSync(join(ROOT, 'deploy', 'prometheus.yml'), 'utf8'));
+    const job = prometheus.scrape_configs.find((j: { job_name: string }) => j.job_name === 'ztna-replicas');
+    expect(job.dns_sd_configs).toEqual([{ names: ['ztna-replicas'], type: 'A', port: config.ZTNA_HTTP_PORT }]);
   });
 
   it("gives Prometheus a configuration and rules that promtool accepts, laid out as the container's mounts lay them out", async () => {
