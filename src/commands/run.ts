@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { runEmbeddedSimulator } from '../sources/simulator.js';
 import { migrate, openStore, StoreError, type Store } from '../store/index.js';
 import type { MigrateOptions } from '../store/migrate.js';
+import { startSliSealer } from '../store/sliSeal.js';
 import { buildServer } from '../api/server.js';
 import { brokersCheck, ReadinessMonitor, stateCheck, storeCheck, storeFailure, Unready, type DependencyCheck } from '../api/readiness.js';
 import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
@@ -156,10 +157,15 @@ export async function startService(config: Config, log: Logger, print: (line: st
 
   const stopping = new AbortController();
   let stopSource: (() => Promise<void>) | undefined;
+  let stopSealer: (() => Promise<void>) | undefined;
   const started = (async () => {
     const migrated = await waitForStore(store, migrateOptions(config), stopping.signal, log);
     if (!migrated) return;
     delete pending.store;
+    if (config.ZTNA_SLI_SEAL_SECONDS > 0)
+      stopSealer = startSliSealer(store, config.ZTNA_SLI_SEAL_SECONDS * 1000, (err) =>
+        log.warn({ err: (err as Error).message }, 'sealing closed SLI minutes failed; retried at the next pass'),
+      );
     if (kafka) {
       pending.kafka = 'joining the consumer group';
       const keyed = repartition
@@ -244,6 +250,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
         await started.catch(() => {}); // what start-up began, it finishes (one attempt at most) before it is stopped
         await stopSource?.();
         stopProgress();
+        await stopSealer?.();
         await pipeline.close();
         await store.close();
       })()),
@@ -378,6 +385,7 @@ async function startKeyedScoring(
         groupId: config.ZTNA_KAFKA_GROUP,
         sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
         rebuildWindowMs: config.ZTNA_KEYED_REBUILD_MINUTES * 60_000,
+        hopSeconds: parts.metrics.sources.keyedHopSeconds,
       };
       const consumer = await startKeyedConsumer(kafka.client, settings, handler, log);
       return {
