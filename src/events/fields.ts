@@ -1,5 +1,5 @@
 // Small pure helpers the source normalizers share to read loosely-typed vendor JSON.
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 
 export type Json = Record<string, unknown>;
@@ -139,9 +139,8 @@ export function emailPrincipal(value: unknown): string | undefined {
 
 /** A deterministic event id in UUID form from the vendor's identity of the event. */
 export function deriveEventId(...parts: Array<string | number | undefined>): string {
-  const h = createHash('sha256')
-    .update(parts.map((p) => p ?? '').join('\u001f'))
-    .digest('hex');
+  // The one-shot hash: a Hash object per event was ~1.2 µs more of every event's normalization.
+  const h = hash('sha256', parts.map((p) => p ?? '').join('\u001f'), 'hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
