@@ -37,12 +37,14 @@ usage: ztna <command> [options]
                                e.g. brute-force@30m+10m; without a window, the i-th takes 20m + i·25m for 12m
       --labels FILE            write each injected scenario's ground truth (NDJSON: scenario, start, end, keys)
       --truth FILE             write each record's ground truth, line for line
-  normalize [options]          vendor NDJSON on stdin → canonical NDJSON on stdout; counts on stderr
+  normalize [options]          vendor NDJSON on stdin → canonical NDJSON on stdout, every event a record carries
+                               (an Entra sign-in's Conditional Access decisions, a device's posture); counts on stderr
       --source NAME            ${SOURCE_NAMES.join('|')} (default auto)
       --rejects FILE           write each rejected line with its reason
   import FILE… [--source NAME] backfill history: NDJSON files (plain or .gz, - for stdin) through the pipeline into
                                the store, in large batches; progress on a terminal, a JSON summary on stdout
-  score [--source NAME]        the anomaly scorers offline: events on stdin → anomalies (NDJSON) on stdout; counts on stderr
+  score [--source NAME]        the anomaly scorers offline: events on stdin (every event a record carries) → anomalies
+                               (NDJSON) on stdout; counts on stderr
   migrate                      apply the ClickHouse migrations and exit
   generate [--check]           write the generated files (schemas/); --check fails if one is stale
   keys new --name N --role R --tenants a,b|* [--expires 90d|YYYY-MM-DD]

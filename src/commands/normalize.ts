@@ -1,4 +1,5 @@
-// `ztna normalize`: vendor NDJSON on stdin → canonical NDJSON on stdout, counts on stderr.
+// `ztna normalize`: vendor NDJSON on stdin → canonical NDJSON on stdout (every event a record
+// carries, its own first, one a line), counts on stderr.
 import type { Readable, Writable } from 'node:stream';
 import { normalizeRecord, type SourceChoice } from '../events/index.js';
 import { ndjsonLines } from '../sources/ndjson.js';
@@ -15,14 +16,17 @@ export interface NormalizeCommandOptions {
 
 export interface NormalizeCounts {
   read: number;
+  /** Records normalized. */
   normalized: number;
+  /** Events written: a record's own and its related events. */
+  events: number;
   skipped: number;
   rejected: number;
   skipped_by_type: Record<string, number>;
 }
 
 export async function normalizeCommand(options: NormalizeCommandOptions, stdin: Readable, stdout: Writable): Promise<NormalizeCounts> {
-  const counts: NormalizeCounts = { read: 0, normalized: 0, skipped: 0, rejected: 0, skipped_by_type: {} };
+  const counts: NormalizeCounts = { read: 0, normalized: 0, events: 0, skipped: 0, rejected: 0, skipped_by_type: {} };
   const out = new LineWriter(stdout);
   const rejects = options.rejectsFile ? await LineWriter.toFile(options.rejectsFile) : undefined;
   const observedTime = new Date().toISOString();
@@ -32,7 +36,9 @@ export async function normalizeCommand(options: NormalizeCommandOptions, stdin: 
     const outcome = normalizeRecord(value, { ...options, observedTime });
     if (outcome.status === 'normalized') {
       counts.normalized++;
+      counts.events += 1 + outcome.related.length;
       await out.write(JSON.stringify(outcome.event));
+      for (const event of outcome.related) await out.write(JSON.stringify(event));
     } else if (outcome.status === 'skipped') {
       counts.skipped++;
       const type = `${outcome.source}:${outcome.eventType}`;

@@ -18,9 +18,13 @@ export interface NormalizeOptions extends NormalizeContext {
 }
 
 export type NormalizeOutcome =
-  | { status: 'normalized'; event: CanonicalEvent }
+  /** `event` is the record's own; `related` the further events it carries, in the source's order. */
+  | { status: 'normalized'; event: CanonicalEvent; related: readonly CanonicalEvent[] }
   | { status: 'skipped'; source: string; eventType: string }
   | { status: 'rejected'; reason: string };
+
+// Shared by every record without related events: no array per record on the hot path.
+const NO_RELATED: readonly CanonicalEvent[] = Object.freeze([]);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 // Every text field is redacted; free text is also made printable. An unprintable identifier
@@ -60,7 +64,15 @@ export function normalizeRecord(raw: Uint8Array | string, options: NormalizeOpti
   // The kind's own schema, not the union: the draft's kind is known, and the union would look it up again.
   const parsed = eventSchemaByKind[result.draft.kind].safeParse(finalize(result.draft, options));
   if (!parsed.success) return reject(`${source.name}: ${describeIssues(parsed.error)}`);
-  return { status: 'normalized', event: parsed.data as CanonicalEvent };
+  if (!result.related?.length) return { status: 'normalized', event: parsed.data as CanonicalEvent, related: NO_RELATED };
+  // Each related event is validated as the record's own is; one invalid rejects the record, so nothing of it is stored half.
+  const related: CanonicalEvent[] = [];
+  for (const draft of result.related) {
+    const each = eventSchemaByKind[draft.kind].safeParse(finalize(draft, options));
+    if (!each.success) return reject(`${source.name} (its related ${draft.kind} event): ${describeIssues(each.error)}`);
+    related.push(each.data as CanonicalEvent);
+  }
+  return { status: 'normalized', event: parsed.data as CanonicalEvent, related };
 }
 
 function pickSource(record: Json, choice: SourceChoice): SourceNormalizer | undefined {

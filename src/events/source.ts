@@ -15,7 +15,15 @@ export interface NormalizeContext {
 export type Draft = Json & { kind: Kind };
 
 export type SourceResult =
-  | { draft: Draft }
+  | {
+      draft: Draft;
+      /**
+       * Further events the same record carries (an Entra sign-in's Conditional Access decisions,
+       * the device's posture), each with its own deterministic event id derived from the
+       * record's id and what it is, e.g. deriveEventId(signInId, 'ca', policyId).
+       */
+      related?: Draft[];
+    }
   /** Not an access event: counted with the vendor's event type, never rejected. */
   | { skip: string };
 

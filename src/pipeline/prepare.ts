@@ -22,14 +22,17 @@ export interface PreparedRecords {
    * processors). Else empty: a worker need not copy every event back to be stored.
    */
   events: CanonicalEvent[];
-  /** Per normalized event, its kind's index in KINDS (what the counts need when `events` is empty). */
+  /**
+   * Per normalized event, its kind's index in KINDS (what the counts need when `events` is empty).
+   * A record's related events follow its own event, so one record may have several.
+   */
   kinds: Uint8Array;
   /** Per event, the index of its record in the input. */
   recordOf: Uint32Array;
   tables: EncodedTable[];
   /** Records that could not be normalized: index in the input and why. */
   rejects: Array<{ index: number; reason: string }>;
-  /** Records read, by kind, source and status (normalized, skipped, rejected). */
+  /** Records read, by kind (the record's own event's), source and status (normalized, skipped, rejected). */
   outcomes: Array<{ kind: string; source: string; status: string; n: number }>;
   /** Records skipped (not access events), by source and vendor event type. */
   skippedByType: Record<string, number>;
@@ -46,6 +49,15 @@ export function prepareRecords(values: readonly Uint8Array[], options: Normalize
   const rejects: PreparedRecords['rejects'] = [];
   const outcomes = new Map<string, { kind: string; source: string; status: string; n: number }>();
   const skippedByType: Record<string, number> = {};
+  const add = (event: CanonicalEvent, index: number): void => {
+    const table = tableFor(event.kind);
+    let writer = writers.get(table);
+    if (!writer) writers.set(table, (writer = new RowWriter()));
+    writer.add(JSON.stringify(event), kinds.length);
+    if (withEvents) events.push(event);
+    kinds.push(KIND_INDEX.get(event.kind)!);
+    recordOf.push(index);
+  };
   for (let index = 0; index < values.length; index++) {
     const outcome = normalizeRecord(values[index]!, options);
     const kind = outcome.status === 'normalized' ? outcome.event.kind : '';
@@ -55,13 +67,9 @@ export function prepareRecords(values: readonly Uint8Array[], options: Normalize
     if (seen) seen.n++;
     else outcomes.set(tally, { kind, source, status: outcome.status, n: 1 });
     if (outcome.status === 'normalized') {
-      const table = tableFor(outcome.event.kind);
-      let writer = writers.get(table);
-      if (!writer) writers.set(table, (writer = new RowWriter()));
-      writer.add(JSON.stringify(outcome.event), kinds.length);
-      if (withEvents) events.push(outcome.event);
-      kinds.push(KIND_INDEX.get(outcome.event.kind)!);
-      recordOf.push(index);
+      add(outcome.event, index);
+      // A record's related events follow its own, each a row of its kind's table from the same record.
+      for (let r = 0; r < outcome.related.length; r++) add(outcome.related[r]!, index);
     } else if (outcome.status === 'rejected') rejects.push({ index, reason: outcome.reason });
     else {
       const type = `${outcome.source}:${outcome.eventType}`;

@@ -21,6 +21,7 @@ describe('ztna normalize', () => {
     expect(JSON.parse(stderr.trim().split('\n').pop()!)).toEqual({
       read: 34,
       normalized: 31,
+      events: 31,
       skipped: 3,
       rejected: 0,
       skipped_by_type: { 'okta:user.account.lock': 1, 'keycloak:UPDATE_PASSWORD': 1, 'keycloak:ADMIN_EVENT': 1 },
@@ -41,6 +42,7 @@ describe('ztna normalize', () => {
     expect(JSON.parse(stderr.trim())).toEqual({
       read: 4,
       normalized: 1,
+      events: 1,
       skipped: 1,
       rejected: 2,
       skipped_by_type: { 'okta:user.account.lock': 1 },
