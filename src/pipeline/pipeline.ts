@@ -135,8 +135,12 @@ export class IngestPipeline {
     );
     const failed = tables.find((t) => t.status === 'rejected');
     if (failed) throw failed.reason;
-    for (let i = 0; i < prepared.kinds.length; i++) if (!refused.has(i)) counts.storedByKind[KINDS[prepared.kinds[i]!]!]++;
-    counts.normalized = prepared.kinds.length - refused.size;
+    // Every stored event counts by kind; a record counts once, by its own event (the first of its record's).
+    for (let i = 0; i < prepared.kinds.length; i++) {
+      if (refused.has(i)) continue;
+      counts.storedByKind[KINDS[prepared.kinds[i]!]!]++;
+      if (i === 0 || prepared.recordOf[i] !== prepared.recordOf[i - 1]) counts.normalized++;
+    }
     counts.rejected = letters.length;
     if (letters.length > 0) {
       await this.timedInsert(
