@@ -119,7 +119,7 @@ const CASES: Record<string, ReadCase | WriteCase> = {
   },
   'GET /api/v1/principals': {
     role: 'analyst',
-    reads: [`/api/v1/principals?to=${at(60)}&window=1d`, `/api/v1/principals?to=${at(60)}&window=1d&risk=medium`],
+    reads: [`/api/v1/principals?to=${at(60)}&window=1d`],
     view: (res) => sorted(principals(res).map((p) => `${p.tenant}/${p.principal_id}/${p.level}`)),
     tenants: (res) => principals(res).map((p) => p.tenant),
   },
