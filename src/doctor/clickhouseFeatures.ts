@@ -49,7 +49,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
   // principal_risk.sql and incidents.sql
   ...ancient(
     'function',
-    'argMin argMax arrayDistinct arrayReverseSort arraySlice arraySort groupArray if indexOf length maxIf startsWith substring toFloat64',
+    'JSONExtract argMin argMax arrayDistinct arrayReverseSort arraySlice arraySort groupArray if indexOf length maxIf startsWith substring toFloat64',
   ),
   ...ancient('type', 'AggregateFunction SimpleAggregateFunction Array DateTime Enum8 LowCardinality Nullable Tuple String'),
   ...ancient('type', 'UInt8 UInt16 UInt32 UInt64 Int32 Int64 Float32 Float64'),
