@@ -16,12 +16,16 @@ describe('ztna normalize', () => {
       .trim()
       .split('\n')
       .map((l) => CanonicalEvent.parse(JSON.parse(l)));
-    expect(out).toHaveLength(31);
+    // 31 records' own events and 6 more that Entra's sign-ins carry: their Conditional Access allows and device compliance.
+    expect(out).toHaveLength(37);
+    const entra = out.filter((e) => e.source === 'entra');
+    expect(entra.slice(0, 4).map((e) => e.kind)).toEqual(['auth', 'policy', 'policy', 'posture']);
+    expect(entra.filter((e) => e.kind === 'posture')).toHaveLength(3);
     expect(new Set(out.map((e) => e.source))).toEqual(new Set(['okta', 'entra', 'opa', 'keycloak', 'native']));
     expect(JSON.parse(stderr.trim().split('\n').pop()!)).toEqual({
       read: 34,
       normalized: 31,
-      events: 31,
+      events: 37,
       skipped: 3,
       rejected: 0,
       skipped_by_type: { 'okta:user.account.lock': 1, 'keycloak:UPDATE_PASSWORD': 1, 'keycloak:ADMIN_EVENT': 1 },

@@ -32,6 +32,44 @@ describe('real sample events', () => {
     });
   }
 
+  // Every event each file gives, a record's related events among them (an Entra sign-in's
+  // Conditional Access decisions and device compliance, a Duo login's endpoint checks).
+  const EVENTS_BY_KIND: Record<string, Partial<Record<string, number>>> = {
+    'auth0-logs.ndjson': { auth: 4, token: 2 },
+    'aws_verified_access-ocsf_v0_1.ndjson': { policy: 6 },
+    'aws_verified_access-ocsf_v1_0_0_rc2.ndjson': { policy: 3 },
+    'azure-identity_protection-risk_detections.ndjson': {},
+    'azure-signinlogs-managed_identity.ndjson': { auth: 3 },
+    'azure-signinlogs-non_interactive.ndjson': { auth: 1, policy: 1, posture: 1 },
+    'azure-signinlogs-service_principal.ndjson': { auth: 3 },
+    'cisco_duo-auth.ndjson': { auth: 4, posture: 1 },
+    'cloudflare_logpush-access_request.ndjson': { policy: 3 },
+    'cloudflare_logpush-device_posture.ndjson': { posture: 4 },
+    'cloudflare_logpush-gateway_http.ndjson': { policy: 3 },
+    'google_workspace-device.ndjson': { posture: 1 },
+    'google_workspace-login.ndjson': { auth: 5 },
+    'keycloak-jsonlog_events.ndjson': { auth: 3, token: 1 },
+    'microsoft_intune-managed_device.ndjson': { posture: 3 },
+    'opa-envoy-decision_logs.ndjson': { policy: 3 },
+    'teleport-audit.ndjson': { auth: 6, policy: 8, token: 2 },
+    'zscaler_zpa-browser_access.ndjson': { policy: 1 },
+    'zscaler_zpa-user_activity.ndjson': { policy: 1 },
+    'zscaler_zpa-user_status.ndjson': { posture: 2 },
+  };
+  it('sources/: each file gives its events by kind, related events counted', () => {
+    const byKind = Object.fromEntries(
+      Object.entries(sampleFiles('sources')).map(([file, lines]) => {
+        const counts: Partial<Record<string, number>> = {};
+        for (const outcome of lines.map((line) => normalizeRecord(line, normalizeOptions()))) {
+          if (outcome.status !== 'normalized') continue;
+          for (const e of [outcome.event, ...outcome.related]) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+        }
+        return [file, counts];
+      }),
+    );
+    expect(byKind).toEqual(EVENTS_BY_KIND);
+  });
+
   const events = (file: string) =>
     files[file]!.map((l) => normalizeRecord(l, normalizeOptions())).flatMap((o) => (o.status === 'normalized' ? [o.event] : []));
 

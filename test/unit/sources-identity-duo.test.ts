@@ -1,12 +1,14 @@
 // Cisco Duo authentication logs, as the Admin API returns them: the project's fixtures (one record
-// per mapping) and the real logs in ../shared/samples/sources, field by field.
+// per mapping) and the real logs in ../shared/samples/sources, field by field, with the access
+// device's endpoint checks on a login as a related posture event.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { normalizeRecord, type NormalizeOutcome } from '../../src/events/index.js';
+import { deriveEventId, normalizeRecord, type NormalizeOutcome } from '../../src/events/index.js';
 import { fixtureLines, normalizeOptions, sampleFiles, skipWithoutSamples } from '../support/helpers.js';
 
 const normalizeAll = (lines: string[], observedTime?: string): NormalizeOutcome[] =>
   lines.map((line) => normalizeRecord(line, normalizeOptions(observedTime ? { observedTime } : {})));
 const eventsIn = (outcomes: NormalizeOutcome[]) => outcomes.flatMap((o) => (o.status === 'normalized' ? [o.event] : []));
+const relatedIn = (outcomes: NormalizeOutcome[]) => outcomes.map((o) => (o.status === 'normalized' ? o.related : []));
 
 describe('Duo fixture', () => {
   const outcomes = normalizeAll(fixtureLines('duo'));
@@ -88,6 +90,43 @@ describe('Duo fixture', () => {
   });
 });
 
+describe("Duo fixture: the access device's endpoint checks on a login as a related posture event", () => {
+  const [approved, fraud, denied, duoError, unhealthy] = relatedIn(normalizeAll(fixtureLines('duo')));
+
+  it('maps the health fields, the trusted endpoint and each security agent of an approved login to posture, compliant when none failed', () => {
+    expect(approved).toEqual([
+      expect.objectContaining({
+        kind: 'posture',
+        source: 'duo',
+        ocsf_class_uid: 5002,
+        event_id: deriveEventId('duo', '0f1e2d3c-fixture-4b5a-8c9d-000000000001', 'posture'),
+        time: '2026-11-20T08:15:00.250Z',
+        tenant: 'default',
+        emitter_id: 'duo',
+        correlation_id: '0f1e2d3c-fixture-4b5a-8c9d-000000000001',
+        principal_id: 'carol.diaz@example.com',
+        principal_type: 'user',
+        device_id: 'EPFIXTURE0000000001',
+        src_ip: '203.0.113.31',
+        app: 'Payroll VPN',
+        compliant: true,
+        checks: [
+          { name: 'disk_encryption', passed: true },
+          { name: 'firewall', passed: true },
+          { name: 'password_set', passed: true },
+          { name: 'trusted_endpoint', passed: true },
+          { name: 'security_agent:crowdstrike', passed: true },
+        ],
+        os: 'Mac OS X 14.6',
+      }),
+    ]);
+  });
+
+  it("carries nothing more where Duo could tell nothing of the device, nor on a denial for the device's health (that is the posture)", () => {
+    expect([fraud, denied, duoError, unhealthy]).toEqual([[], [], [], []]);
+  });
+});
+
 describe('Duo samples', () => {
   beforeEach(skipWithoutSamples);
 
@@ -118,5 +157,27 @@ describe('Duo samples', () => {
     });
     expect(events[1]).toMatchObject({ principal_id: 'narroway', time: '2021-07-23T07:20:54.700Z', app: 'Duo Access Gateway Launcher' });
     expect(events[3]).toMatchObject({ device_id: 'pilot', app: 'OS Application 1' });
+    // Only the first login's device could be inspected: not a trusted endpoint, so not compliant.
+    const related = relatedIn(outcomes);
+    expect(related.slice(1)).toEqual([[], [], []]);
+    expect(related[0]).toEqual([
+      expect.objectContaining({
+        kind: 'posture',
+        source: 'duo',
+        time: '2020-02-13T18:56:20.351Z',
+        principal_id: 'narroway@example.com',
+        src_ip: '89.160.20.156',
+        app: 'Microsoft Azure Active Directory',
+        compliant: false,
+        checks: [
+          { name: 'disk_encryption', passed: true },
+          { name: 'firewall', passed: true },
+          { name: 'password_set', passed: true },
+          { name: 'trusted_endpoint', passed: false },
+        ],
+        os: 'Mac OS X 10.14.1',
+      }),
+    ]);
+    expect(related[0]![0]).not.toHaveProperty('device_id');
   });
 });

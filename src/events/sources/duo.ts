@@ -2,7 +2,8 @@
 // txid, result, reason, factor, user, application, access_device, auth_device, isotimestamp).
 // An authentication → auth: a push the user marked as fraud or turned down is a failed MFA push.
 // One Duo refused because of the device's health (its endpoint checks) → posture, not compliant,
-// with the access device's checks as the record reports them.
+// with the access device's checks as the record reports them. Any other authentication whose
+// access device Duo could inspect also carries that device's posture as a related event.
 import { compact, deriveEventId, emailPrincipal, ipAddress, isObject, isoTime, str, type Json } from '../fields.js';
 import type { NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
 
@@ -34,16 +35,31 @@ const DEVICE_CHECKS: Record<string, string> = {
   is_password_set: 'password_set',
 };
 
-function checksOf(device: Json, record: Json, failed: string): Array<{ name: string; passed: boolean }> {
+type Check = { name: string; passed: boolean };
+
+/**
+ * The endpoint checks Duo could tell on the access device: its health fields, whether it is a
+ * trusted endpoint, and each security agent it found running (security_agent:<name>).
+ */
+function deviceChecks(device: Json, record: Json): Check[] {
   const checks = Object.entries(DEVICE_CHECKS).flatMap(([field, name]) =>
-    typeof device[field] === 'boolean' && name !== failed ? [{ name, passed: device[field] }] : [],
+    typeof device[field] === 'boolean' ? [{ name, passed: device[field] }] : [],
   );
   const trusted = str(record.trusted_endpoint_status);
-  if (trusted && failed !== 'trusted_endpoint' && trusted !== 'unknown')
-    checks.push({ name: 'trusted_endpoint', passed: trusted === 'trusted' });
-  checks.push({ name: failed, passed: false });
+  if (trusted && trusted !== 'unknown') checks.push({ name: 'trusted_endpoint', passed: trusted === 'trusted' });
+  const agents = Array.isArray(device.security_agents) ? device.security_agents.filter(isObject) : [];
+  for (const agent of agents) {
+    const name = str(agent.security_agent);
+    if (name) checks.push({ name: `security_agent:${name}`, passed: true });
+  }
   return checks;
 }
+
+/** A denial's checks: the one that failed last, in place of what the device's fields say of it. */
+const deniedChecks = (device: Json, record: Json, failed: string): Check[] => [
+  ...deviceChecks(device, record).filter((check) => check.name !== failed),
+  { name: failed, passed: false },
+];
 
 export const duoSource: SourceNormalizer = {
   name: 'duo',
@@ -75,20 +91,31 @@ export const duoSource: SourceNormalizer = {
       geo_country: str(location.country),
       app: str(application.name) ?? str(application.key),
     });
+    const os = [str(device.os), str(device.os_version)].filter(Boolean).join(' ') || undefined;
     const failedCheck = reason && result === 'denied' ? POSTURE_REASONS[reason] : undefined;
     if (failedCheck) {
       return {
-        draft: compact({
-          ...envelope,
-          kind: 'posture',
-          compliant: false,
-          checks: checksOf(device, record, failedCheck),
-          os: [str(device.os), str(device.os_version)].filter(Boolean).join(' ') || undefined,
-        }),
+        draft: compact({ ...envelope, kind: 'posture', compliant: false, checks: deniedChecks(device, record, failedCheck), os }),
       };
     }
+    // On a login Duo did not refuse for the device, the checks are the device's state, not Duo's
+    // verdict: compliant when none it could tell failed.
+    const checks = deviceChecks(device, record);
     const factor = str(record.factor);
     return {
+      related:
+        checks.length === 0
+          ? undefined
+          : [
+              compact({
+                ...envelope,
+                event_id: deriveEventId('duo', str(record.txid), 'posture'),
+                kind: 'posture',
+                compliant: checks.every((check) => check.passed),
+                checks,
+                os,
+              }),
+            ],
       draft: compact({
         ...envelope,
         kind: 'auth',

@@ -3,8 +3,10 @@
 // ManagedIdentitySignInLogs, the sign-in under `properties`) and as the Graph API signIn
 // resource. A sign-in is an auth event; one that Conditional Access blocked is Conditional
 // Access's decision (a policy deny naming the policies that failed), since the credentials held.
+// The sign-in also carries, as related events, each Conditional Access policy it enforced (a
+// policy decision of its own) and the device's compliance as Intune reported it (posture).
 import { compact, deriveEventId, emailPrincipal, ipAddress, isObject, isoTime, num, str, type Json } from '../fields.js';
-import type { NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
+import type { Draft, NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
 
 // Error codes that mean Entra itself failed rather than the user (the guide's F1, IdP outage).
 const SERVICE_ERROR_CODES = new Set([50000, 50001, 80001, 80002, 80005, 81001, 90025, 90033, 90036, 900432]);
@@ -33,15 +35,22 @@ function workloadMethod(s: Json, category: string): string | undefined {
   return undefined;
 }
 
-/** The Conditional Access policies that failed (report-only results are not enforced), each with its grant controls. */
-function failedPolicies(s: Json): Json[] {
+// A policy's result that Conditional Access enforced, as its decision. notApplied, notEnabled and
+// the report-only results (reportOnlySuccess, reportOnlyFailure, …) decided nothing.
+const ENFORCED: Record<string, 'allow' | 'deny'> = { success: 'allow', failure: 'deny' };
+
+/** The Conditional Access policies the sign-in enforced, in the log's order. */
+function enforcedPolicies(s: Json): Json[] {
   const applied = Array.isArray(s.appliedConditionalAccessPolicies) ? s.appliedConditionalAccessPolicies.filter(isObject) : [];
-  return applied.filter((policy) => policy.result === 'failure');
+  return applied.filter((policy) => typeof policy.result === 'string' && policy.result in ENFORCED);
 }
+
+const grantControls = (policy: Json): string[] =>
+  Array.isArray(policy.enforcedGrantControls) ? policy.enforcedGrantControls.filter((c) => typeof c === 'string') : [];
 
 function blockReasons(failed: Json[], device: Json): string[] {
   const reasons = failed.map((policy) => {
-    const controls = Array.isArray(policy.enforcedGrantControls) ? policy.enforcedGrantControls.filter((c) => typeof c === 'string') : [];
+    const controls = grantControls(policy);
     const name = str(policy.displayName) ?? str(policy.id) ?? 'unnamed policy';
     return controls.length > 0 ? `${name}: ${controls.join(', ')}` : name;
   });
@@ -62,9 +71,10 @@ export const entraSource: SourceNormalizer = {
     const workload = WORKLOAD_CATEGORIES.has(category);
     const device = isObject(s.deviceDetail) ? s.deviceDetail : {};
     const location = isObject(s.location) ? s.location : {};
+    const signInId = str(s.id) ?? str(record.id);
     const envelope = compact({
       // Interactive, non-interactive and service-principal logs can repeat an id: the category is part of identity.
-      event_id: deriveEventId('entra', category, str(s.id) ?? str(record.id)),
+      event_id: deriveEventId('entra', category, signInId),
       time: isoTime(s.createdDateTime) ?? isoTime(record.time),
       tenant: str(record.tenantId) ?? str(s.tenantId) ?? ctx.defaultTenant,
       source: 'entra',
@@ -83,9 +93,43 @@ export const entraSource: SourceNormalizer = {
       asn: num(s.autonomousSystemNumber),
       app: str(s.appDisplayName) ?? str(s.resourceDisplayName) ?? str(s.appId),
     });
-    if (s.conditionalAccessStatus === 'failure' || CONDITIONAL_ACCESS_CODES.has(errorCode)) {
-      const failed = failedPolicies(s);
+    const enforced = enforcedPolicies(s);
+    const blocked = s.conditionalAccessStatus === 'failure' || CONDITIONAL_ACCESS_CODES.has(errorCode);
+    const failed = blocked ? enforced.filter((policy) => policy.result === 'failure') : [];
+    // A blocked sign-in is its first failed policy's deny: that policy is not repeated among the related events.
+    const policies = failed.length > 0 ? enforced.filter((policy) => policy !== failed[0]) : enforced;
+    const related: Draft[] = policies.map((policy, i) =>
+      compact({
+        ...envelope,
+        event_id: deriveEventId('entra', category, signInId, 'ca', str(policy.id) ?? str(policy.displayName) ?? i),
+        kind: 'policy',
+        decision: ENFORCED[policy.result as string],
+        policy_id: str(policy.id),
+        rule: str(policy.displayName),
+        action: 'sign-in',
+        reasons: grantControls(policy),
+        enforcement_point: 'entra-conditional-access',
+      }),
+    );
+    const deviceId = str(device.deviceId);
+    if (deviceId && typeof device.isCompliant === 'boolean') {
+      related.push(
+        compact({
+          ...envelope,
+          event_id: deriveEventId('entra', category, signInId, 'device', deviceId),
+          kind: 'posture',
+          compliant: device.isCompliant,
+          checks: [
+            { name: 'compliant', passed: device.isCompliant },
+            ...(typeof device.isManaged === 'boolean' ? [{ name: 'managed', passed: device.isManaged }] : []),
+          ],
+          os: str(device.operatingSystem),
+        }),
+      );
+    }
+    if (blocked) {
       return {
+        related,
         draft: compact({
           ...envelope,
           kind: 'policy',
@@ -100,6 +144,7 @@ export const entraSource: SourceNormalizer = {
     }
     const authDetails = Array.isArray(s.authenticationDetails) ? s.authenticationDetails.filter(isObject) : [];
     return {
+      related,
       draft: compact({
         ...envelope,
         kind: 'auth',
