@@ -1,8 +1,8 @@
 // The SRE's on-call dashboard (Prometheus): is access working, how fast is each SLO burning
 // its error budget, what is firing, and is the pipeline itself healthy.
 import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ALERT_NAME, errorRatioRecord, histogramBuckets, METRIC_NAMES, OBJECTIVE_RECORD } from '../conventions.js';
-import type { SloModel } from '../slo/model.js';
+import { ALERT_NAME, errorRatioRecord, histogramBuckets, histogramCount, METRIC_NAMES, OBJECTIVE_RECORD } from '../conventions.js';
+import { findSlo, latencyHistogram, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, link, stat, table, timeseries } from './panels.js';
 import { errorBudgetRemaining, prometheus, PROMETHEUS } from './queries.js';
@@ -10,8 +10,13 @@ import { errorBudgetRemaining, prometheus, PROMETHEUS } from './queries.js';
 const T = 'tenant=~"$tenant"';
 const ratio = (sli: string, by = '') =>
   `sum${by}(rate(${METRIC_NAMES.sliGood}{sli="${sli}",${T}}[$__rate_interval])) / sum${by}(rate(${METRIC_NAMES.sliValid}{sli="${sli}",${T}}[$__rate_interval]))`;
-const quantile = (q: number) =>
-  `histogram_quantile(${q}, sum by (le) (rate(${histogramBuckets(METRIC_NAMES.evalLatency)}{${T}}[$__rate_interval])))`;
+const quantile = (q: number, histogram: string = METRIC_NAMES.evalLatency) =>
+  `histogram_quantile(${q}, sum by (le) (rate(${histogramBuckets(histogram)}{${T}}[$__rate_interval])))`;
+const quantiles = (histogram: string) => [
+  prometheus(quantile(0.5, histogram), 'p50', 'A'),
+  prometheus(quantile(0.95, histogram), 'p95', 'B'),
+  prometheus(quantile(0.99, histogram), 'p99', 'C'),
+];
 /** Burn rate: the error ratio over a window divided by the error budget (1 − objective). */
 const burn = (window: string) => `max by (slo) (${errorRatioRecord(window)}{${T}}) / on (slo) (1 - max by (slo) (${OBJECTIVE_RECORD}))`;
 const rate = (metric: string, by: string) => `sum by (${by}) (rate(${metric}[$__rate_interval]))`;
@@ -95,10 +100,11 @@ export function oncallDashboard(slos: readonly SloModel[]) {
           'Policy-eval latency p50 / p95 / p99',
           'As reported by the policy engine; the SLO threshold is a histogram bucket.',
           's',
-          [prometheus(quantile(0.5), 'p50', 'A'), prometheus(quantile(0.95), 'p95', 'B'), prometheus(quantile(0.99), 'p99', 'C')],
+          quantiles(METRIC_NAMES.evalLatency),
         ),
       ],
     ],
+    ...gatewayLatencyRow(findSlo(slos, 'gateway_request_latency')),
     [
       [
         8,
@@ -171,4 +177,36 @@ export function oncallDashboard(slos: readonly SloModel[]) {
       ],
     ],
   ]);
+}
+
+/** Are users waiting on the gateway: the gateway request-latency SLO's quantiles and its share within the threshold, when the spec has that SLO. */
+function gatewayLatencyRow(slo: SloModel | undefined): Parameters<typeof grid>[1] {
+  if (slo?.latencyThresholdSeconds === undefined) return [];
+  const histogram = latencyHistogram('gateway_request_latency');
+  const threshold = slo.latencyThresholdSeconds;
+  const within = `sum(rate(${histogramBuckets(histogram)}{le="${threshold}",${T}}[$__rate_interval])) / sum(rate(${histogramCount(histogram)}{${T}}[$__rate_interval]))`;
+  return [
+    [
+      [
+        16,
+        8,
+        timeseries(
+          'Gateway request latency p50 / p95 / p99',
+          `Time the enforcement points (ZPA connection setup, OPA as Envoy's authorizer) took to serve the requests they decided; the SLO threshold is ${threshold * 1000} ms.`,
+          's',
+          quantiles(histogram),
+        ).thresholds(atMost(threshold)),
+      ],
+      [
+        8,
+        8,
+        stat(
+          `Gateway requests within ${threshold * 1000} ms`,
+          `Share of gateway requests served within the SLO threshold (objective ${slo.objective} %).`,
+          'percentunit',
+          [prometheus(within, 'within threshold')],
+        ).thresholds(atLeast(slo.objectiveRatio - 0.01, slo.objectiveRatio)),
+      ],
+    ],
+  ];
 }

@@ -113,6 +113,11 @@ export const policyBody = {
   rule: identifier(256).optional(),
   action: identifier(128).optional(),
   eval_latency_ms: z.number().nonnegative().optional(),
+  request_latency_ms: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('how long the enforcement point took to serve the request it decided (the user waits on it), as it reports it'),
   reasons: z.array(freeText(512)).max(32).default([]),
   enforcement_point: identifier(256).optional(),
 };

@@ -11,8 +11,9 @@ export const RATIO_SLIS = [
   'telemetry_completeness',
 ] as const;
 export type RatioSli = (typeof RATIO_SLIS)[number];
-export const LATENCY_SLIS = ['policy_eval_latency'] as const;
-export type Sli = RatioSli | (typeof LATENCY_SLIS)[number];
+export const LATENCY_SLIS = ['policy_eval_latency', 'gateway_request_latency'] as const;
+export type LatencySli = (typeof LATENCY_SLIS)[number];
+export type Sli = RatioSli | LatencySli;
 
 /** The dimensions an SLI is broken down by (bounded by the label limiter). */
 export interface SliDimensions {
@@ -53,9 +54,21 @@ export function ratioObservations(event: CanonicalEvent): RatioObservation[] {
   }
 }
 
-/** Policy-evaluation latency in seconds, for decisions that report one. */
-export function evalLatencySeconds(event: CanonicalEvent): number | undefined {
-  return event.kind === 'policy' && event.decision !== 'error' && event.eval_latency_ms !== undefined
-    ? event.eval_latency_ms / 1000
-    : undefined;
+export interface LatencyObservation {
+  sli: LatencySli;
+  seconds: number;
+}
+
+/**
+ * The latencies a decision reports, by latency SLI: the policy engine's evaluation and the
+ * enforcement point's answer to the request. An evaluation error counts against availability
+ * instead, so it has no latency.
+ */
+export function latencyObservations(event: CanonicalEvent): LatencyObservation[] {
+  if (event.kind !== 'policy' || event.decision === 'error') return [];
+  const reported = [
+    ['policy_eval_latency', event.eval_latency_ms],
+    ['gateway_request_latency', event.request_latency_ms],
+  ] as const;
+  return reported.flatMap(([sli, ms]) => (ms === undefined ? [] : [{ sli, seconds: ms / 1000 }]));
 }

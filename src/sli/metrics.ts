@@ -2,11 +2,18 @@
 // latency histogram with a bucket at the SLO threshold. Registered on the service's registry.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRIC_NAMES } from '../conventions.js';
+import type { LatencySli } from './definitions.js';
 
 export const SLI_LABELS = ['sli', 'tenant', 'app', 'idp', 'source', 'emitter'] as const;
 export const DEFAULT_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export type SliMetrics = ReturnType<typeof registerSliMetrics>;
+
+/** Each latency SLI's histogram, by its metric's field in METRIC_NAMES. */
+export const LATENCY_HISTOGRAMS = {
+  policy_eval_latency: 'evalLatency',
+  gateway_request_latency: 'gatewayLatency',
+} as const satisfies Record<LatencySli, keyof typeof METRIC_NAMES & keyof SliMetrics>;
 
 /** `latencyThresholdsSeconds`: each latency SLO's threshold gets a bucket of its own. */
 export function registerSliMetrics(registry: Registry, options: { latencyThresholdsSeconds?: readonly number[] } = {}) {
@@ -23,6 +30,13 @@ export function registerSliMetrics(registry: Registry, options: { latencyThresho
     evalLatency: new Histogram({
       name: METRIC_NAMES.evalLatency,
       help: 'Policy evaluation latency reported by the policy engine',
+      labelNames: ['tenant', 'app'],
+      buckets,
+      registers,
+    }),
+    gatewayLatency: new Histogram({
+      name: METRIC_NAMES.gatewayLatency,
+      help: 'Time the enforcement point took to serve the request it decided, as it reports it',
       labelNames: ['tenant', 'app'],
       buckets,
       registers,

@@ -2,8 +2,8 @@
 import type { CanonicalEvent } from '../events/index.js';
 import { LabelLimiter } from './labelLimiter.js';
 import { CompletenessTracker, type CompletenessOptions } from './completeness.js';
-import { SLI_LABELS, type SliMetrics } from './metrics.js';
-import { evalLatencySeconds, ratioObservations, type RatioSli, type SliDimensions } from './definitions.js';
+import { LATENCY_HISTOGRAMS, SLI_LABELS, type SliMetrics } from './metrics.js';
+import { latencyObservations, ratioObservations, type LatencySli, type RatioSli, type SliDimensions } from './definitions.js';
 
 export interface SliProcessorOptions extends CompletenessOptions {
   /** Distinct values kept per label before the rest become `otherLabel`. */
@@ -40,8 +40,8 @@ export class SliProcessor {
     for (const event of events) {
       if (this.counts) {
         for (const o of ratioObservations(event)) this.count(tally, o.sli, o.dims, o.good ? 1 : 0, 1);
-        const latency = evalLatencySeconds(event);
-        if (latency !== undefined) tally.latency(this.label('tenant', event.tenant), this.label('app', event.app), latency);
+        for (const { sli, seconds } of latencyObservations(event))
+          tally.latency(sli, this.label('tenant', event.tenant), this.label('app', event.app), seconds);
         if (event.kind === 'policy') tally.decision(this.label('tenant', event.tenant), event.decision);
       }
       if (this.sequences && event.emitter_seq !== undefined) {
@@ -84,7 +84,7 @@ type SliLabels = Record<(typeof SLI_LABELS)[number], string>;
 class BatchTally {
   private readonly ratios = new Map<string, { labels: SliLabels; good: number; valid: number }>();
   private readonly decisions = new Map<string, { tenant: string; decision: string; n: number }>();
-  private readonly latencies = new Map<string, { tenant: string; app: string; values: number[] }>();
+  private readonly latencies = new Map<string, { sli: LatencySli; tenant: string; app: string; values: number[] }>();
 
   ratio(labels: SliLabels, good: number, valid: number): void {
     const key = SLI_LABELS.map((l) => labels[l]).join('\u0000');
@@ -102,11 +102,11 @@ class BatchTally {
     else this.decisions.set(key, { tenant, decision, n: 1 });
   }
 
-  latency(tenant: string, app: string, seconds: number): void {
-    const key = `${tenant}\u0000${app}`;
+  latency(sli: LatencySli, tenant: string, app: string, seconds: number): void {
+    const key = `${sli}\u0000${tenant}\u0000${app}`;
     const seen = this.latencies.get(key);
     if (seen) seen.values.push(seconds);
-    else this.latencies.set(key, { tenant, app, values: [seconds] });
+    else this.latencies.set(key, { sli, tenant, app, values: [seconds] });
   }
 
   flush(metrics: SliMetrics): void {
@@ -116,9 +116,10 @@ class BatchTally {
       metrics.sliGood.inc(labels, good);
     }
     for (const { tenant, decision, n } of this.decisions.values()) metrics.policyDecisions.inc({ tenant, decision }, n);
-    for (const { tenant, app, values } of this.latencies.values()) {
+    for (const { sli, tenant, app, values } of this.latencies.values()) {
       const labels = { tenant, app };
-      for (const v of values) metrics.evalLatency.observe(labels, v);
+      const histogram = metrics[LATENCY_HISTOGRAMS[sli]];
+      for (const v of values) histogram.observe(labels, v);
     }
   }
 }

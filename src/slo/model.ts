@@ -1,8 +1,9 @@
 // The SLO spec resolved once (Sloth's spec → model → generators): every figure the rule and
 // promtool-test generators and the dashboards read (window, burn factors and thresholds, minimum
 // events, series) is derived here, so none of them re-derives it from the raw spec.
-import { histogramBuckets, histogramCount, METRIC_NAMES, SLI_LATENCY_THRESHOLD_MS } from '../conventions.js';
-import type { Sli } from '../sli/definitions.js';
+import { histogramBuckets, histogramCount, METRIC_NAMES } from '../conventions.js';
+import type { LatencySli, Sli } from '../sli/definitions.js';
+import { LATENCY_HISTOGRAMS } from '../sli/metrics.js';
 import { BURN_TIERS, burnFactor, promDuration, round, WINDOW_SECONDS, type Severity } from './burnRate.js';
 import { isLatencySli, minEventsOf, windowOf, type Slo, type SloSpec, type SloWindow } from './spec.js';
 
@@ -43,6 +44,8 @@ export interface SloModel {
   minEvents: number;
   /** The labels its recordings and alerts are broken down by. */
   dimensions: readonly string[];
+  /** A latency SLO's threshold: the histogram bucket its good events are under. */
+  latencyThresholdSeconds?: number;
   /** The SLI's good and valid counters, as PromQL selectors. */
   series: { good: string; valid: string };
   runbookUrl: string;
@@ -87,6 +90,7 @@ function resolveSlo(spec: SloSpec, slo: Slo): SloModel {
     tiers,
     minEvents: minEventsOf(spec, slo),
     dimensions: slo.dimensions,
+    ...(slo.latency_threshold_ms === undefined ? {} : { latencyThresholdSeconds: slo.latency_threshold_ms / 1000 }),
     series: sliSeries(slo),
     runbookUrl: slo.runbook_url,
     dashboardUrl: spec.dashboard_url,
@@ -95,12 +99,15 @@ function resolveSlo(spec: SloSpec, slo: Slo): SloModel {
 
 function sliSeries(slo: Slo): SloModel['series'] {
   if (isLatencySli(slo)) {
-    // The spec holds every latency SLO to the convention's threshold: the histogram has a bucket there.
-    const latency = METRIC_NAMES.evalLatency;
-    return { good: `${histogramBuckets(latency)}{le="${SLI_LATENCY_THRESHOLD_MS / 1000}"}`, valid: histogramCount(latency) };
+    // The spec gives every latency SLO its threshold, and the histogram a bucket there (commands/metrics.ts).
+    const latency = latencyHistogram(slo.sli as LatencySli);
+    return { good: `${histogramBuckets(latency)}{le="${slo.latency_threshold_ms! / 1000}"}`, valid: histogramCount(latency) };
   }
   return { good: `${METRIC_NAMES.sliGood}{sli="${slo.sli}"}`, valid: `${METRIC_NAMES.sliValid}{sli="${slo.sli}"}` };
 }
 
 /** The SLO on an SLI, if there is one. */
 export const findSlo = (slos: readonly SloModel[], sli: string): SloModel | undefined => slos.find((slo) => slo.sli === sli);
+
+/** The histogram a latency SLI is measured by. */
+export const latencyHistogram = (sli: LatencySli): string => METRIC_NAMES[LATENCY_HISTOGRAMS[sli]];

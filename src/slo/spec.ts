@@ -16,6 +16,7 @@ export const SLI_DIMENSIONS: Record<Sli, readonly string[]> = {
   posture_compliance: ['tenant', 'source'],
   telemetry_completeness: ['tenant', 'emitter'],
   policy_eval_latency: ['tenant', 'app'],
+  gateway_request_latency: ['tenant', 'app'],
 };
 
 const Slo = z.object({
@@ -55,12 +56,16 @@ export const SloSpec = z
           });
       });
       const isLatency = isLatencySli(slo);
-      if (isLatency && slo.latency_threshold_ms !== SLI_LATENCY_THRESHOLD_MS) {
+      if (slo.sli === 'policy_eval_latency' && slo.latency_threshold_ms !== SLI_LATENCY_THRESHOLD_MS) {
         ctx.addIssue({
           code: 'custom',
           path: ['slos', i, 'latency_threshold_ms'],
           message: `must be ${SLI_LATENCY_THRESHOLD_MS} (the threshold of the latency histogram bucket and the ClickHouse rollup)`,
         });
+      }
+      // Other latency SLIs are counted from their histogram alone, which gets a bucket at the threshold (commands/metrics.ts).
+      if (isLatency && slo.latency_threshold_ms === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: 'a latency SLI needs its threshold' });
       }
       if (!isLatency && slo.latency_threshold_ms !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: 'only latency SLIs have a threshold' });

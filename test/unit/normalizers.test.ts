@@ -45,6 +45,10 @@ describe('OPA decision logs', () => {
       enforcement_point: '10.0.0.5:51234',
       time: '2026-11-20T10:00:00.123Z',
     });
+    // As Envoy's authorizer, the server's whole answer is the request's wait; elsewhere it is no user's wait on a gateway.
+    expect(e.request_latency_ms).toBe(20);
+    const direct = { ...opaDecision, input: { principal: 'alice@acme.example', app: 'payroll' } };
+    expect(eventOf(norm(direct))).not.toHaveProperty('request_latency_ms');
   });
 
   it('reads boolean results and evaluation errors', () => {

@@ -20,6 +20,7 @@ describe('SLO spec', () => {
       'policy-engine-availability',
       'telemetry-completeness',
       'posture-compliance',
+      'gateway-request-latency',
     ]);
     expect(spec.slos.find((s) => s.name === 'posture-compliance')!.alerts).toEqual({ page: false, ticket: true });
   });
@@ -41,6 +42,11 @@ describe('SLO spec', () => {
         ),
       ),
     ).toThrow(/latency_threshold_ms: must be 100/);
+    expect(() =>
+      parseSloSpec(
+        minimal('  - name: g\n    sli: gateway_request_latency\n    objective: 99\n    description: d\n    runbook_url: http://r\n'),
+      ),
+    ).toThrow(/slos\.0\.latency_threshold_ms: a latency SLI needs its threshold/);
     expect(() => parseSloSpec('version: [')).toThrow(/not valid YAML/);
   });
 });
@@ -109,5 +115,19 @@ describe('resolved SLO model', () => {
       ['ticket', '3d', '6h', 0.933333, 0.00933333],
     ]);
     expect(resolveSlos(spec)).toBe(resolveSlos(spec));
+  });
+
+  it('measures the gateway request latency by its own histogram, good under the threshold the spec gives it', () => {
+    const [slo] = resolveSlos(
+      parseSloSpec(
+        minimal(
+          '  - name: g\n    sli: gateway_request_latency\n    objective: 99\n    latency_threshold_ms: 750\n    description: d\n    runbook_url: http://r\n',
+        ),
+      ),
+    );
+    expect(slo).toMatchObject({
+      latencyThresholdSeconds: 0.75,
+      series: { good: 'ztna_gateway_request_latency_seconds_bucket{le="0.75"}', valid: 'ztna_gateway_request_latency_seconds_count' },
+    });
   });
 });

@@ -67,6 +67,9 @@ describe('OPA as the Envoy external authorizer', () => {
       user_agent: expect.stringContaining('Version/17.6 Safari/605.1.15'),
       correlation_id: '12086237118591766712',
       session_id: tokenFingerprint(Buffer.from(HMAC_KEY), FIXTURE_BEARER),
+      // OPA's whole answer to Envoy, which held the request for it; the evaluation alone is less.
+      request_latency_ms: 2.3104,
+      eval_latency_ms: 1.843211,
     });
   });
 
@@ -130,6 +133,7 @@ describe('OPA-Envoy decision log samples', () => {
       policy_version: '0.28.0-envoy',
       action: 'GET /books-bought',
       eval_latency_ms: 0.105799,
+      request_latency_ms: 0.425097,
       reasons: [],
     });
     expect(denied).not.toHaveProperty('session_id');

@@ -35,6 +35,7 @@ describe('ZPA user activity fixture', () => {
       policy_id: 'Finance apps for finance staff',
       action: 'tcp/443',
       eval_latency_ms: 0.035,
+      request_latency_ms: 120.5,
       reasons: [],
       enforcement_point: 'broker1a.ams',
     });
@@ -53,6 +54,8 @@ describe('ZPA user activity fixture', () => {
       principal_id: 'mallory@example.net',
       action: 'tcp/22',
     });
+    // ZPA's 0 setup time for a connection never set up is no latency.
+    expect(rejected).not.toHaveProperty('request_latency_ms');
     expect(noConnector).toMatchObject({
       decision: 'error',
       reasons: ['BRK_MT_SETUP_FAIL_NO_CONNECTOR_AVAILABLE'],
@@ -85,6 +88,7 @@ describe('ZPA user activity sample', () => {
       policy_id: 'ABC Lab Apps',
       action: 'tcp/10011',
       eval_latency_ms: 0.028,
+      request_latency_ms: 192.397,
       enforcement_point: 'broker2b.pdx',
     });
   });

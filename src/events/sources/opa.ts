@@ -67,7 +67,8 @@ export const opaSource: SourceNormalizer = {
         ? { decision: 'error' as const, reasons: [str(at(record, 'error.message')) ?? str(record.error) ?? 'evaluation error'] }
         : decide(record.result);
     const bundles = isObject(record.bundles) ? Object.values(record.bundles).filter(isObject) : [];
-    const evalNs = num(at(record, 'metrics.timer_rego_query_eval_ns')) ?? num(at(record, 'metrics.timer_server_handler_ns'));
+    const handlerNs = num(at(record, 'metrics.timer_server_handler_ns'));
+    const evalNs = num(at(record, 'metrics.timer_rego_query_eval_ns')) ?? handlerNs;
     const sourceAddress = ipAddress(firstStr(input, ['src_ip', 'source_ip', 'attributes.source.address.socketAddress.address']));
     return {
       draft: compact({
@@ -92,6 +93,8 @@ export const opaSource: SourceNormalizer = {
         rule: firstStr(input, ['rule']),
         action: firstStr(input, ['action', 'method']) ?? httpAction(at(input, `${ENVOY_HTTP}.method`), at(input, `${ENVOY_HTTP}.path`)),
         eval_latency_ms: evalNs === undefined ? undefined : evalNs / 1e6,
+        // As Envoy's authorizer, the server's whole answer: Envoy holds the user's request until it comes.
+        request_latency_ms: handlerNs === undefined || !isObject(at(input, ENVOY_HTTP)) ? undefined : handlerNs / 1e6,
         reasons,
         enforcement_point: str(record.requested_by),
       }),

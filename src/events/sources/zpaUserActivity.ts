@@ -31,6 +31,7 @@ export const zpaUserActivitySource: SourceNormalizer = {
     const protocol = protocolNumber === undefined ? undefined : (PROTOCOL[protocolNumber] ?? `ip/${protocolNumber}`);
     const port = num(record.ServicePort);
     const policyMicros = num(record.PolicyProcessingTime);
+    const setupMicros = num(record.ConnectionSetupTime);
     return {
       draft: compact({
         kind: 'policy',
@@ -53,6 +54,9 @@ export const zpaUserActivitySource: SourceNormalizer = {
         policy_id: str(record.Policy),
         action: protocol && port !== undefined ? `${protocol}/${port}` : protocol,
         eval_latency_ms: policyMicros === undefined ? undefined : policyMicros / 1000,
+        // From the client's first packet to the connection set up through the connector: what the user
+        // waited. ZPA writes 0 for a connection never set up (refused), which is no measurement.
+        request_latency_ms: setupMicros ? setupMicros / 1000 : undefined,
         reasons: reason && decision !== 'allow' ? [reason] : [],
         enforcement_point: str(record.ClientZEN),
       }),
