@@ -138,10 +138,19 @@ export function keyedScoringHandler(options: KeyedScoringOptions) {
       const seconds = end?.();
       log.info({ gained: [...gained], events: events.length, seconds }, 'keyed: state rebuilt from the store for the partitions gained');
     },
-    async process(values: ReadonlyArray<Buffer | null>): Promise<void> {
+    async process(values: ReadonlyArray<Buffer | null>, stillHeld: () => Promise<boolean>): Promise<void> {
       const messages = values.map(decodeKeyed).filter((m): m is KeyedMessage => m !== undefined);
       const scored = scoring.score(messages);
       await completeness.process(scored.completeness);
+      // A member evicted while it stalled has lost these partitions: their next holder's rebuild
+      // raises these anomalies from the stored events, and published here too they would be raised twice.
+      if (scored.anomalies.length > 0 && !(await stillHeld())) {
+        log.warn(
+          { anomalies: scored.anomalies.length },
+          'keyed: partitions lost while scoring; their next holder raises what this batch raised',
+        );
+        return;
+      }
       await anomalies.publish(scored.anomalies);
     },
   };

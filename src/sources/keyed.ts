@@ -10,8 +10,12 @@ import { ensureTopics } from '../kafka/client.js';
 export interface KeyedHandler {
   /** The partitions gained and lost since the last assignment; batches wait until this resolves. */
   assigned(gained: ReadonlySet<number>, lost: ReadonlySet<number>): Promise<void>;
-  /** The messages of one partition's batch, in order; their offsets are committed once this resolves. */
-  process(values: ReadonlyArray<Buffer | null>): Promise<void>;
+  /**
+   * The messages of one partition's batch, in order; their offsets are committed once this
+   * resolves. `stillHeld` says whether this member still holds the partition (false once it was
+   * evicted from the group), for what must not be published by two members.
+   */
+  process(values: ReadonlyArray<Buffer | null>, stillHeld: () => Promise<boolean>): Promise<void>;
 }
 
 export interface KeyedConsumerSettings {
@@ -50,13 +54,16 @@ export async function startKeyedConsumer(
     heartbeatInterval: Math.floor(settings.sessionTimeoutMs / 10),
   });
   let held = new Set<number>();
+  /** Evicted (its heartbeats late): what it held may have moved and come back, so its next assignment drops and rebuilds everything. */
+  let evicted = false;
   // Batches wait for the state of the latest assignment: set synchronously when the group is joined.
   let ready: Promise<void> = Promise.resolve();
   const state = new KeyedConsumerState(settings.rebuildWindowMs);
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const now = new Set(payload.memberAssignment[settings.topic] ?? []);
-    const gained = new Set([...now].filter((p) => !held.has(p)));
-    const lost = new Set([...held].filter((p) => !now.has(p)));
+    const gained = evicted ? now : new Set([...now].filter((p) => !held.has(p)));
+    const lost = evicted ? held : new Set([...held].filter((p) => !now.has(p)));
+    evicted = false;
     held = now;
     state.joined(now);
     ready = ready.then(async () => {
@@ -84,8 +91,30 @@ export async function startKeyedConsumer(
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         await heartbeatUntil(ready, heartbeat);
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        // A heartbeat the coordinator answers as to a member it no longer counts: evicted.
+        const beat = async (): Promise<boolean> => {
+          try {
+            await heartbeat();
+            return true;
+          } catch (err) {
+            // A rebalance under way keeps the partitions with this member until it rejoins: only a lost membership gives them away.
+            if (!MEMBERSHIP_LOST.has((err as { type?: string }).type ?? '')) return true;
+            evicted = true;
+            return false;
+          }
+        };
+        const stillHeld = async () => {
+          if (isStale()) evicted = true;
+          return !evicted && (await beat());
+        };
         // Publishing what it raised waits on the store, busy with the source's inserts: the member must not time out meanwhile.
-        await heartbeatUntil(handler.process(batch.messages.map((m) => m.value)), heartbeat);
+        await heartbeatUntil(
+          handler.process(
+            batch.messages.map((m) => m.value),
+            stillHeld,
+          ),
+          beat,
+        );
         const scored = Date.now();
         for (const m of batch.messages) settings.hopSeconds?.observe((scored - Number(m.timestamp)) / 1000);
         const last = batch.messages[batch.messages.length - 1]!.offset;
@@ -150,8 +179,11 @@ export class KeyedConsumerState {
   }
 }
 
+/** The coordinator's answers to a member it no longer counts in the group. */
+const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
+
 /** Waits for `done`, heartbeating meanwhile: work longer than the session timeout must not cost the member its partitions. */
-async function heartbeatUntil(done: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+async function heartbeatUntil(done: Promise<void>, heartbeat: () => Promise<unknown>): Promise<void> {
   let waiting = true;
   const settled = done.finally(() => (waiting = false));
   while (waiting) {
