@@ -3,7 +3,15 @@ import { deriveEventId, type CanonicalEvent } from '../events/index.js';
 
 export { BoundedMap } from './boundedMap.js';
 
-export type AnomalyType = 'token_replay' | 'denial_burst';
+export type AnomalyType =
+  | 'token_replay'
+  | 'denial_burst'
+  | 'credential_stuffing'
+  | 'mfa_fatigue'
+  | 'session_hijack'
+  | 'impossible_travel'
+  | 'noncompliant_access'
+  | 'new_context';
 /** Gravest first, as the API and the risk summary list them. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -16,7 +24,7 @@ export interface Anomaly {
   score: number;
   severity: Severity;
   tenant: string;
-  /** What is anomalous: token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app>, tenant:<tenant>. */
+  /** What is anomalous: token:<id>, session:<id>, principal:<id>, device:<id>, src_net:<net>, policy:<id>@<version>, app:<app>, tenant:<tenant>. */
   key: string;
   /** Event time of the event that raised it; for a burst, its minute's start. */
   time: string;
@@ -26,7 +34,19 @@ export interface Anomaly {
     events: EvidenceEvent[];
     /** The prior context or baseline it was judged against. */
     baseline: Record<string, unknown>;
+    /** Other anomalies of the same incident, raised once as this one (src/detect/incidents.ts). */
+    related?: RelatedAnomaly[];
   };
+}
+
+/** An anomaly attached to another's incident rather than raised on its own. */
+export interface RelatedAnomaly {
+  anomaly_id: string;
+  type: AnomalyType;
+  kind: string;
+  key: string;
+  score: number;
+  time: string;
 }
 
 export type EvidenceEvent = Pick<

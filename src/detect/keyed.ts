@@ -6,7 +6,7 @@ import { Partitioners } from 'kafkajs';
 import type { CanonicalEvent } from '../events/index.js';
 import { BoundedMap, networkOf, type Anomaly } from './anomaly.js';
 import { DEFAULT_DENIAL_BURST, type Dimension } from './denialBurst.js';
-import type { Scorers } from './processor.js';
+import { slotScorers, type Scorers } from './processor.js';
 
 /**
  * What a keyed message is for: `p` the event's own key (token replay's credential, the denial
@@ -26,7 +26,7 @@ export interface KeyedMessage {
 const KEYED_FIELDS = [
   'event_id', 'kind', 'time', 'tenant', 'emitter_id', 'emitter_seq', 'session_id', 'principal_id', 'device_id', 'src_ip',
   'geo_country', 'user_agent', 'app', 'outcome', 'auth_method', 'mfa', 'decision', 'policy_id', 'policy_version', 'activity',
-  'token_id', 'expires_at',
+  'token_id', 'expires_at', 'failure_reason', 'compliant', 'checks', 'agent_version',
 ] as const; // prettier-ignore
 
 /** The event with only what the keyed processors read, and no empty field (a stored row's '' and null are absent). */
@@ -45,7 +45,9 @@ const isDenial = (e: CanonicalEvent) => (e.kind === 'policy' && e.decision === '
 /** The key of the event's own route: its token, else its principal, else its session (none: nothing keyed holds it). */
 export function primaryKey(event: CanonicalEvent): string | undefined {
   if (event.kind === 'token') return `${event.tenant}/token:${event.token_id}`;
-  if (event.kind !== 'auth' && event.kind !== 'policy') return undefined; // no keyed scorer reads posture
+  // A posture report goes where its principal's decisions go: a device allowed while non-compliant is judged there.
+  if (event.kind === 'posture')
+    return event.principal_id && event.device_id ? `${event.tenant}/principal:${event.principal_id}` : undefined;
   if (event.principal_id) return `${event.tenant}/principal:${event.principal_id}`;
   return event.session_id ? `${event.tenant}/session:${event.session_id}` : undefined;
 }
@@ -168,7 +170,7 @@ export class KeyedScoring {
       if (m.route === 'c') completeness.push(m.event);
       else anomalies.push(...this.observe(m));
     }
-    return { anomalies, completeness };
+    return { anomalies: this.scorers.incidents.merge(anomalies), completeness };
   }
 
   /**
@@ -205,12 +207,30 @@ export class KeyedScoring {
     const inLost = (key: string) => lost.has(partitionOf(key, this.partitions));
     return (
       this.scorers.tokenReplay.dropWhere((credential, tenant, principal) => inLost(credentialRouteKey(credential, tenant, principal))) +
-      this.scorers.denialBurst.dropWhere(inLost)
+      this.scorers.denialBurst.dropWhere(inLost) +
+      // A key of these lives where its principal's events go, else (a source network) at itself.
+      slotScorers(this.scorers).reduce(
+        (n, [, keys]) => n + keys.dropWhere((key, tenant, principal) => inLost(principal ? `${tenant}/principal:${principal}` : key)),
+        0,
+      )
     );
   }
 
   private observe(m: KeyedMessage): Anomaly[] {
-    if (m.route === 'd') return m.dimension ? this.scorers.denialBurst.observe(m.event, [m.dimension]) : [];
-    return [...this.scorers.tokenReplay.observe(m.event), ...this.scorers.denialBurst.observe(m.event, ['principal'])];
+    const s = this.scorers;
+    if (m.route === 'd') {
+      if (!m.dimension) return [];
+      const burst = s.denialBurst.observe(m.event, [m.dimension]);
+      return m.dimension === 'src_net' ? [...burst, ...s.credentialStuffing.observe(m.event)] : burst;
+    }
+    return [
+      ...s.tokenReplay.observe(m.event),
+      ...s.sessionHijack.observe(m.event),
+      ...s.denialBurst.observe(m.event, ['principal']),
+      ...s.mfaFatigue.observe(m.event),
+      ...s.impossibleTravel.observe(m.event),
+      ...s.noncompliantAccess.observe(m.event),
+      ...s.newContext.observe(m.event),
+    ];
   }
 }

@@ -2,8 +2,16 @@
 // (the anomalies table, the ztna.anomalies topic) and to the metrics.
 import type { CanonicalEvent } from '../events/index.js';
 import { forgetInAnomaly, type Anomaly, type PrincipalMatch } from './anomaly.js';
+import type { CredentialStuffingScorer } from './credentialStuffing.js';
 import type { DenialBurstScorer } from './denialBurst.js';
+import type { ImpossibleTravelScorer } from './impossibleTravel.js';
+import type { Incidents } from './incidents.js';
+import type { KeyedSlots } from './keyedSlots.js';
 import type { DetectMetrics } from './metrics.js';
+import type { MfaFatigueScorer } from './mfaFatigue.js';
+import type { NewContextScorer } from './newContext.js';
+import type { NoncompliantAccessScorer } from './noncompliantAccess.js';
+import type { SessionHijackScorer } from './sessionHijack.js';
 import type { TokenReplayScorer } from './tokenReplay.js';
 
 export interface AnomalySink {
@@ -13,13 +21,47 @@ export interface AnomalySink {
 export interface Scorers {
   tokenReplay: TokenReplayScorer;
   denialBurst: DenialBurstScorer;
+  credentialStuffing: CredentialStuffingScorer;
+  mfaFatigue: MfaFatigueScorer;
+  sessionHijack: SessionHijackScorer;
+  impossibleTravel: ImpossibleTravelScorer;
+  noncompliantAccess: NoncompliantAccessScorer;
+  newContext: NewContextScorer;
+  /** What they raise, one incident per attack. */
+  incidents: Incidents;
 }
 
-/** The scorers over events in order: pure apart from their own bounded state. */
+/** The scorers whose state is KeyedSlots, by the anomaly type each raises. */
+export function slotScorers(scorers: Scorers): Array<[type: Anomaly['type'], keys: KeyedSlots]> {
+  return [
+    ['credential_stuffing', scorers.credentialStuffing.keys],
+    ['mfa_fatigue', scorers.mfaFatigue.keys],
+    ['session_hijack', scorers.sessionHijack.keys],
+    ['impossible_travel', scorers.impossibleTravel.keys],
+    ['noncompliant_access', scorers.noncompliantAccess.keys],
+    ['new_context', scorers.newContext.keys],
+  ];
+}
+
+/** Every scorer on one event, the credential's first (a replay's incident is the token's). */
+export function observeAll(scorers: Scorers, event: CanonicalEvent): Anomaly[] {
+  return [
+    ...scorers.tokenReplay.observe(event),
+    ...scorers.sessionHijack.observe(event),
+    ...scorers.denialBurst.observe(event),
+    ...scorers.credentialStuffing.observe(event),
+    ...scorers.mfaFatigue.observe(event),
+    ...scorers.impossibleTravel.observe(event),
+    ...scorers.noncompliantAccess.observe(event),
+    ...scorers.newContext.observe(event),
+  ];
+}
+
+/** The scorers over events in order, what they raise merged into incidents: pure apart from their own bounded state. */
 export function score(scorers: Scorers, events: readonly CanonicalEvent[]): Anomaly[] {
   const found: Anomaly[] = [];
-  for (const event of events) found.push(...scorers.tokenReplay.observe(event), ...scorers.denialBurst.observe(event));
-  return found;
+  for (const event of events) found.push(...observeAll(scorers, event));
+  return scorers.incidents.merge(found);
 }
 
 /** Anomalies kept for the next batch while the sinks refuse them; the oldest go first past this. */
@@ -48,7 +90,12 @@ export class AnomalyProcessor {
    */
   forgetPrincipal(matches: PrincipalMatch): number {
     this.unpublished = this.unpublished.flatMap((a) => forgetInAnomaly(a, matches) ?? []);
-    return this.scorers.tokenReplay.forgetPrincipal(matches) + this.scorers.denialBurst.forgetPrincipal(matches);
+    return (
+      this.scorers.tokenReplay.forgetPrincipal(matches) +
+      this.scorers.denialBurst.forgetPrincipal(matches) +
+      slotScorers(this.scorers).reduce((n, [, keys]) => n + keys.forgetPrincipal(matches), 0) +
+      this.scorers.incidents.forgetPrincipal(matches)
+    );
   }
 
   async process(events: readonly CanonicalEvent[]): Promise<void> {
@@ -60,6 +107,7 @@ export class AnomalyProcessor {
     if (this.metrics) {
       this.metrics.scorerKeys.set({ scorer: 'token_replay' }, this.scorers.tokenReplay.size);
       this.metrics.scorerKeys.set({ scorer: 'denial_burst' }, this.scorers.denialBurst.size);
+      for (const [type, keys] of slotScorers(this.scorers)) this.metrics.scorerKeys.set({ scorer: type }, keys.size);
       for (const a of found) this.metrics.anomalies.inc({ type: a.type, kind: a.kind, severity: a.severity });
     }
     // Unpublished until every sink has them: a principal forgotten meanwhile is cut from this list, not from a copy.
