@@ -3,8 +3,16 @@
 // registry by name, the `name@offset+duration` syntax, and activation for one window.
 import { drawPrincipal } from './world.js';
 import { iso, type LabelKeys, type Scenario, type ScenarioContext, type ScenarioEffects, type Span, type Target } from './scenario.js';
-import { idpOutage, policyEngineLatency, policyMisconfig, postureAgentBug, telemetryLoss } from './scenarios/incidents.js';
-import { bruteForce, mfaPushBombing, passwordSpray, tokenReplay } from './scenarios/attacks.js';
+import {
+  idpOutage,
+  noncompliantAllowed,
+  policyEngineLatency,
+  policyMisconfig,
+  postureAgentBug,
+  telemetryLoss,
+} from './scenarios/incidents.js';
+import { bruteForce, credentialStuffing, mfaPushBombing, passwordSpray, tokenReplay } from './scenarios/attacks.js';
+import { impossibleTravel, mfaFatigue, newDevice, sessionHijack } from './scenarios/takeover.js';
 
 /** Every scenario by name, in the order the help and the benchmark list them. */
 const REGISTRY = {
@@ -17,6 +25,12 @@ const REGISTRY = {
   'brute-force': bruteForce,
   'password-spray': passwordSpray,
   'mfa-push-bombing': mfaPushBombing,
+  'credential-stuffing': credentialStuffing,
+  'mfa-fatigue': mfaFatigue,
+  'session-hijack': sessionHijack,
+  'impossible-travel': impossibleTravel,
+  'noncompliant-allowed': noncompliantAllowed,
+  'new-device': newDevice,
 } satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof REGISTRY;

@@ -102,6 +102,8 @@ export class TrafficSimulator {
   /** Per session, the last second a ZPA status was rendered in: a second record in that second would be the same event. */
   private zpaStatusSecond = new Map<string, string>();
   private tokensByPrincipal = new Map<string, LiveToken[]>();
+  /** Each device's latest posture as the baseline reported it: the policy engine denies a non-compliant device. */
+  private compliant = new Map<string, boolean>();
   private readonly peakRate: number;
   private readonly scenarios: ActiveScenario[];
   /** Attacks and incidents draw from their own PRNG: the baseline is the same with or without them. */
@@ -312,8 +314,9 @@ export class TrafficSimulator {
       ['error', 1],
     ] as const);
     const pep = rng.pick(this.world.enforcementPoints);
-    return {
-      ...this.envelope(tenant, principal, 'policy', pep),
+    const envelope = this.envelope(tenant, principal, 'policy', pep);
+    const truth: Truth = {
+      ...envelope,
       app: app.name,
       decision,
       policy_id: app.policyId,
@@ -328,6 +331,10 @@ export class TrafficSimulator {
       reasons: decision === 'deny' ? [rng.pick(['device not compliant', 'outside allowed hours', 'missing group membership'])] : [],
       enforcement_point: pep,
     };
+    // After the draws, so the baseline's randomness is the same either way.
+    if (decision === 'allow' && this.compliant.get(envelope.device_id as string) === false)
+      Object.assign(truth, { decision: 'deny', rule: 'default-deny', reasons: ['device not compliant'] });
+    return truth;
   }
 
   private posture(tenant: Tenant, principal: Principal): Truth {
@@ -336,6 +343,7 @@ export class TrafficSimulator {
     const envelope = this.envelope(tenant, principal, 'posture', `posture-${tenant.name}`);
     const device = principal.devices.find((d) => d.id === envelope.device_id)!;
     const passed = checks.filter((c) => c.passed).length;
+    this.compliant.set(device.id, passed === checks.length);
     return {
       ...envelope,
       compliant: passed === checks.length,

@@ -90,16 +90,44 @@ export const bruteForce = defineScenario({
   },
 });
 
-/** One failed password login a second, each as a user drawn anew, from one attacker address. */
+/**
+ * A few common passwords against a list of 10 of the tenant's users, from one attacker address:
+ * one failed login a second, round after round, so each user is tried again every 10 s.
+ */
 export const passwordSpray = defineScenario({
   labels: ['src_net', 'app'],
   build: ({ tenant, users }, span, ctx) => {
     const ip = attackerIp(ctx.rng);
+    const targets = Array.from({ length: 10 }, () => ctx.rng.pick(users));
+    let attempt = 0;
     return {
       keys: { src_net: net24(ip), app: 'vpn' },
       ...periodic(span, 1000, (r, at) =>
-        failedLogin(ctx, tenant, r.pick(users), at, r, { src_ip: ip, user_agent: 'Mozilla/5.0 (compatible; spray)' }),
+        failedLogin(ctx, tenant, targets[attempt++ % targets.length]!, at, r, {
+          src_ip: ip,
+          user_agent: 'Mozilla/5.0 (compatible; spray)',
+        }),
       ),
+    };
+  },
+});
+
+/**
+ * Pairs from another site's breach tried from one attacker address, one every 2 s: the tenant's
+ * users and addresses it does not have, each tried once, one in ten twice; all fail.
+ */
+export const credentialStuffing = defineScenario({
+  labels: ['src_net', 'app'],
+  build: ({ tenant, users }, span, ctx) => {
+    const ip = attackerIp(ctx.rng);
+    let again: Principal | undefined;
+    return {
+      keys: { src_net: net24(ip), app: 'vpn' },
+      ...periodic(span, 2000, (r, at) => {
+        const who: Principal = again ?? (r.chance(0.5) ? r.pick(users) : { ...users[0]!, id: `${r.hex(8)}@${tenant.name}.example` });
+        again = again === undefined && r.chance(0.1) ? who : undefined;
+        return failedLogin(ctx, tenant, who, at, r, { src_ip: ip, user_agent: 'python-requests/2.32.3' });
+      }),
     };
   },
 });

@@ -106,3 +106,47 @@ export const policyMisconfig = defineScenario({
     };
   },
 });
+
+/**
+ * A policy gap: the victim's laptop reports disk encryption off, and an exception rule allows it
+ * anyway, every 30 s to the end (a zero-trust policy that does not enforce the posture it gets).
+ */
+export const noncompliantAllowed = defineScenario({
+  labels: ['device', 'principal'],
+  build: ({ tenant, victim }, span, ctx) => {
+    const device = victim.devices[0]!;
+    let reported = false;
+    return {
+      keys: { device: device.id, principal: victim.id },
+      ...periodic(span, 30_000, (_r, at) => {
+        if (!reported) {
+          reported = true;
+          const checks = ['disk_encryption', 'os_patch_level', 'firewall', 'edr_running', 'screen_lock'].map((name) => ({
+            name,
+            passed: name !== 'disk_encryption',
+          }));
+          return {
+            ...ctx.envelope(victim, 'posture', `posture-${tenant.name}`, at, 0),
+            compliant: false,
+            checks,
+            agent_version: device.agentVersion,
+            os: device.os,
+            posture_score: 80,
+          };
+        }
+        return {
+          ...ctx.envelope(victim, 'policy', 'pep-gw-2', at, 0),
+          app: 'payroll',
+          decision: 'allow',
+          policy_id: 'ztna/payroll/allow',
+          policy_version: 'legacy-exception',
+          rule: 'allow-legacy-exception',
+          action: 'read',
+          eval_latency_ms: 4,
+          reasons: [],
+          enforcement_point: 'pep-gw-2',
+        };
+      }),
+    };
+  },
+});
