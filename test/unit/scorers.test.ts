@@ -197,7 +197,16 @@ describe('denial burst scorer', () => {
 
 describe('scorer registry', () => {
   it('names each scorer by the anomaly type it raises, with its option defaults', () => {
-    expect(Object.keys(SCORERS)).toEqual(['token_replay', 'denial_burst']);
+    expect(Object.keys(SCORERS)).toEqual([
+      'token_replay',
+      'denial_burst',
+      'credential_stuffing',
+      'mfa_fatigue',
+      'session_hijack',
+      'impossible_travel',
+      'noncompliant_access',
+      'new_context',
+    ]);
     expect(SCORERS.token_replay.defaults).toEqual(DEFAULT_TOKEN_REPLAY);
     expect(SCORERS.denial_burst.defaults).toEqual(DEFAULT_DENIAL_BURST);
     expect(SCORERS.token_replay.create()).toBeInstanceOf(TokenReplayScorer);
