@@ -95,13 +95,17 @@ function fixtureMessages(topics: TestTopics): Message[] {
 const byKind = <T>(value: (kind: Kind) => T): Record<Kind, T> =>
   Object.fromEntries(KINDS.map((kind) => [kind, value(kind)])) as Record<Kind, T>;
 
-/** How many fixture records of each kind there are. */
+// The related events fixture records carry besides their own: Entra's interactive and blocked
+// sign-ins' Conditional Access allows (2 + 1), and the device compliance of three sign-ins.
+const FIXTURE_RELATED: Record<Kind, number> = { auth: 0, policy: 3, posture: 3, token: 0 };
+
+/** How many fixture events of each kind there are, related ones included. */
 const fixtureEventsByKind = () =>
   byKind(
     (kind) =>
       Object.values(FIXTURE_KINDS)
         .flat()
-        .filter((k) => k === kind).length,
+        .filter((k) => k === kind).length + FIXTURE_RELATED[kind],
   );
 
 async function produce(producer: Producer, messages: Message[]): Promise<void> {
