@@ -17,6 +17,7 @@ import type { Role } from '../src/api/auth.js';
 import { ConfigSchema } from '../src/config.js';
 import { ChdbStore, migrate } from '../src/store/index.js';
 import { apiServer, keyOf } from '../test/support/api.js';
+import { sealClosedMinutes } from '../src/store/sealMinutes.js';
 import { tempDir } from '../test/support/helpers.js';
 import { dashboardQueries } from './support/dashboardQueries.js';
 import {
@@ -48,6 +49,8 @@ const { load, reused } = loadedDirectory(dir, events);
 const store = new RecordingStore(new ChdbStore(dir));
 // As the server does at start-up: a directory loaded before a schema change is brought up to date.
 const schema = await migrate(store, { retentionDays: ConfigSchema.shape.ZTNA_RETENTION_DAYS.parse(undefined) });
+// And seals the closed SLI minutes, as its first sealing pass does (`ztna import` sealed a fresh load already).
+await sealClosedMinutes(store);
 const settledSeconds = await mergesSettled(store);
 const tables = await eventTables(store);
 const span = await eventSpan(store, tables);

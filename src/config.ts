@@ -181,10 +181,10 @@ export const ConfigSchema = z.object({
   ZTNA_BURST_MIN_COUNT: int(1, 100_000).default(10).describe('denials per minute below which no burst is raised'),
   ZTNA_SLO_FILE: z.string().optional().describe('the SLO spec; default: the slos.yaml shipped with the package'),
   ZTNA_PROMETHEUS_URL: z.url().optional().describe('the Prometheus that scrapes the service, for `ztna doctor` to check'),
-  ZTNA_SLI_SEAL_SECONDS: int(0, 86_400)
+  ZTNA_SEAL_SECONDS: int(0, 86_400)
     .default(60)
     .describe(
-      "how often closed SLI minutes are sealed into plain counts (0: never; week-long SLI reads then merge every minute's event ids)",
+      "how often closed minutes of the SLI and denial rollups are sealed into plain counts (0: never; week-long reads then merge every minute's event ids)",
     ),
   ZTNA_PROGRESS_SECONDS: int(0, 3600).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,4 +1,4 @@
--- The newest denials with who, what, which policy and why. The per-minute denial rollup says
+-- The newest denials with who, what, which policy and why. The per-minute denial counts say
 -- from which minute on the newest 200 lie, so only those hours of decisions are read.
 WITH
     (
@@ -8,10 +8,9 @@ WITH
             SELECT minute, denials, sum(denials) OVER (ORDER BY minute DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS newest
             FROM
             (
-                SELECT minute, uniqExactMerge(denied) AS denials
-                FROM denial_minute
-                WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
-                  AND ({tenant:String} = '' OR tenant = {tenant:String})
+                SELECT minute, sum(denials) AS denials
+                FROM denial_minute_counts(from = {from:DateTime64(3, 'UTC')}, to = {to:DateTime64(3, 'UTC')})
+                WHERE {tenant:String} = '' OR tenant = {tenant:String}
                 GROUP BY minute
             )
         )

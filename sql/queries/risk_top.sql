@@ -1,7 +1,7 @@
 -- The riskiest principals or apps in [from, to): {dimension} is principal_id or app (checked
 -- by the caller). A subject's risk is the highest score of an anomaly whose evidence names it,
 -- then how many anomalies name it, then how many of its requests were denied (from the
--- per-minute denial rollup, denial_minute: whole minutes, like the SLIs).
+-- per-minute denial counts, denial_minute_counts: whole minutes, like the SLIs).
 WITH
     anomalous AS (
         SELECT JSONExtractString(e, {dimension:String}) AS subject, max(score) AS max_score, uniqExact(anomaly_id) AS anomalies
@@ -13,10 +13,9 @@ WITH
         HAVING subject != ''
     ),
     denied AS (
-        SELECT {dimension:Identifier} AS subject, uniqExactMerge(denied) AS denials
-        FROM denial_minute
-        WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
-          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
+        SELECT {dimension:Identifier} AS subject, sum(denials) AS denials
+        FROM denial_minute_counts(from = {from:DateTime64(3, 'UTC')}, to = {to:DateTime64(3, 'UTC')})
+        WHERE ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
         GROUP BY subject
         HAVING subject != ''
     )

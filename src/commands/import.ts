@@ -10,7 +10,7 @@ import { resolveHmacKey } from '../hmacKey.js';
 import { IngestPipeline, type IngestCounts } from '../pipeline/pipeline.js';
 import { preparePoolSize } from '../pipeline/preparePool.js';
 import { migrate, openStore } from '../store/index.js';
-import { sealSliMinutes } from '../store/sliSeal.js';
+import { sealClosedMinutes } from '../store/sealMinutes.js';
 import { BatchingRunner, type BatchingSettings } from '../sources/batching.js';
 import { openNdjsonFile, spoolStdin, type NdjsonFile } from '../sources/files.js';
 import { UsageError } from './usage.js';
@@ -155,7 +155,7 @@ export async function importCli(args: readonly string[], config: Config): Promis
     }).finally(() => pipeline.close());
     if (terminal) process.stderr.write('\n');
     // Imported history is mostly closed minutes: sealed now, its week-long reads are fast at once.
-    await sealSliMinutes(store);
+    await sealClosedMinutes(store);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   } finally {

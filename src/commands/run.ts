@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { runEmbeddedSimulator } from '../sources/simulator.js';
 import { migrate, openStore, StoreError, type Store } from '../store/index.js';
 import type { MigrateOptions } from '../store/migrate.js';
-import { startSliSealer } from '../store/sliSeal.js';
+import { startSealer } from '../store/sealMinutes.js';
 import { buildServer } from '../api/server.js';
 import { brokersCheck, ReadinessMonitor, stateCheck, storeCheck, storeFailure, Unready, type DependencyCheck } from '../api/readiness.js';
 import { pauseUnlessStopped, retryWithBackoff } from '../pipeline/retry.js';
@@ -162,8 +162,8 @@ export async function startService(config: Config, log: Logger, print: (line: st
     const migrated = await waitForStore(store, migrateOptions(config), stopping.signal, log);
     if (!migrated) return;
     delete pending.store;
-    if (config.ZTNA_SLI_SEAL_SECONDS > 0)
-      stopSealer = startSliSealer(store, config.ZTNA_SLI_SEAL_SECONDS * 1000, (err) =>
+    if (config.ZTNA_SEAL_SECONDS > 0)
+      stopSealer = startSealer(store, config.ZTNA_SEAL_SECONDS * 1000, (err) =>
         log.warn({ err: (err as Error).message }, 'sealing closed SLI minutes failed; retried at the next pass'),
       );
     if (kafka) {

@@ -42,6 +42,7 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   sli_minute_sealed: 'cityHash64(sli, tenant, app)',
   emitter_minute: 'cityHash64(tenant, emitter_id)',
   denial_minute: 'cityHash64(tenant, principal_id)',
+  denial_minute_sealed: 'cityHash64(tenant, principal_id)',
   principal_hour: 'cityHash64(tenant, principal_id)',
   anomalies: 'cityHash64(tenant, anomaly_id)',
 };

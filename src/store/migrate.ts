@@ -28,6 +28,7 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: 'sli_minute_sealed', timeColumn: 'minute' },
   { table: 'emitter_minute', timeColumn: 'minute' },
   { table: 'denial_minute', timeColumn: 'minute' },
+  { table: 'denial_minute_sealed', timeColumn: 'minute' },
   { table: 'principal_hour', timeColumn: 'hour' },
   { table: 'anomalies', timeColumn: 'time' },
 ];

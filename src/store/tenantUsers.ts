@@ -22,6 +22,7 @@ export const TENANT_TABLES = [
   'sli_minute_sealed',
   'emitter_minute',
   'denial_minute',
+  'denial_minute_sealed',
   'principal_hour',
 ] as const;
 
@@ -29,7 +30,7 @@ export const TENANT_TABLES = [
  * Parameterized views that read the tables above as the caller (SQL SECURITY INVOKER, the
  * default), so the tables' row policies apply to them: a grant each, no policy of their own.
  */
-export const TENANT_VIEWS = ['sli_minute_counts'] as const;
+export const TENANT_VIEWS = ['sli_minute_counts', 'denial_minute_counts'] as const;
 
 const name = z
   .string()

@@ -20,6 +20,7 @@ import { principalFingerprint, startControlConsumer } from '../../src/pipeline/c
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
 import type { Store } from '../../src/store/index.js';
+import { sealClosedMinutes } from '../../src/store/sealMinutes.js';
 import { apiServer, closeAll, httpRecords, requestsAs } from '../support/api.js';
 import { HMAC_KEY, normalizeOptions, runCli, tempDir } from '../support/helpers.js';
 import { connectClients, startConsumer, stopGracefully, testKafka, uniqueTopics, waitCaughtUp } from '../support/kafkaConsumer.js';
@@ -85,6 +86,9 @@ async function rowsOf(store: Store, principal: string, tenant: string) {
     events: await count('SELECT count() AS n FROM events WHERE principal_id = {p:String} AND tenant = {t:String}'),
     principal_hour: await count('SELECT count() AS n FROM principal_hour WHERE principal_id = {p:String} AND tenant = {t:String}'),
     denial_minute: await count('SELECT count() AS n FROM denial_minute WHERE principal_id = {p:String} AND tenant = {t:String}'),
+    denial_minute_sealed: await count(
+      'SELECT count() AS n FROM denial_minute_sealed WHERE principal_id = {p:String} AND tenant = {t:String}',
+    ),
     anomalies: await count(
       `SELECT count() AS n FROM anomalies WHERE tenant = {t:String} AND (key = concat('principal:', {p:String}) OR position(evidence, concat('"', {p:String}, '"')) > 0)`,
     ),
@@ -111,6 +115,7 @@ describe('ztna forget', () => {
     const result = await pipeline.processBatch(httpRecords([...events, ...deadLetters]));
     expect(result.rejected).toBe(deadLetters.length);
     expect(result.normalized).toBe(events.length);
+    await sealClosedMinutes(store); // the denied decision's minute is sealed: its count names the principal too
     app = apiServer(store);
 
     // A running replica: its own scorers, which have seen the same events.
@@ -151,11 +156,25 @@ describe('ztna forget', () => {
   });
 
   it("deletes the principal's rows of every table, and only theirs", () => {
-    // Every kind, the two rollups (one denied decision), anomalies (their login burst, their token replay, the network's burst naming them), their dead letter.
-    expect(before.ann).toEqual({ events: 6 + 12, principal_hour: 1, denial_minute: 1, anomalies: 3, dead_letters: 1 });
-    expect(after.ann).toEqual({ events: 0, principal_hour: 0, denial_minute: 0, anomalies: 0, dead_letters: 0 });
+    // Every kind, the two rollups and the sealed denial counts (one denied decision), anomalies (their login burst, their token replay, the network's burst naming them), their dead letter.
+    expect(before.ann).toEqual({
+      events: 6 + 12,
+      principal_hour: 1,
+      denial_minute: 1,
+      denial_minute_sealed: 1,
+      anomalies: 3,
+      dead_letters: 1,
+    });
+    expect(after.ann).toEqual({ events: 0, principal_hour: 0, denial_minute: 0, denial_minute_sealed: 0, anomalies: 0, dead_letters: 0 });
     expect(after.bob).toEqual(before.bob);
-    expect(before.bob).toEqual({ events: 6 + 12, principal_hour: 1, denial_minute: 1, anomalies: 3, dead_letters: 1 });
+    expect(before.bob).toEqual({
+      events: 6 + 12,
+      principal_hour: 1,
+      denial_minute: 1,
+      denial_minute_sealed: 1,
+      anomalies: 3,
+      dead_letters: 1,
+    });
     // The same id in another tenant is someone else's record: --tenant acme leaves it.
     // A dead letter has no tenant (it could not be read): the one naming the principal went whatever the tenant.
     expect(after.annGlobex).toEqual({ ...before.annGlobex, dead_letters: 0 });
@@ -164,6 +183,7 @@ describe('ztna forget', () => {
       events: 18,
       principal_hour: 1,
       denial_minute: 1,
+      denial_minute_sealed: 1,
       anomalies_subject: 2,
       anomalies_evidence: 1,
       rejected_events: 1,
@@ -310,7 +330,7 @@ describe('the `ztna forget` command', () => {
       [hmac, 'acme'],
     ]);
     expect(runs[0]!.deleted).toMatchObject({ events: 18, principal_hour: 1, denial_minute: 1, rejected_events: 1 });
-    expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(runs[0]!.scorer_state).toContain(topic);
 
     // What the control topic holds: the two requests, by HMAC, never the name.

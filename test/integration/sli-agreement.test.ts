@@ -16,7 +16,7 @@ import { rangeParams, type Store } from '../../src/store/index.js';
 import { tempDir } from '../support/helpers.js';
 import { pipelineOptions } from '../support/pipeline.js';
 import { migratedStore } from '../support/store.js';
-import { sealSliMinutes } from '../../src/store/sliSeal.js';
+import { sealClosedMinutes } from '../../src/store/sealMinutes.js';
 
 const AFTER_THE_STREAM = new Date('2026-12-01T00:00:00Z');
 
@@ -183,7 +183,7 @@ describe('SLIs agree three ways, and with the truth', () => {
     for (let i = 0; i < records.length; i += 1000) await pipeline.processBatch(records.slice(i, i + 1000));
     // Every minute so far sealed into plain counts: what follows lands in sealed minutes, late,
     // and the last pass below must re-seal them (sql/queries/sli_seal.sql).
-    await sealSliMinutes(store, AFTER_THE_STREAM);
+    await sealClosedMinutes(store, AFTER_THE_STREAM);
     restarting = restartingEmitter(delivered.find((r) => r.shape === 'native' && r.truth?.kind === 'policy')!);
     const asRaw = (rs: readonly SimulatedRecord[]): RawRecord[] =>
       rs.map((r, i) => ({ value: Buffer.from(r.line), origin: { door: 'file', line: i + 1 } }));
@@ -191,7 +191,7 @@ describe('SLIs agree three ways, and with the truth', () => {
     // A crash replays a batch: stored twice, it must not count twice in ClickHouse.
     await new IngestPipeline(store, pipelineOptions()).processBatch(records.slice(2000, 3000));
     await new IngestPipeline(store, pipelineOptions()).processBatch(asRaw(restarting.segments.flat()));
-    await sealSliMinutes(store, AFTER_THE_STREAM);
+    await sealClosedMinutes(store, AFTER_THE_STREAM);
   });
   afterAll(async () => store?.close());
 
@@ -240,6 +240,22 @@ describe('SLIs agree three ways, and with the truth', () => {
     );
     expect(fromSets.length).toBeGreaterThan(100);
     expect(sealed).toEqual(fromSets);
+  });
+
+  it('denials per minute and principal: the sealed counts, late and redelivered decisions included, = the raw recount', async () => {
+    const sealed = await store.query<{ n: string }>('SELECT count() AS n FROM denial_minute_sealed');
+    expect(Number(sealed[0]!.n)).toBeGreaterThan(50);
+    const perMinute = (sql: string) =>
+      store.query<{ minute: string; principal_id: string; n: string }>(`${sql} ORDER BY minute, principal_id`);
+    const counted = await perMinute(
+      `SELECT minute, principal_id, toString(sum(denials)) AS n FROM denial_minute_counts(from = '2026-11-01 00:00:00', to = '2026-12-01 00:00:00')
+       GROUP BY minute, principal_id`,
+    );
+    const recount = await perMinute(
+      `SELECT toStartOfMinute(time) AS minute, principal_id, toString(count()) AS n FROM events FINAL WHERE kind = 'policy' AND decision = 'deny'
+       GROUP BY minute, principal_id`,
+    );
+    expect(counted).toEqual(recount);
   });
 
   it('telemetry_completeness: metrics (gaps past the window) = rollup = raw recount = truth, and all see the loss', async () => {
