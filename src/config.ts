@@ -172,6 +172,9 @@ export const ConfigSchema = z.object({
   ZTNA_COMPLETENESS_WINDOW_SECONDS: int(1, 86_400)
     .default(60)
     .describe('how long a sequence gap may stay open (reordering) before its events count as lost'),
+  ZTNA_TOKEN_AGE_LIMIT_SECONDS: int(1, 90 * 86_400)
+    .default(3600)
+    .describe('a use of a token older than this (use time − issued_at) counts against short-lived tokens'),
   ZTNA_SCORER_MAX_KEYS: int(1000, 100_000_000)
     .default(200_000)
     .describe('credentials the replay scorer and keys the burst scorer hold at most'),

@@ -17,13 +17,13 @@ export interface ServiceMetrics {
   api: ApiMetrics;
 }
 
-/** With a spec, each latency SLO's threshold gets a histogram bucket of its own. */
-export function serviceMetrics(spec?: SloSpec): ServiceMetrics {
+/** With a spec, each latency SLO's threshold gets a histogram bucket of its own; so does the token age limit. */
+export function serviceMetrics(spec?: SloSpec, options: { tokenAgeLimitSeconds?: number } = {}): ServiceMetrics {
   const registry = createRegistry();
   const latencyThresholdsSeconds = spec?.slos.flatMap((s) => (s.latency_threshold_ms ? [s.latency_threshold_ms / 1000] : [])) ?? [];
   return {
     registry,
-    sli: registerSliMetrics(registry, { latencyThresholdsSeconds }),
+    sli: registerSliMetrics(registry, { latencyThresholdsSeconds, ...options }),
     pipeline: registerPipelineMetrics(registry),
     sources: registerSourceMetrics(registry),
     detect: registerDetectMetrics(registry),

@@ -78,7 +78,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
   };
   print(`ztna: store ${store.engine} at ${store.location}`);
   const spec = loadSloSpec(config.ZTNA_SLO_FILE ?? DEFAULT_SLO_FILE);
-  const metrics = serviceMetrics(spec);
+  const metrics = serviceMetrics(spec, { tokenAgeLimitSeconds: config.ZTNA_TOKEN_AGE_LIMIT_SECONDS });
   const anomalySinks: AnomalySink[] = [new StoreAnomalySink(store)];
   const anomalies = new AnomalyProcessor(createScorers(scorerOptions(config)), anomalySinks, metrics.detect, (err, waiting) =>
     log.warn({ err: (err as Error).message, waiting }, 'anomalies not published; kept for the next batch'),
@@ -88,6 +88,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     otherLabel: config.ZTNA_METRIC_OTHER_LABEL,
     reorderWindowMs: config.ZTNA_COMPLETENESS_WINDOW_SECONDS * 1000,
     restartMaxSeq: 10,
+    tokenAgeLimitSeconds: config.ZTNA_TOKEN_AGE_LIMIT_SECONDS,
   };
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
   // Keyed scoring (several replicas): the keyed state (scorers, completeness) runs on the keyed

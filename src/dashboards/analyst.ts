@@ -133,5 +133,16 @@ export function analystDashboard() {
         ]),
       ],
     ],
+    [
+      [
+        24,
+        8,
+        table(
+          'Longest-lived tokens in use',
+          'Tokens used in the range, oldest first: age at use and issued lifetime in seconds, by fingerprint (jti or keyed HMAC), never the token.',
+          [clickhouse(panelSql({ dashboard: 'longest_lived_tokens' }, RANGE_AND_TENANT))],
+        ),
+      ],
+    ],
   ]);
 }

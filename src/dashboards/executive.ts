@@ -1,6 +1,7 @@
 // The executive's dashboard (ClickHouse and Prometheus): the risk summary's figures as stats
 // and trends over 30 or 90 days. Its ClickHouse panels run the API's risk-summary queries.
 import { DashboardBuilder, TimePickerBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { histogramCount, METRIC_NAMES } from '../conventions.js';
 import { findSlo, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, count, link, stat, table, timeseries } from './panels.js';
@@ -125,6 +126,25 @@ export function executiveDashboard(slos: readonly SloModel[]) {
         table(`Principals by risk (last ${RISK_WINDOW_HOURS} h)`, 'Level 3 high, 2 medium, 1 low; gravest first.', [
           clickhouse(panelSql({ query: 'principal_risk' }, principalRiskFill('', 10))),
         ]).dataLinks([link('Trail', `${dashboardUrl('analyst')}&var-principal=\${__data.fields.principal_id}`)]),
+      ],
+    ],
+    [
+      [
+        6,
+        6,
+        stat(
+          'Token uses past the age limit',
+          'Share of token uses whose token was older than ZTNA_TOKEN_AGE_LIMIT_SECONDS (all tenants, Prometheus): short-lived tokens are the goal.',
+          'percentunit',
+          [
+            prometheus(
+              `sum(increase(${METRIC_NAMES.tokenUsesOverAgeLimit}[$__range])) / sum(increase(${histogramCount(METRIC_NAMES.tokenAge)}[$__range]))`,
+              'past the limit',
+              'A',
+              true,
+            ),
+          ],
+        ).thresholds(atMost(0.01, 0.05)),
       ],
     ],
   ]);

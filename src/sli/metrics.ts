@@ -7,6 +7,10 @@ import type { LatencySli } from './definitions.js';
 export const SLI_LABELS = ['sli', 'tenant', 'app', 'idp', 'source', 'emitter'] as const;
 export const DEFAULT_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** Token ages and lifetimes: a minute to 30 days (the token age limit gets a bucket of its own). */
+export const TOKEN_LIFETIME_BUCKETS = [60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 86_400, 7 * 86_400, 30 * 86_400];
+const TOKEN_LABELS = ['tenant', 'token_type', 'client'] as const;
+
 export type SliMetrics = ReturnType<typeof registerSliMetrics>;
 
 /** Each latency SLI's histogram, by its metric's field in METRIC_NAMES. */
@@ -15,9 +19,18 @@ export const LATENCY_HISTOGRAMS = {
   gateway_request_latency: 'gatewayLatency',
 } as const satisfies Record<LatencySli, keyof typeof METRIC_NAMES & keyof SliMetrics>;
 
-/** `latencyThresholdsSeconds`: each latency SLO's threshold gets a bucket of its own. */
-export function registerSliMetrics(registry: Registry, options: { latencyThresholdsSeconds?: readonly number[] } = {}) {
-  const buckets = [...new Set([...DEFAULT_LATENCY_BUCKETS, ...(options.latencyThresholdsSeconds ?? [])])].sort((a, b) => a - b);
+const withBuckets = (buckets: readonly number[], extra: readonly number[]) => [...new Set([...buckets, ...extra])].sort((a, b) => a - b);
+
+/** `latencyThresholdsSeconds`: each latency SLO's threshold gets a bucket of its own; so does `tokenAgeLimitSeconds`. */
+export function registerSliMetrics(
+  registry: Registry,
+  options: { latencyThresholdsSeconds?: readonly number[]; tokenAgeLimitSeconds?: number } = {},
+) {
+  const buckets = withBuckets(DEFAULT_LATENCY_BUCKETS, options.latencyThresholdsSeconds ?? []);
+  const tokenBuckets = withBuckets(
+    TOKEN_LIFETIME_BUCKETS,
+    options.tokenAgeLimitSeconds === undefined ? [] : [options.tokenAgeLimitSeconds],
+  );
   const registers = [registry];
   return {
     sliGood: new Counter({ name: METRIC_NAMES.sliGood, help: 'Events good for the SLI named by `sli`', labelNames: SLI_LABELS, registers }),
@@ -39,6 +52,26 @@ export function registerSliMetrics(registry: Registry, options: { latencyThresho
       help: 'Time the enforcement point took to serve the request it decided, as it reports it',
       labelNames: ['tenant', 'app'],
       buckets,
+      registers,
+    }),
+    tokenAge: new Histogram({
+      name: METRIC_NAMES.tokenAge,
+      help: 'Age of a token when it is used (use time − issued_at)',
+      labelNames: TOKEN_LABELS,
+      buckets: tokenBuckets,
+      registers,
+    }),
+    tokenLifetime: new Histogram({
+      name: METRIC_NAMES.tokenLifetime,
+      help: 'Lifetime a token was issued for (expires_at − issued_at), counted when it is issued, refreshed or exchanged',
+      labelNames: TOKEN_LABELS,
+      buckets: tokenBuckets,
+      registers,
+    }),
+    tokenUsesOverAgeLimit: new Counter({
+      name: METRIC_NAMES.tokenUsesOverAgeLimit,
+      help: 'Uses of tokens older than ZTNA_TOKEN_AGE_LIMIT_SECONDS (÷ the token age count: the share)',
+      labelNames: TOKEN_LABELS,
       registers,
     }),
     policyDecisions: new Counter({

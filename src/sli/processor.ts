@@ -2,6 +2,7 @@
 import type { CanonicalEvent } from '../events/index.js';
 import { LabelLimiter } from './labelLimiter.js';
 import { CompletenessTracker, type CompletenessOptions } from './completeness.js';
+import { tokenLifetime } from './tokenLifetime.js';
 import { LATENCY_HISTOGRAMS, SLI_LABELS, type SliMetrics } from './metrics.js';
 import { latencyObservations, ratioObservations, type LatencySli, type RatioSli, type SliDimensions } from './definitions.js';
 
@@ -14,6 +15,8 @@ export interface SliProcessorOptions extends CompletenessOptions {
    * ('counts') and telemetry completeness runs where the emitter's sequence is keyed to ('completeness').
    */
   only?: 'counts' | 'completeness';
+  /** A use of a token older than this (seconds) is counted in ztna_token_uses_over_age_limit_total. */
+  tokenAgeLimitSeconds?: number;
 }
 
 // A pipeline batch processor by shape (`process(events)`): sli sits below the pipeline and does not import it.
@@ -23,6 +26,7 @@ export class SliProcessor {
   private readonly emitterTenant = new Map<string, string>();
   private readonly counts: boolean;
   private readonly sequences: boolean;
+  private readonly tokenAgeLimitSeconds: number;
 
   constructor(
     private readonly metrics: SliMetrics,
@@ -32,6 +36,7 @@ export class SliProcessor {
     this.completeness = new CompletenessTracker(options);
     this.counts = options.only !== 'completeness';
     this.sequences = options.only !== 'counts';
+    this.tokenAgeLimitSeconds = options.tokenAgeLimitSeconds ?? Infinity;
   }
 
   /** Counts a batch: tallied per label set first, then one increment per series (not one per event). */
@@ -43,6 +48,15 @@ export class SliProcessor {
         for (const { sli, seconds } of latencyObservations(event))
           tally.latency(sli, this.label('tenant', event.tenant), this.label('app', event.app), seconds);
         if (event.kind === 'policy') tally.decision(this.label('tenant', event.tenant), event.decision);
+        const { ageSeconds, lifetimeSeconds } = tokenLifetime(event);
+        if (event.kind === 'token' && (ageSeconds !== undefined || lifetimeSeconds !== undefined)) {
+          const labels = {
+            tenant: this.label('tenant', event.tenant),
+            token_type: this.label('token_type', event.token_type),
+            client: this.label('client', event.client_id),
+          };
+          tally.token(labels, ageSeconds, lifetimeSeconds, ageSeconds !== undefined && ageSeconds > this.tokenAgeLimitSeconds);
+        }
       }
       if (this.sequences && event.emitter_seq !== undefined) {
         this.emitterTenant.set(event.emitter_id, event.tenant);
@@ -79,11 +93,13 @@ export class SliProcessor {
 }
 
 type SliLabels = Record<(typeof SLI_LABELS)[number], string>;
+type TokenLabels = { tenant: string; token_type: string; client: string };
 
 /** One batch's SLI observations, summed per series so each series is incremented once. */
 class BatchTally {
   private readonly ratios = new Map<string, { labels: SliLabels; good: number; valid: number }>();
   private readonly decisions = new Map<string, { tenant: string; decision: string; n: number }>();
+  private readonly tokens = new Map<string, { labels: TokenLabels; ages: number[]; lifetimes: number[]; overLimit: number }>();
   private readonly latencies = new Map<string, { sli: LatencySli; tenant: string; app: string; values: number[] }>();
 
   ratio(labels: SliLabels, good: number, valid: number): void {
@@ -109,6 +125,15 @@ class BatchTally {
     else this.latencies.set(key, { sli, tenant, app, values: [seconds] });
   }
 
+  token(labels: TokenLabels, age: number | undefined, lifetime: number | undefined, overLimit: boolean): void {
+    const key = `${labels.tenant}\u0000${labels.token_type}\u0000${labels.client}`;
+    let seen = this.tokens.get(key);
+    if (!seen) this.tokens.set(key, (seen = { labels, ages: [], lifetimes: [], overLimit: 0 }));
+    if (age !== undefined) seen.ages.push(age);
+    if (lifetime !== undefined) seen.lifetimes.push(lifetime);
+    if (overLimit) seen.overLimit++;
+  }
+
   flush(metrics: SliMetrics): void {
     for (const { labels, good, valid } of this.ratios.values()) {
       metrics.sliValid.inc(labels, valid);
@@ -116,6 +141,12 @@ class BatchTally {
       metrics.sliGood.inc(labels, good);
     }
     for (const { tenant, decision, n } of this.decisions.values()) metrics.policyDecisions.inc({ tenant, decision }, n);
+    for (const { labels, ages, lifetimes, overLimit } of this.tokens.values()) {
+      for (const age of ages) metrics.tokenAge.observe(labels, age);
+      for (const lifetime of lifetimes) metrics.tokenLifetime.observe(labels, lifetime);
+      // Touched at 0 too, so the share's numerator exists from the first use.
+      if (ages.length > 0) metrics.tokenUsesOverAgeLimit.inc(labels, overLimit);
+    }
     for (const { sli, tenant, app, values } of this.latencies.values()) {
       const labels = { tenant, app };
       const histogram = metrics[LATENCY_HISTOGRAMS[sli]];

@@ -80,8 +80,9 @@ describe('dashboard ClickHouse queries', () => {
     expect(panels).toContain('ztna-analyst: Incidents');
     expect(panels).toContain('ztna-executive: High-risk principals (last 24 h)');
     expect(panels).toContain('ztna-executive: Incidents');
-    // Every query the test below runs: 19 panel queries and 3 template variables; a panel added or removed changes this.
-    expect(queries.filter((q) => !q.variable)).toHaveLength(19);
+    expect(panels).toContain('ztna-analyst: Longest-lived tokens in use');
+    // Every query the test below runs: 20 panel queries and 3 template variables; a panel added or removed changes this.
+    expect(queries.filter((q) => !q.variable)).toHaveLength(20);
     expect(queries.filter((q) => q.variable).map((q) => `${q.dashboard}: ${q.panel}`)).toEqual([
       'ztna-analyst: $tenant',
       'ztna-analyst: $principal',
