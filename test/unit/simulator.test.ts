@@ -99,6 +99,12 @@ describe('incident scenarios', () => {
       'brute-force',
       'password-spray',
       'mfa-push-bombing',
+      'credential-stuffing',
+      'mfa-fatigue',
+      'session-hijack',
+      'impossible-travel',
+      'noncompliant-allowed',
+      'new-device',
     ]);
     expect(() => parseScenario('ddos', START)).toThrow(`unknown scenario ddos: one of ${SCENARIOS.join(', ')}`);
   });
@@ -145,6 +151,22 @@ describe('incident scenarios', () => {
         tenant: 'initech',
         keys: { principal: 'user49@initech.example', src_net: '89.134.214', app: 'vpn' },
       },
+      { scenario: 'credential-stuffing', ...at(10), tenant: 'initech', keys: { src_net: '193.25.126', app: 'vpn' } },
+      { scenario: 'mfa-fatigue', ...at(11), tenant: 'globex', keys: { principal: 'user168@globex.example', src_net: '185.165.68' } },
+      {
+        scenario: 'session-hijack',
+        ...at(12),
+        tenant: 'globex',
+        keys: { session_id: 's-e0b28842445e3fff', principal: 'user44@globex.example', src_net: '45.13.100' },
+      },
+      { scenario: 'impossible-travel', ...at(13), tenant: 'initech', keys: { principal: 'user273@initech.example', src_net: '89.201.98' } },
+      {
+        scenario: 'noncompliant-allowed',
+        ...at(14),
+        tenant: 'globex',
+        keys: { device: 'dev-35dbd11e59', principal: 'user29@globex.example' },
+      },
+      { scenario: 'new-device', ...at(15), tenant: 'initech', keys: { principal: 'user32@initech.example', device: 'dev-acbcf7581c' } },
     ]);
   });
 
@@ -155,13 +177,21 @@ describe('incident scenarios', () => {
       const r = sim.next();
       if (r.scenario) injected[r.scenario] = (injected[r.scenario] ?? 0) + 1;
     }
-    // 5 minutes at 1.5 s, 2 s, 1 s and 3 s; the replay script has 8 events. The SLI incidents change baseline events only.
+    // 5 minutes at 1.5 s, 2 s, 1 s, 3 s, 2 s and 30 s (a posture report, then decisions); the scripts: the replay's 8
+    // events, fatigue's 12 pushes and a success, a sign-in and 9 uses of the session (from minute 2, every 20 s),
+    // two sign-ins, a sign-in and 9 uses of the new device. The SLI incidents change baseline events only.
     expect(injected).toEqual({
       'policy-misconfig': 200,
       'token-replay': 8,
       'brute-force': 150,
       'password-spray': 300,
       'mfa-push-bombing': 100,
+      'credential-stuffing': 150,
+      'mfa-fatigue': 13,
+      'session-hijack': 10,
+      'impossible-travel': 2,
+      'noncompliant-allowed': 10,
+      'new-device': 10,
     });
   });
 });
