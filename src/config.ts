@@ -175,6 +175,12 @@ export const ConfigSchema = z.object({
   ZTNA_TOKEN_AGE_LIMIT_SECONDS: int(1, 90 * 86_400)
     .default(3600)
     .describe('a use of a token older than this (use time − issued_at) counts against short-lived tokens'),
+  ZTNA_SESSION_MAX: int(1000, 100_000_000)
+    .default(200_000)
+    .describe('sessions followed at most for their re-evaluation intervals; past it the least recently evaluated is forgotten'),
+  ZTNA_SESSION_IDLE_HOURS: int(1, 24 * 30)
+    .default(24)
+    .describe('a session not evaluated for this long is forgotten (longer intervals go unmeasured)'),
   ZTNA_SCORER_MAX_KEYS: int(1000, 100_000_000)
     .default(200_000)
     .describe('credentials the replay scorer and keys the burst scorer hold at most'),

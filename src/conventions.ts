@@ -12,6 +12,7 @@ export const METRIC_NAMES = {
   tokenAge: 'ztna_token_age_at_use_seconds',
   tokenLifetime: 'ztna_token_issued_lifetime_seconds',
   tokenUsesOverAgeLimit: 'ztna_token_uses_over_age_limit_total',
+  sessionReevaluation: 'ztna_session_reevaluation_seconds',
   policyDecisions: 'ztna_policy_decisions_total',
   telemetryOpenGaps: 'ztna_telemetry_open_gap_events',
   events: 'ztna_events_total',
@@ -56,3 +57,6 @@ export const ALERT_NAME = 'ZtnaErrorBudgetBurn';
  * applied migration cannot change, so a test holds the two together).
  */
 export const SLI_LATENCY_THRESHOLD_MS = 100;
+
+/** The guide's target for the time a session runs before its access is evaluated again (M5). */
+export const REEVALUATION_TARGET_SECONDS = 300;

@@ -1,7 +1,15 @@
 // The SRE's on-call dashboard (Prometheus): is access working, how fast is each SLO burning
 // its error budget, what is firing, and is the pipeline itself healthy.
 import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { ALERT_NAME, errorRatioRecord, histogramBuckets, histogramCount, METRIC_NAMES, OBJECTIVE_RECORD } from '../conventions.js';
+import {
+  ALERT_NAME,
+  errorRatioRecord,
+  histogramBuckets,
+  histogramCount,
+  METRIC_NAMES,
+  OBJECTIVE_RECORD,
+  REEVALUATION_TARGET_SECONDS,
+} from '../conventions.js';
 import { findSlo, latencyHistogram, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, link, stat, table, timeseries } from './panels.js';
@@ -105,6 +113,7 @@ export function oncallDashboard(slos: readonly SloModel[]) {
       ],
     ],
     ...gatewayLatencyRow(findSlo(slos, 'gateway_request_latency')),
+    reevaluationRow(),
     [
       [
         8,
@@ -207,6 +216,35 @@ function gatewayLatencyRow(slo: SloModel | undefined): Parameters<typeof grid>[1
           [prometheus(within, 'within threshold')],
         ).thresholds(atLeast(slo.objectiveRatio - 0.01, slo.objectiveRatio)),
       ],
+    ],
+  ];
+}
+
+/** How long sessions run before their access is evaluated again (M5), against the guide's 5-minute target. */
+function reevaluationRow(): Parameters<typeof grid>[1][number] {
+  const histogram = METRIC_NAMES.sessionReevaluation;
+  const target = REEVALUATION_TARGET_SECONDS;
+  const within = `sum(rate(${histogramBuckets(histogram)}{le="${target}",${T}}[$__rate_interval])) / sum(rate(${histogramCount(histogram)}{${T}}[$__rate_interval]))`;
+  return [
+    [
+      16,
+      8,
+      timeseries(
+        'Time to re-evaluate a session p50 / p95 / p99',
+        `Time a session ran before its access was evaluated again (a decision or an authentication in it), since its previous evaluation or its start. Target: ${target / 60} min.`,
+        's',
+        quantiles(histogram),
+      ).thresholds(atMost(target)),
+    ],
+    [
+      8,
+      8,
+      stat(
+        `Re-evaluations within ${target / 60} min`,
+        'Share of re-evaluations that came within the target of the previous one.',
+        'percentunit',
+        [prometheus(within, 'within target')],
+      ).thresholds(atLeast(0.9, 0.99)),
     ],
   ];
 }

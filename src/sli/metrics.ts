@@ -1,7 +1,7 @@
 // The SLI metrics: good/valid counter pairs, so one burn-rate method serves all, and the
 // latency histogram with a bucket at the SLO threshold. Registered on the service's registry.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { METRIC_NAMES } from '../conventions.js';
+import { METRIC_NAMES, REEVALUATION_TARGET_SECONDS } from '../conventions.js';
 import type { LatencySli } from './definitions.js';
 
 export const SLI_LABELS = ['sli', 'tenant', 'app', 'idp', 'source', 'emitter'] as const;
@@ -72,6 +72,13 @@ export function registerSliMetrics(
       name: METRIC_NAMES.tokenUsesOverAgeLimit,
       help: 'Uses of tokens older than ZTNA_TOKEN_AGE_LIMIT_SECONDS (÷ the token age count: the share)',
       labelNames: TOKEN_LABELS,
+      registers,
+    }),
+    sessionReevaluation: new Histogram({
+      name: METRIC_NAMES.sessionReevaluation,
+      help: 'Time a session ran before its access was evaluated again (a decision or an authentication), since its previous evaluation or its start',
+      labelNames: ['tenant'],
+      buckets: [30, 60, 120, REEVALUATION_TARGET_SECONDS, 600, 900, 1800, 3600, 4 * 3600, 8 * 3600, 86_400],
       registers,
     }),
     policyDecisions: new Counter({

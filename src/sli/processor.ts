@@ -2,6 +2,7 @@
 import type { CanonicalEvent } from '../events/index.js';
 import { LabelLimiter } from './labelLimiter.js';
 import { CompletenessTracker, type CompletenessOptions } from './completeness.js';
+import { SessionReevaluation, type ReevaluationOptions } from './reevaluation.js';
 import { tokenLifetime } from './tokenLifetime.js';
 import { LATENCY_HISTOGRAMS, SLI_LABELS, type SliMetrics } from './metrics.js';
 import { latencyObservations, ratioObservations, type LatencySli, type RatioSli, type SliDimensions } from './definitions.js';
@@ -17,7 +18,11 @@ export interface SliProcessorOptions extends CompletenessOptions {
   only?: 'counts' | 'completeness';
   /** A use of a token older than this (seconds) is counted in ztna_token_uses_over_age_limit_total. */
   tokenAgeLimitSeconds?: number;
+  /** Sessions followed for their re-evaluation intervals: at most this many, forgotten after this long without one. */
+  sessions?: ReevaluationOptions;
 }
+
+const DEFAULT_SESSIONS: ReevaluationOptions = { maxSessions: 200_000, idleMs: 86_400_000 };
 
 // A pipeline batch processor by shape (`process(events)`): sli sits below the pipeline and does not import it.
 export class SliProcessor {
@@ -27,6 +32,7 @@ export class SliProcessor {
   private readonly counts: boolean;
   private readonly sequences: boolean;
   private readonly tokenAgeLimitSeconds: number;
+  private readonly sessions: SessionReevaluation;
 
   constructor(
     private readonly metrics: SliMetrics,
@@ -37,6 +43,7 @@ export class SliProcessor {
     this.counts = options.only !== 'completeness';
     this.sequences = options.only !== 'counts';
     this.tokenAgeLimitSeconds = options.tokenAgeLimitSeconds ?? Infinity;
+    this.sessions = new SessionReevaluation(options.sessions ?? DEFAULT_SESSIONS);
   }
 
   /** Counts a batch: tallied per label set first, then one increment per series (not one per event). */
@@ -48,6 +55,8 @@ export class SliProcessor {
         for (const { sli, seconds } of latencyObservations(event))
           tally.latency(sli, this.label('tenant', event.tenant), this.label('app', event.app), seconds);
         if (event.kind === 'policy') tally.decision(this.label('tenant', event.tenant), event.decision);
+        const reevaluated = this.sessions.observe(event);
+        if (reevaluated !== undefined) tally.reevaluation(this.label('tenant', event.tenant), reevaluated);
         const { ageSeconds, lifetimeSeconds } = tokenLifetime(event);
         if (event.kind === 'token' && (ageSeconds !== undefined || lifetimeSeconds !== undefined)) {
           const labels = {
@@ -100,6 +109,7 @@ class BatchTally {
   private readonly ratios = new Map<string, { labels: SliLabels; good: number; valid: number }>();
   private readonly decisions = new Map<string, { tenant: string; decision: string; n: number }>();
   private readonly tokens = new Map<string, { labels: TokenLabels; ages: number[]; lifetimes: number[]; overLimit: number }>();
+  private readonly reevaluations = new Map<string, number[]>();
   private readonly latencies = new Map<string, { sli: LatencySli; tenant: string; app: string; values: number[] }>();
 
   ratio(labels: SliLabels, good: number, valid: number): void {
@@ -134,7 +144,14 @@ class BatchTally {
     if (overLimit) seen.overLimit++;
   }
 
+  reevaluation(tenant: string, seconds: number): void {
+    const seen = this.reevaluations.get(tenant);
+    if (seen) seen.push(seconds);
+    else this.reevaluations.set(tenant, [seconds]);
+  }
+
   flush(metrics: SliMetrics): void {
+    for (const [tenant, intervals] of this.reevaluations) for (const s of intervals) metrics.sessionReevaluation.observe({ tenant }, s);
     for (const { labels, good, valid } of this.ratios.values()) {
       metrics.sliValid.inc(labels, valid);
       // Touch the good series even at 0, so the ratio's numerator exists from the first event.
