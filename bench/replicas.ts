@@ -78,7 +78,8 @@ try {
     },
   );
   if (produced.status !== 0) throw new Error(`simulate failed: ${produced.stderr}`);
-  const total = (await progress(clients.admin, `none-${topics.auth}`, sourceTopics))!.end;
+  let total = 0;
+  for (const topic of sourceTopics) for (const p of await clients.admin.fetchTopicOffsets(topic)) total += Number(p.high);
 
   /** `replicas` processes of one group on one fresh store; stops them when `body` is done. */
   async function withReplicas<T>(
@@ -119,8 +120,15 @@ try {
     }
   }
 
-  /** Until every offset of the source topics, and with keyed scoring of the keyed topic, is committed. */
-  async function caughtUp(replicas: RunningCli[], group: string, keyedTopic: string | undefined, timeoutMs = 30 * 60_000) {
+  /** Until every offset of `runTopics`' sources, and with keyed scoring of the keyed topic, is committed. */
+  async function caughtUp(
+    runTopics: TestTopics,
+    replicas: RunningCli[],
+    group: string,
+    keyedTopic: string | undefined,
+    timeoutMs = 30 * 60_000,
+  ) {
+    const sources = [runTopics.auth, runTopics.policy, runTopics.posture, runTopics.token];
     const committed = async (g: string, t: string[]) => {
       const p = await progress(clients.admin, g, t);
       return p !== undefined && p.end > 0 && p.committed === p.end;
@@ -129,7 +137,7 @@ try {
       `group ${group} to catch up`,
       async () => {
         for (const r of replicas) if (r.child.exitCode !== null) throw new Error(`a replica exited: ${r.stderr()}`);
-        return (await committed(group, sourceTopics)) && (!keyedTopic || (await committed(`${group}.keyed`, [keyedTopic])));
+        return (await committed(group, sources)) && (!keyedTopic || (await committed(`${group}.keyed`, [keyedTopic])));
       },
       timeoutMs,
       100,
@@ -138,7 +146,7 @@ try {
 
   async function throughput(setup: (typeof SETUPS)[number]): Promise<number> {
     return withReplicas(topics, setup.replicas, setup.keyed, async (replicas, group, keyedTopic, spawnedAt) => {
-      await caughtUp(replicas, group, setup.keyed ? keyedTopic : undefined);
+      await caughtUp(topics, replicas, group, setup.keyed ? keyedTopic : undefined);
       return total / ((performance.now() - spawnedAt) / 1000);
     });
   }
@@ -165,7 +173,7 @@ try {
         await clients.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
       }
-      await caughtUp([replica!], group, keyedTopic, 5 * 60_000);
+      await caughtUp(paced, [replica!], group, keyedTopic, 5 * 60_000);
       const http = /HTTP on (\S+):/.exec(replica!.stdout())![1]!;
       return hopQuantiles(await (await fetch(`${http}/metrics`)).text());
     });
@@ -175,7 +183,10 @@ try {
   const p50s: number[] = [];
   const p99s: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const [i, setup] of SETUPS.entries()) rates[i]!.push(await throughput(setup));
+    for (const [i, setup] of SETUPS.entries()) {
+      rates[i]!.push(await throughput(setup));
+      console.error(`round ${round + 1}: ${setup.name} ${rates[i]!.at(-1)!.toFixed(0)} events/s`);
+    }
     const hop = await hopLatency();
     p50s.push(hop.p50);
     p99s.push(hop.p99);
