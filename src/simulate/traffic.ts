@@ -108,11 +108,14 @@ export class TrafficSimulator {
   private readonly scenarios: ActiveScenario[];
   /** Attacks and incidents draw from their own PRNG: the baseline is the same with or without them. */
   private readonly incidentRng: Rng;
+  /** The gateways' request latency draws from its own too, so the baseline's other draws stay the same. */
+  private readonly gatewayRng: Rng;
   private nextBaselineAt: number;
 
   constructor(private readonly options: TrafficOptions) {
     this.rng = new Rng(options.seed);
     this.incidentRng = new Rng(options.seed ^ 0x1ec1de47);
+    this.gatewayRng = new Rng(options.seed ^ 0x6a7e3a1);
     this.world = buildWorld(options.seed);
     this.now = options.start;
     this.peakRate = options.peakRate ?? 200;
@@ -331,6 +334,9 @@ export class TrafficSimulator {
       reasons: decision === 'deny' ? [rng.pick(['device not compliant', 'outside allowed hours', 'missing group membership'])] : [],
       enforcement_point: pep,
     };
+    // What the user waited on the enforcement point: the evaluation and the connection's setup (no answer, no wait).
+    if (decision !== 'error')
+      truth.request_latency_ms = Number(((truth.eval_latency_ms as number) + this.gatewayRng.logNormal(60, 0.5)).toFixed(3));
     // After the draws, so the baseline's randomness is the same either way.
     if (decision === 'allow' && this.compliant.get(envelope.device_id as string) === false)
       Object.assign(truth, { decision: 'deny', rule: 'default-deny', reasons: ['device not compliant'] });

@@ -93,6 +93,9 @@ export function expandClickHouseMacros(sql: string, range: { from: Date; to: Dat
 /** Panels whose metrics exist only while consuming Kafka: checked by the Kafka end-to-end test. */
 export const KAFKA_ONLY = new RegExp(METRIC_NAMES.consumerLag);
 
-/** Grafana's $__rate_interval for a scrape interval: max(4 × scrape, interval + scrape). */
+/**
+ * Grafana's $__rate_interval for a scrape interval: max(4 × scrape, interval + scrape). A stat over
+ * the dashboard's range ($__range) reads the same window here: the test asks only that it has data.
+ */
 export const expandPromQL = (expr: string, variables: Record<string, VariableValue>, rateInterval: string) =>
-  expandVariables(expr, variables).replaceAll('$__rate_interval', rateInterval);
+  expandVariables(expr, variables).replaceAll('$__rate_interval', rateInterval).replaceAll('$__range', rateInterval);
