@@ -4,7 +4,12 @@ import type { Rng } from './rng.js';
 import type { Truth } from './shapes.js';
 import { ctime, leaveOut, type VendorShape } from './vendorShape.js';
 
-const ZPA_REASON = { allow: '', deny: 'BRK_MT_SETUP_FAIL_REJECTED_BY_POLICY', error: 'BRK_MT_SETUP_FAIL_NO_CONNECTOR_AVAILABLE' } as const;
+/** ZPA's reason code for each decision (browser access writes the same codes). */
+export const ZPA_REASON = {
+  allow: '',
+  deny: 'BRK_MT_SETUP_FAIL_REJECTED_BY_POLICY',
+  error: 'BRK_MT_SETUP_FAIL_NO_CONNECTOR_AVAILABLE',
+} as const;
 const reasons = (t: Truth) => (t.reasons as string[] | undefined) ?? [];
 const port = (rng: Rng) => 1024 + rng.int(64_000);
 

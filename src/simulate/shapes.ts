@@ -1,8 +1,10 @@
 // Renders a simulated event in the shape a real emitter would send: our native wire
-// format, Okta, Entra, OPA or Keycloak JSON, or one of the gateways' and posture agents' shapes
-// (gatewayShapes.ts, postureShapes.ts, ocsfShape.ts). Each is the inverse of its normalizer.
+// format, Okta, Entra, OPA or Keycloak JSON, or one of the gateways', posture agents' and other
+// identity providers' shapes (gatewayShapes.ts, postureShapes.ts, ocsfShape.ts, identityShapes.ts).
+// Each is the inverse of its normalizer.
 import type { Json } from '../events/fields.js';
 import { cloudflareAccess, cloudflareGateway, teleport, zpaUserActivity } from './gatewayShapes.js';
+import { auth0, duo, ENTRA_CODE, entraNonInteractive, googleWorkspaceLogin, opaEnvoy, zpaBrowserAccess } from './identityShapes.js';
 import { ocsf } from './ocsfShape.js';
 import { cloudflareDevicePosture, googleWorkspaceDevice, intune, zpaUserStatus } from './postureShapes.js';
 import type { Rng } from './rng.js';
@@ -11,7 +13,7 @@ import type { VendorShape } from './vendorShape.js';
 /** The event the simulator means, in canonical field names (no observed_time, no OCSF ids). */
 export type Truth = Json & { kind: 'auth' | 'policy' | 'posture' | 'token'; time: string; tenant: string };
 
-/** The gateways' and posture agents' shapes, by the name of the source that reads them. */
+/** The gateways', posture agents' and other identity providers' shapes, by the source that reads them (or a second form of one). */
 export const VENDOR_SHAPES = {
   ocsf,
   cloudflare_access: cloudflareAccess,
@@ -22,12 +24,21 @@ export const VENDOR_SHAPES = {
   cloudflare_device_posture: cloudflareDevicePosture,
   intune,
   google_workspace_device: googleWorkspaceDevice,
+  auth0,
+  google_workspace_login: googleWorkspaceLogin,
+  duo,
+  entra_noninteractive: entraNonInteractive,
+  zpa_browser_access: zpaBrowserAccess,
+  opa_envoy: opaEnvoy,
 } satisfies Record<string, VendorShape>;
 export type VendorShapeName = keyof typeof VENDOR_SHAPES;
 export type Shape = 'native' | 'okta' | 'entra' | 'opa' | 'keycloak' | VendorShapeName;
 
+/** The source that reads a shape's records: its own name, unless it is another form of a source's. */
+export const sourceOf = (shape: Shape): string =>
+  (shape in VENDOR_SHAPES ? (VENDOR_SHAPES[shape as VendorShapeName] as VendorShape).source : undefined) ?? shape;
+
 const OKTA_RESULT = { success: 'SUCCESS', failure: 'FAILURE', error: 'UNKNOWN' } as const;
-const ENTRA_CODE = { success: 0, failure: 50126, error: 90033 } as const;
 
 export function render(truth: Truth, shape: Shape, rng: Rng): Json {
   switch (shape) {

@@ -49,6 +49,10 @@ const VENDOR_WEIGHTS: Record<Truth['kind'], ReadonlyArray<readonly [VendorShapeN
   auth: [
     ['ocsf', 4],
     ['teleport', 4],
+    ['auth0', 3],
+    ['google_workspace_login', 3],
+    ['duo', 3],
+    ['entra_noninteractive', 3],
   ],
   policy: [
     ['ocsf', 3],
@@ -56,6 +60,8 @@ const VENDOR_WEIGHTS: Record<Truth['kind'], ReadonlyArray<readonly [VendorShapeN
     ['cloudflare_gateway', 3],
     ['zpa_user_activity', 3],
     ['teleport', 3],
+    ['zpa_browser_access', 3],
+    ['opa_envoy', 3],
   ],
   posture: [
     ['ocsf', 5],

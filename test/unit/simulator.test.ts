@@ -1,6 +1,7 @@
 // The simulator is deterministic, and every shape it renders normalizes back to what it meant.
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/events/index.js';
+import { sourceOf } from '../../src/simulate/shapes.js';
 import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
 import { parseScenario, SCENARIOS, type ScenarioWindow } from '../../src/simulate/scenarios.js';
 import { normalizeOptions } from '../support/helpers.js';
@@ -21,9 +22,10 @@ describe('traffic simulator', () => {
     const records = take(new TrafficSimulator({ seed: 5, start: START }), 5000);
     const seen = new Set(records.flatMap((r) => (r.truth ? [`${r.truth.kind}/${r.shape}`] : [])));
     expect([...seen].sort()).toEqual([
-      ...['auth/entra', 'auth/keycloak', 'auth/native', 'auth/ocsf', 'auth/okta', 'auth/teleport'],
+      ...['auth/auth0', 'auth/duo', 'auth/entra', 'auth/entra_noninteractive', 'auth/google_workspace_login', 'auth/keycloak'],
+      ...['auth/native', 'auth/ocsf', 'auth/okta', 'auth/teleport'],
       ...['policy/cloudflare_access', 'policy/cloudflare_gateway', 'policy/native', 'policy/ocsf', 'policy/okta', 'policy/opa'],
-      ...['policy/teleport', 'policy/zpa_user_activity'],
+      ...['policy/opa_envoy', 'policy/teleport', 'policy/zpa_browser_access', 'policy/zpa_user_activity'],
       ...['posture/cloudflare_device_posture', 'posture/google_workspace_device', 'posture/intune', 'posture/native', 'posture/ocsf'],
       'posture/zpa_user_status',
       ...['token/keycloak', 'token/native'],
@@ -34,7 +36,7 @@ describe('traffic simulator', () => {
     const records = take(new TrafficSimulator({ seed: 6, start: START }), 5000);
     expect(records).toHaveLength(5000);
     // Every kind in every shape is among them, so no per-kind check below can be skipped.
-    expect(new Set(records.map((r) => `${r.truth!.kind}/${r.shape}`)).size).toBe(22);
+    expect(new Set(records.map((r) => `${r.truth!.kind}/${r.shape}`)).size).toBe(28);
     for (const record of records) {
       const outcome = normalizeRecord(record.line, normalizeOptions());
       expect(outcome.status, `${record.shape}: ${record.line}`).toBe('normalized');
@@ -46,7 +48,7 @@ describe('traffic simulator', () => {
       expect(event.tenant).toBe(truth.tenant);
       expect(event.principal_id).toBe(truth.principal_id);
       // Read back by the source of its own shape (the IdPs' and OPA's by theirs, ours as native).
-      expect(event.source).toBe(record.shape);
+      expect(event.source).toBe(sourceOf(record.shape!));
       if (event.kind === 'auth') expect(event.outcome).toBe(truth.outcome);
       if (event.kind === 'policy') {
         expect([event.decision, event.policy_id]).toEqual([truth.decision, truth.policy_id]);
