@@ -51,6 +51,8 @@ export class NoncompliantAccessScorer {
     const key = `device:${event.device_id}`;
     const time = Date.parse(event.time);
     if (event.kind === 'posture') {
+      // A report replayed from the store by a keyed rebuild carries no compliance: it says nothing.
+      if (typeof event.compliant !== 'boolean') return [];
       const failed = this.failedChecks(event);
       const known = this.state.find(key);
       // A compliant device is held only to replace a failed report: most reports pass.
@@ -111,11 +113,12 @@ export class NoncompliantAccessScorer {
   /** The required checks the report failed, as bits; non-compliant naming none of them is a bit of its own. */
   private failedChecks(event: Extract<CanonicalEvent, { kind: 'posture' }>): number {
     let failed = 0;
-    for (const check of event.checks)
+    const checks = event.checks ?? [];
+    for (const check of checks)
       if (!check.passed) {
         const k = this.options.requiredChecks.indexOf(check.name);
         if (k >= 0 && k < 30) failed |= 1 << k;
       }
-    return failed === 0 && !event.compliant && !event.checks.some((c) => !c.passed) ? UNNAMED : failed;
+    return failed === 0 && !event.compliant && !checks.some((c) => !c.passed) ? UNNAMED : failed;
   }
 }
