@@ -1,8 +1,9 @@
 // The identity providers' shapes besides each tenant's own IdP: Auth0 logs (a log stream), Google
 // Workspace logins (the Reports API), Duo authentications (the Admin API), Entra's non-interactive
-// and managed-identity sign-ins (Azure Monitor), and two gateways' decisions: ZPA browser access
+// and managed-identity sign-ins (Azure Monitor), Keycloak's JSON event log, and two gateways' decisions: ZPA browser access
 // (LSS) and OPA as Envoy's external authorizer. Each is the inverse of its normalizer. Auth0,
-// Google, Duo and ZPA carry no tenant; Entra carries its tenant id and OPA its configured labels.
+// Google, Duo and ZPA carry no tenant; Entra carries its tenant id, Keycloak its realm and OPA its
+// configured labels.
 // None renders what would become a related event (Conditional Access, device health): the truth
 // is one event per record.
 import type { Truth } from './shapes.js';
@@ -220,6 +221,44 @@ export const entraNonInteractive: VendorShape = {
         processingTimeInMilliseconds: t.latency_ms,
         isInteractive: false,
       },
+    };
+  },
+};
+
+const KEYCLOAK_ERROR = { failure: 'invalid_user_credentials', error: 'identity_provider_error' } as const;
+const keycloakType = (t: Truth) => `${t.principal_type === 'service' ? 'CLIENT_LOGIN' : 'LOGIN'}${t.outcome === 'success' ? '' : '_ERROR'}`;
+
+export const keycloakEventLog: VendorShape = {
+  source: 'keycloak',
+  // The log line's prefix had the time; the JSON record has none, so the pipeline's observation times it.
+  untimed: true,
+  carries: (t) => t.kind === 'auth' && t.idp === 'keycloak',
+  conform(t) {
+    const failed = t.outcome !== 'success';
+    Object.assign(t, {
+      emitter_id: `keycloak:${t.tenant}`,
+      idp: 'keycloak',
+      auth_method: 'openid-connect',
+      ...(failed ? { failure_reason: KEYCLOAK_ERROR[t.outcome as keyof typeof KEYCLOAK_ERROR] } : {}),
+    });
+    if (failed) leaveOut(t, 'session_id');
+    leaveOut(t, 'device_id', 'user_agent', 'geo_country', 'asn', 'correlation_id', 'latency_ms', 'mfa');
+  },
+  render(t, rng) {
+    const error = t.outcome === 'success' ? undefined : KEYCLOAK_ERROR[t.outcome as keyof typeof KEYCLOAK_ERROR];
+    // The event's details beside its fields, no id and no time: as a JSON event-log listener writes it.
+    return {
+      type: keycloakType(t),
+      realmId: t.tenant,
+      clientId: t.app,
+      userId: rng.uuid(),
+      sessionId: t.session_id ?? null,
+      ipAddress: t.src_ip,
+      ...(error ? { error } : {}),
+      auth_method: 'openid-connect',
+      auth_type: 'code',
+      code_id: rng.uuid(),
+      username: t.principal_id,
     };
   },
 };

@@ -4,7 +4,16 @@
 // Each is the inverse of its normalizer.
 import type { Json } from '../events/fields.js';
 import { cloudflareAccess, cloudflareGateway, teleport, zpaUserActivity } from './gatewayShapes.js';
-import { auth0, duo, ENTRA_CODE, entraNonInteractive, googleWorkspaceLogin, opaEnvoy, zpaBrowserAccess } from './identityShapes.js';
+import {
+  auth0,
+  duo,
+  ENTRA_CODE,
+  entraNonInteractive,
+  googleWorkspaceLogin,
+  keycloakEventLog,
+  opaEnvoy,
+  zpaBrowserAccess,
+} from './identityShapes.js';
 import { ocsf } from './ocsfShape.js';
 import { cloudflareDevicePosture, googleWorkspaceDevice, intune, zpaUserStatus } from './postureShapes.js';
 import type { Rng } from './rng.js';
@@ -28,6 +37,7 @@ export const VENDOR_SHAPES = {
   google_workspace_login: googleWorkspaceLogin,
   duo,
   entra_noninteractive: entraNonInteractive,
+  keycloak_event_log: keycloakEventLog,
   zpa_browser_access: zpaBrowserAccess,
   opa_envoy: opaEnvoy,
 } satisfies Record<string, VendorShape>;

@@ -3,6 +3,7 @@
 import { Rng } from './rng.js';
 import { buildWorld, drawPrincipal, type Principal, type Tenant, type World } from './world.js';
 import { render, VENDOR_SHAPES, type Shape, type Truth, type VendorShapeName } from './shapes.js';
+import type { VendorShape } from './vendorShape.js';
 import { activate, type ActiveScenario, type ScenarioLabel, type ScenarioName, type ScenarioWindow } from './scenarios.js';
 
 export interface SimulatedRecord {
@@ -53,6 +54,7 @@ const VENDOR_WEIGHTS: Record<Truth['kind'], ReadonlyArray<readonly [VendorShapeN
     ['google_workspace_login', 3],
     ['duo', 3],
     ['entra_noninteractive', 3],
+    ['keycloak_event_log', 3],
   ],
   policy: [
     ['ocsf', 3],
@@ -230,7 +232,10 @@ export class TrafficSimulator {
     const roll = this.rng.next() * 100;
     let sum = 0;
     const picked = weights.find(([, weight]) => roll < (sum += weight))?.[0];
-    if (picked === undefined || !VENDOR_SHAPES[picked].carries(truth)) return undefined;
+    if (picked === undefined) return undefined;
+    const shape: VendorShape = VENDOR_SHAPES[picked];
+    // An untimed record is timed when observed: true to its truth only when it is sent as it is made.
+    if (!shape.carries(truth) || (shape.untimed && this.options.clock !== 'wall')) return undefined;
     if (picked === 'zpa_user_status') {
       const second = truth.time.slice(0, 19);
       const session = String(truth.session_id);

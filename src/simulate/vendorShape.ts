@@ -10,6 +10,8 @@ import type { Truth } from './shapes.js';
 export interface VendorShape {
   /** The source that reads it, when that is not the shape's own name (a second form of a source's records). */
   source?: string;
+  /** Its records carry no time (the pipeline times them when it observes them): only a simulator on the wall clock renders it. */
+  untimed?: true;
   /** False when the truth holds what the shape cannot say (a decision error, an IdP failure). */
   carries(truth: Truth): boolean;
   /** The truth as this shape tells it, changed in place: tenant, emitter, what it leaves out. */

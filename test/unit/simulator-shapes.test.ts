@@ -6,6 +6,7 @@ import { normalizeRecord, tokenFingerprint, type NormalizeOutcome } from '../../
 import { Rng } from '../../src/simulate/rng.js';
 import { parseScenario } from '../../src/simulate/scenarios.js';
 import { sourceOf, VENDOR_SHAPES, type Truth } from '../../src/simulate/shapes.js';
+import type { VendorShape } from '../../src/simulate/vendorShape.js';
 import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
 import { HMAC_KEY, normalizeOptions } from '../support/helpers.js';
 
@@ -44,7 +45,11 @@ const told = (e: Record<string, unknown>) => ({
 describe('simulated gateway and posture shapes', () => {
   it('renders every vendor shape, and the scenarios inject some of their own events as OCSF', () => {
     const shapes = new Set(records.map((r) => r.shape));
-    for (const shape of Object.keys(VENDOR_SHAPES)) expect(shapes, shape).toContain(shape);
+    for (const [shape, vendor] of Object.entries(VENDOR_SHAPES)) {
+      // A record without a time is rendered only on the wall clock (below), where its observation is its time.
+      if ((vendor as VendorShape).untimed) expect(shapes, shape).not.toContain(shape);
+      else expect(shapes, shape).toContain(shape);
+    }
     expect(records.filter((r) => r.scenario && r.shape === 'ocsf').length).toBeGreaterThan(10);
     expect(records.filter((r) => r.scenario && r.shape === 'native').length).toBeGreaterThan(10);
   });
@@ -153,5 +158,49 @@ describe('simulated identity shapes', () => {
       expect((event as Record<string, unknown>).failure_reason).toBe(truth.failure_reason);
     }
     expect((fraud.event as Record<string, unknown>).failure_reason).toBe('fraud: user_marked_fraud');
+  });
+});
+
+describe("Keycloak's JSON event log in the simulator", () => {
+  // On the wall clock a record is sent as it is made: the pipeline's observation is its time.
+  const live = new TrafficSimulator({ seed: 23, start: Date.now(), clock: 'wall', defaultTenant: DEFAULT_TENANT });
+  const logged = Array.from({ length: 12_000 }, () => live.next()).filter((r) => r.shape === 'keycloak_event_log');
+
+  it('renders logins without id or time, each read back to its truth when observed at its time', () => {
+    expect(logged.length).toBeGreaterThan(5);
+    for (const record of logged) {
+      const line = JSON.parse(record.line) as Record<string, unknown>;
+      expect([line.id, line.time, line.details], record.line).toEqual([undefined, undefined, undefined]);
+      const outcome = normalizeRecord(record.line, normalizeOptions({ defaultTenant: DEFAULT_TENANT, observedTime: record.truth!.time }));
+      expect(outcome.status, record.line).toBe('normalized');
+      const event = (outcome.status === 'normalized' ? outcome.event : {}) as Record<string, unknown>;
+      expect(event.source).toBe('keycloak');
+      expect(Object.fromEntries(Object.keys(record.truth!).map((k) => [k, event[k]])), record.line).toEqual(record.truth);
+    }
+  });
+
+  it("renders a failed login as Keycloak's LOGIN_ERROR, the user's or the identity provider's", () => {
+    for (const [outcome, error] of [
+      ['failure', 'invalid_user_credentials'],
+      ['error', 'identity_provider_error'],
+    ] as const) {
+      const truth: Truth = {
+        kind: 'auth',
+        time: '2026-11-20T09:00:00.250Z',
+        tenant: 'initech',
+        session_id: 's-0123456789abcdef',
+        principal_id: 'user7@initech.example',
+        principal_type: 'user',
+        src_ip: '45.1.2.3',
+        app: 'vpn',
+        outcome,
+        idp: 'keycloak',
+      };
+      VENDOR_SHAPES.keycloak_event_log.conform(truth, DEFAULT_TENANT);
+      const line = JSON.stringify(VENDOR_SHAPES.keycloak_event_log.render(truth, new Rng(1)));
+      expect(JSON.parse(line)).toMatchObject({ type: 'LOGIN_ERROR', error, sessionId: null });
+      const normalized = normalizeRecord(line, normalizeOptions({ defaultTenant: DEFAULT_TENANT, observedTime: truth.time }));
+      expect(normalized).toMatchObject({ status: 'normalized', event: { outcome, failure_reason: error, tenant: 'initech' } });
+    }
   });
 });
