@@ -13,6 +13,9 @@ export const METRIC_NAMES = {
   tokenLifetime: 'ztna_token_issued_lifetime_seconds',
   tokenUsesOverAgeLimit: 'ztna_token_uses_over_age_limit_total',
   sessionReevaluation: 'ztna_session_reevaluation_seconds',
+  emitterSilence: 'ztna_emitter_silence_seconds',
+  emitterSilent: 'ztna_emitter_silent',
+  emitterRestarts: 'ztna_emitter_restarts_total',
   policyDecisions: 'ztna_policy_decisions_total',
   telemetryOpenGaps: 'ztna_telemetry_open_gap_events',
   events: 'ztna_events_total',
@@ -47,6 +50,10 @@ export const OBJECTIVE_RECORD = 'slo:objective:ratio';
 
 /** Share of an SLO's error budget left over its own window, whatever that window is (negative when overspent). */
 export const ERROR_BUDGET_REMAINING_RECORD = 'slo:error_budget_remaining:ratio';
+
+/** The enforcement-point health alerts (F7): an emitter silent while its peers report, and one that keeps restarting. */
+export const SILENT_ALERT_NAME = 'ZtnaEnforcementPointSilent';
+export const RESTARTING_ALERT_NAME = 'ZtnaEnforcementPointRestarting';
 
 /** The multiwindow multi-burn-rate alert of every SLO, told apart by its `slo` and `severity` labels. */
 export const ALERT_NAME = 'ZtnaErrorBudgetBurn';

@@ -9,6 +9,7 @@ import { alertmanagerExample } from '../slo/alertmanager.js';
 import { loadTenantUsersSpec, tenantUsersSql } from '../store/tenantUsers.js';
 import { clusterLayoutFiles } from '../store/clusterLayout.js';
 import { resolveSlos } from '../slo/model.js';
+import { pepHealthPromtoolTests, pepHealthRuleGroup } from '../slo/pepHealth.js';
 import { generatePromtoolTests } from '../slo/promtoolTests.js';
 import { generateRuleGroups, type RuleOptions } from '../slo/rules.js';
 import { loadSloSpec, type SloSpec } from '../slo/spec.js';
@@ -24,7 +25,7 @@ export function ruleFile(spec: SloSpec, options: RuleOptions = {}): string {
   const scaled = options.timeScale && options.timeScale !== 1 ? ` TEST ONLY: windows divided by ${options.timeScale}.` : '';
   return (
     header(`Prometheus recording rules and multiwindow multi-burn-rate alerts for the ztna-telemetry SLOs.${scaled}`) +
-    yaml({ groups: generateRuleGroups(resolveSlos(spec), options) })
+    yaml({ groups: [...generateRuleGroups(resolveSlos(spec), options), pepHealthRuleGroup(spec.dashboard_url)] })
   );
 }
 
@@ -37,7 +38,7 @@ export function generatedFiles(root: string): Record<string, string> {
   files[RULES_FILE] = ruleFile(spec);
   files['alerts/ztna-slo.test.yml'] =
     header('promtool unit tests of alerts/ztna-slo.rules.yml: `promtool test rules alerts/ztna-slo.test.yml`.') +
-    yaml(generatePromtoolTests(slos, 'ztna-slo.rules.yml'));
+    yaml(generatePromtoolTests(slos, 'ztna-slo.rules.yml', pepHealthPromtoolTests(spec.dashboard_url)));
   Object.assign(files, dashboardFiles(slos));
   files['deploy/grafana/datasources.yml'] =
     header('Grafana datasources for docker compose, with the UIDs the generated dashboards use.') + yaml(grafanaDatasources());

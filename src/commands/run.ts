@@ -90,6 +90,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     restartMaxSeq: 10,
     tokenAgeLimitSeconds: config.ZTNA_TOKEN_AGE_LIMIT_SECONDS,
     sessions: { maxSessions: config.ZTNA_SESSION_MAX, idleMs: config.ZTNA_SESSION_IDLE_HOURS * 3_600_000 },
+    emitterSilenceMs: config.ZTNA_EMITTER_SILENCE_SECONDS * 1000,
   };
   const kafka = config.KAFKA_BROKERS ? kafkaConnection(config.KAFKA_BROKERS, config, log) : undefined;
   // Keyed scoring (several replicas): the keyed state (scorers, completeness) runs on the keyed

@@ -116,6 +116,28 @@ export function oncallDashboard(slos: readonly SloModel[]) {
     reevaluationRow(),
     [
       [
+        12,
+        8,
+        timeseries(
+          'Enforcement points: silence',
+          "Event time since each emitter's last event, against the newest of its tenant's other emitters; past ZTNA_EMITTER_SILENCE_SECONDS it pages.",
+          's',
+          [prometheus(`max by (tenant, emitter) (${METRIC_NAMES.emitterSilence}{${T}})`, '{{emitter}} ({{tenant}})')],
+        ),
+      ],
+      [
+        12,
+        8,
+        timeseries(
+          'Enforcement points: restarts',
+          'Times each emitter started its sequence again, per hour: a crash loop tickets.',
+          'short',
+          [prometheus(`sum by (tenant, emitter) (increase(${METRIC_NAMES.emitterRestarts}{${T}}[1h]))`, '{{emitter}} ({{tenant}})')],
+        ),
+      ],
+    ],
+    [
+      [
         8,
         8,
         barGauge('Error budget remaining', "Share of each SLO's error budget left over its SLO window.", 'percentunit', [

@@ -81,6 +81,24 @@ export function registerSliMetrics(
       buckets: [30, 60, 120, REEVALUATION_TARGET_SECONDS, 600, 900, 1800, 3600, 4 * 3600, 8 * 3600, 86_400],
       registers,
     }),
+    emitterSilence: new Gauge({
+      name: METRIC_NAMES.emitterSilence,
+      help: "Event time since an emitter's last event, against the newest event of its tenant's other emitters (0 while it reports)",
+      labelNames: ['tenant', 'emitter'],
+      registers,
+    }),
+    emitterSilent: new Gauge({
+      name: METRIC_NAMES.emitterSilent,
+      help: '1 while an emitter is silent past ZTNA_EMITTER_SILENCE_SECONDS while its peers report, else 0',
+      labelNames: ['tenant', 'emitter'],
+      registers,
+    }),
+    emitterRestarts: new Counter({
+      name: METRIC_NAMES.emitterRestarts,
+      help: 'Times an emitter started its sequence again (a restart: its sequence fell back near 1)',
+      labelNames: ['tenant', 'emitter'],
+      registers,
+    }),
     policyDecisions: new Counter({
       name: METRIC_NAMES.policyDecisions,
       help: 'Policy decisions by outcome (the denial rate)',

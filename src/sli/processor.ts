@@ -2,6 +2,7 @@
 import type { CanonicalEvent } from '../events/index.js';
 import { LabelLimiter } from './labelLimiter.js';
 import { CompletenessTracker, type CompletenessOptions } from './completeness.js';
+import { EmitterHealth } from './emitterHealth.js';
 import { SessionReevaluation, type ReevaluationOptions } from './reevaluation.js';
 import { tokenLifetime } from './tokenLifetime.js';
 import { LATENCY_HISTOGRAMS, SLI_LABELS, type SliMetrics } from './metrics.js';
@@ -18,6 +19,8 @@ export interface SliProcessorOptions extends CompletenessOptions {
   only?: 'counts' | 'completeness';
   /** A use of a token older than this (seconds) is counted in ztna_token_uses_over_age_limit_total. */
   tokenAgeLimitSeconds?: number;
+  /** Silent past this (ms) while its tenant's other emitters report, an emitter counts as stopped (ztna_emitter_silent). */
+  emitterSilenceMs?: number;
   /** Sessions followed for their re-evaluation intervals: at most this many, forgotten after this long without one. */
   sessions?: ReevaluationOptions;
 }
@@ -33,6 +36,7 @@ export class SliProcessor {
   private readonly sequences: boolean;
   private readonly tokenAgeLimitSeconds: number;
   private readonly sessions: SessionReevaluation;
+  private readonly emitters: EmitterHealth;
 
   constructor(
     private readonly metrics: SliMetrics,
@@ -44,6 +48,8 @@ export class SliProcessor {
     this.sequences = options.only !== 'counts';
     this.tokenAgeLimitSeconds = options.tokenAgeLimitSeconds ?? Infinity;
     this.sessions = new SessionReevaluation(options.sessions ?? DEFAULT_SESSIONS);
+    // Forgotten after a week of silence: decommissioned, not down.
+    this.emitters = new EmitterHealth({ silenceMs: options.emitterSilenceMs ?? 300_000, forgetMs: 7 * 86_400_000 });
   }
 
   /** Counts a batch: tallied per label set first, then one increment per series (not one per event). */
@@ -67,9 +73,11 @@ export class SliProcessor {
           tally.token(labels, ageSeconds, lifetimeSeconds, ageSeconds !== undefined && ageSeconds > this.tokenAgeLimitSeconds);
         }
       }
+      if (this.sequences) this.emitters.seen(event.tenant, event.emitter_id, Date.parse(event.time));
       if (this.sequences && event.emitter_seq !== undefined) {
         this.emitterTenant.set(event.emitter_id, event.tenant);
         const seen = this.completeness.observe(event.emitter_id, event.emitter_seq, Date.parse(event.time));
+        if (seen === 'restart') this.metrics.emitterRestarts.inc(this.emitterLabels(event.tenant, event.emitter_id));
         if (seen !== 'duplicate') this.count(tally, 'telemetry_completeness', { tenant: event.tenant, emitter: event.emitter_id }, 1, 1);
       }
     }
@@ -79,6 +87,28 @@ export class SliProcessor {
     tally.flush(this.metrics);
     for (const [emitter, open] of this.completeness.openGaps())
       this.metrics.telemetryOpenGaps.set({ emitter: this.label('emitter', emitter) }, open);
+    if (this.sequences) this.reportEmitters();
+  }
+
+  private reportEmitters(): void {
+    const { emitters, forgotten } = this.emitters.report();
+    for (const e of emitters) {
+      const labels = this.emitterLabels(e.tenant, e.emitter);
+      this.metrics.emitterSilence.set(labels, e.silentSeconds);
+      this.metrics.emitterSilent.set(labels, e.silent ? 1 : 0);
+      // Touched at 0, so the first restart is an increase and not the series' birth.
+      this.metrics.emitterRestarts.inc(labels, 0);
+    }
+    for (const e of forgotten) {
+      const labels = this.emitterLabels(e.tenant, e.emitter);
+      this.metrics.emitterSilence.remove(labels);
+      this.metrics.emitterSilent.remove(labels);
+      this.metrics.emitterRestarts.remove(labels);
+    }
+  }
+
+  private emitterLabels(tenant: string, emitter: string) {
+    return { tenant: this.label('tenant', tenant), emitter: this.label('emitter', emitter) };
   }
 
   private count(tally: BatchTally, sli: RatioSli, dims: SliDimensions, good: number, valid: number): void {

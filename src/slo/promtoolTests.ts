@@ -50,7 +50,8 @@ function scenarios(slo: SloModel): SeriesScenario[] {
  */
 const toThousandth = (n: number) => Math.floor(n * 1000 + 0.5) / 1000;
 
-export function generatePromtoolTests(slos: readonly SloModel[], rulesFile: string): object {
+/** `moreTests`: the tests of the other alerts in the same rules file (pepHealth.ts). */
+export function generatePromtoolTests(slos: readonly SloModel[], rulesFile: string, moreTests: readonly object[] = []): object {
   const tests = slos.flatMap((slo) => {
     const { good, valid } = slo.series;
     const labels = Object.fromEntries(slo.dimensions.map((d) => [d, `test-${d}`]));
@@ -92,7 +93,7 @@ export function generatePromtoolTests(slos: readonly SloModel[], rulesFile: stri
       };
     });
   });
-  return { rule_files: [rulesFile], evaluation_interval: '1m', tests };
+  return { rule_files: [rulesFile], evaluation_interval: '1m', tests: [...tests, ...moreTests] };
 }
 
 /** Renders `{{ $labels.x }}` as Prometheus would for the given labels. */

@@ -19,6 +19,8 @@ export interface RecordingRule {
 export interface AlertRule {
   alert: string;
   expr: string;
+  /** How long the condition must hold before the alert fires. */
+  for?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
