@@ -35,11 +35,26 @@ export const AnomalyItem = z.object({
   score: z.number(),
   severity: z.enum(SEVERITIES),
   tenant: z.string(),
-  key: z.string().describe('token:<id>, session:<id>, principal:<id>, src_net:<net>, policy:<id>@<version>, app:<app> or tenant:<tenant>'),
+  key: z
+    .string()
+    .describe('token:<id>, session:<id>, principal:<id>, device:<id>, src_net:<net>, policy:<id>@<version>, app:<app> or tenant:<tenant>'),
   evidence: z.object({
     reasons: z.array(z.string()),
     events: z.array(z.record(z.string(), z.unknown())),
     baseline: z.record(z.string(), z.unknown()),
+    related: z
+      .array(
+        z.object({
+          anomaly_id: z.string(),
+          type: z.string(),
+          kind: z.string(),
+          key: z.string(),
+          score: z.number(),
+          time: z.string(),
+        }),
+      )
+      .optional()
+      .describe('the other anomalies of the same incident, joined to this one rather than raised apart'),
   }),
 });
 
