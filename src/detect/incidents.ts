@@ -60,6 +60,8 @@ const MAX_EVENTS = 10;
 interface Incident {
   anomaly: Anomaly;
   subjects: Set<string>;
+  /** The principals of the anomaly that opened it: who the incident is about. */
+  principals: Set<string>;
   eventIds: Set<string>;
   latest: number;
   boosted: boolean;
@@ -86,6 +88,17 @@ function eventSubjects(e: Anomaly['evidence']['events'][number]): string[] {
   if (net) out.push(`src_net:${net}`);
   if (typeof e.policy_id === 'string') out.push(`policy:${e.policy_id}@${typeof e.policy_version === 'string' ? e.policy_version : ''}`);
   return out;
+}
+
+/** The principals an anomaly names: its key's, its evidence events', its baseline's. */
+function principalsOf(a: Anomaly): Set<string> {
+  return new Set([...subjectsOf(a)].filter((s) => s.startsWith('principal:')));
+}
+
+/** Whether an anomaly naming `a` may join an incident naming `b`: the same one person, or both several (or none). */
+function samePeople(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== 1 && b.size !== 1) return true;
+  return a.size === b.size && [...a].every((p) => b.has(p));
 }
 
 const summary = (a: Anomaly): RelatedAnomaly => ({
@@ -161,6 +174,10 @@ export class Incidents {
     let best: Incident | undefined;
     for (const incident of this.open.values()) {
       if (incident.anomaly.tenant !== a.tenant || Math.abs(time - incident.latest) > this.options.mergeWindowMs) continue;
+      // One person's incident and another's, or a campaign over several people, stay apart
+      // whatever they share: each is its subjects' record (`ztna forget` erases one person's
+      // without another's), and a campaign is not one victim's.
+      if (!samePeople(principalsOf(a), incident.principals)) continue;
       const about =
         incident.subjects.has(a.key) ||
         subjects.has(incident.anomaly.key) ||
@@ -175,6 +192,7 @@ export class Incidents {
     const incident: Incident = {
       anomaly: a,
       subjects: subjectsOf(a),
+      principals: principalsOf(a),
       eventIds: new Set(a.evidence.events.map((e) => e.event_id)),
       latest: time,
       boosted: false,

