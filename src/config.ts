@@ -177,7 +177,7 @@ export const ConfigSchema = z.object({
     .describe('a use of a token older than this (use time − issued_at) counts against short-lived tokens'),
   ZTNA_EMITTER_SILENCE_SECONDS: int(10, 86_400)
     .default(300)
-    .describe('an emitter with no events for this long while its tenant\'s other emitters report counts as stopped'),
+    .describe("an emitter with no events for this long while its tenant's other emitters report counts as stopped"),
   ZTNA_SESSION_MAX: int(1000, 100_000_000)
     .default(200_000)
     .describe('sessions followed at most for their re-evaluation intervals; past it the least recently evaluated is forgotten'),
