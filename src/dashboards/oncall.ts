@@ -5,6 +5,7 @@ import {
   ALERT_NAME,
   errorRatioRecord,
   histogramBuckets,
+  leBound,
   histogramCount,
   METRIC_NAMES,
   OBJECTIVE_RECORD,
@@ -132,7 +133,12 @@ export function oncallDashboard(slos: readonly SloModel[]) {
           'Enforcement points: restarts',
           'Times each emitter started its sequence again, per hour: a crash loop tickets.',
           'short',
-          [prometheus(`sum by (tenant, emitter) (increase(${METRIC_NAMES.emitterRestarts}{${T}}[1h]))`, '{{emitter}} ({{tenant}})')],
+          [
+            prometheus(
+              `sum by (tenant, emitter) (rate(${METRIC_NAMES.emitterRestarts}{${T}}[$__rate_interval])) * 3600`,
+              '{{emitter}} ({{tenant}})',
+            ),
+          ],
         ),
       ],
     ],
@@ -215,7 +221,7 @@ function gatewayLatencyRow(slo: SloModel | undefined): Parameters<typeof grid>[1
   if (slo?.latencyThresholdSeconds === undefined) return [];
   const histogram = latencyHistogram('gateway_request_latency');
   const threshold = slo.latencyThresholdSeconds;
-  const within = `sum(rate(${histogramBuckets(histogram)}{le="${threshold}",${T}}[$__rate_interval])) / sum(rate(${histogramCount(histogram)}{${T}}[$__rate_interval]))`;
+  const within = `sum(rate(${histogramBuckets(histogram)}{le="${leBound(threshold)}",${T}}[$__rate_interval])) / sum(rate(${histogramCount(histogram)}{${T}}[$__rate_interval]))`;
   return [
     [
       [
@@ -246,7 +252,7 @@ function gatewayLatencyRow(slo: SloModel | undefined): Parameters<typeof grid>[1
 function reevaluationRow(): Parameters<typeof grid>[1][number] {
   const histogram = METRIC_NAMES.sessionReevaluation;
   const target = REEVALUATION_TARGET_SECONDS;
-  const within = `sum(rate(${histogramBuckets(histogram)}{le="${target}",${T}}[$__rate_interval])) / sum(rate(${histogramCount(histogram)}{${T}}[$__rate_interval]))`;
+  const within = `sum(rate(${histogramBuckets(histogram)}{le="${leBound(target)}",${T}}[$__rate_interval])) / sum(rate(${histogramCount(histogram)}{${T}}[$__rate_interval]))`;
   return [
     [
       16,

@@ -1,7 +1,7 @@
 // The SLO spec resolved once (Sloth's spec → model → generators): every figure the rule and
 // promtool-test generators and the dashboards read (window, burn factors and thresholds, minimum
 // events, series) is derived here, so none of them re-derives it from the raw spec.
-import { histogramBuckets, histogramCount, METRIC_NAMES } from '../conventions.js';
+import { histogramBuckets, histogramCount, leBound, METRIC_NAMES } from '../conventions.js';
 import type { LatencySli, Sli } from '../sli/definitions.js';
 import { LATENCY_HISTOGRAMS } from '../sli/metrics.js';
 import { BURN_TIERS, burnFactor, promDuration, round, WINDOW_SECONDS, type Severity } from './burnRate.js';
@@ -101,7 +101,7 @@ function sliSeries(slo: Slo): SloModel['series'] {
   if (isLatencySli(slo)) {
     // The spec gives every latency SLO its threshold, and the histogram a bucket there (commands/metrics.ts).
     const latency = latencyHistogram(slo.sli as LatencySli);
-    return { good: `${histogramBuckets(latency)}{le="${slo.latency_threshold_ms! / 1000}"}`, valid: histogramCount(latency) };
+    return { good: `${histogramBuckets(latency)}{le="${leBound(slo.latency_threshold_ms! / 1000)}"}`, valid: histogramCount(latency) };
   }
   return { good: `${METRIC_NAMES.sliGood}{sli="${slo.sli}"}`, valid: `${METRIC_NAMES.sliValid}{sli="${slo.sli}"}` };
 }

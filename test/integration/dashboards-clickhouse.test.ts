@@ -62,6 +62,22 @@ describe('dashboard ClickHouse queries', () => {
     const pipeline = new IngestPipeline(store, pipelineOptions(), { processors: [processor] });
     for (let i = 0; i < lines.length; i += 5000)
       await pipeline.processBatch(lines.slice(i, i + 5000).map((l) => ({ value: Buffer.from(l), origin: { door: 'http' as const } })));
+    // The simulator's tokens are short-lived (none is used an hour after its issue): one that is, so
+    // the longest-lived tokens panel has a row to show.
+    const longLived = {
+      tenant,
+      kind: 'token',
+      emitter_id: 'idp-long-lived',
+      principal_id: 'svc-report@example.test',
+      time: '2026-11-10T10:30:00.000Z',
+      activity: 'use',
+      token_id: 'jti-long-lived',
+      token_type: 'refresh',
+      client_id: 'reporting',
+      issued_at: '2026-11-10T08:00:00.000Z',
+      expires_at: '2026-11-24T08:00:00.000Z',
+    };
+    await pipeline.processBatch([{ value: Buffer.from(JSON.stringify(longLived)), origin: { door: 'http' as const } }]);
     const principals = await run(queries.find((q) => q.variable === 'principal')!.text, { tenant: { value: tenant } });
     principal = String(Object.values(principals[0] ?? {})[0] ?? '');
   }, 120_000);
