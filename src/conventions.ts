@@ -37,8 +37,13 @@ export const PROCESS_METRIC_PREFIX = 'ztna_process_';
 
 /** The series Prometheus exposes for a histogram: its buckets and its count. */
 export const histogramBuckets = (histogram: string) => `${histogram}_bucket`;
-/** A bucket's `le` as Prometheus 3 writes it (a float: `1.0`, never `1`), which Prometheus 2 reads alike. */
-export const leBound = (seconds: number) => (Number.isInteger(seconds) ? seconds.toFixed(1) : String(seconds));
+/**
+ * A bucket's `le` as prom-client writes it and Prometheus 2 stores it (`1`, `0.1`). Prometheus 3
+ * stores a whole number as `1.0`: a selector of a whole-number bound reads nothing there (README,
+ * "Versions"), so the thresholds that are whole seconds (gateway latency 1 s, re-evaluation 300 s)
+ * hold on Prometheus 2 only, for now.
+ */
+export const leBound = (seconds: number) => String(seconds);
 export const histogramCount = (histogram: string) => `${histogram}_count`;
 
 /** An SLI's error ratio (1 − good / valid) over a window named as Prometheus does ('5m', '30d'). */
