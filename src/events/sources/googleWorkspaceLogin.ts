@@ -4,8 +4,9 @@
 // and logouts → auth; warnings (suspicious login, leaked password, …) and account changes are
 // skipped by their event type and name.
 import { AUTH_ACTIVITY } from '../ocsf.js';
-import { at, compact, deriveEventId, emailPrincipal, ipAddress, isObject, isoTime, str, type Json } from '../fields.js';
+import { at, compact, deriveEventId, emailPrincipal, ipAddress, isoTime, str, type Json } from '../fields.js';
 import type { Draft, NormalizeContext, SourceNormalizer, SourceResult } from '../source.js';
+import { parameter, parameterValues, reportEvent } from './googleReports.js';
 
 // The login application's event types (the device application's are another source's).
 const LOGIN_EVENT_TYPES = new Set([
@@ -20,21 +21,7 @@ const LOGIN_EVENT_TYPES = new Set([
 const SECOND_FACTORS = new Set(['backup_code', 'google_authenticator', 'internal_two_factor', 'security_key', 'idv_preregistered_phone']);
 const PASSED = 'Challenge Passed.';
 
-/** The activity's first event of the login application: the API sends `events` as a list, exports often one per record. */
-function loginEvent(record: Json): Json | undefined {
-  if (record.kind !== 'admin#reports#activity' || at(record, 'id.applicationName') !== 'login') return undefined;
-  const events = Array.isArray(record.events) ? record.events : [record.events];
-  return events.find((event): event is Json => isObject(event) && LOGIN_EVENT_TYPES.has(String(event.type)));
-}
-
-/** A parameter's values, whichever typed field holds them (a multi-value as its list). */
-function values(event: Json, name: string): unknown[] {
-  const found = (Array.isArray(event.parameters) ? event.parameters : []).find((p) => isObject(p) && p.name === name) as Json | undefined;
-  if (!found) return [];
-  return Array.isArray(found.multiValue) ? found.multiValue : [found.value ?? found.boolValue ?? found.intValue];
-}
-
-const param = (event: Json, name: string): unknown => values(event, name)[0];
+const loginEvent = (record: Json) => reportEvent(record, LOGIN_EVENT_TYPES, 'login');
 
 export const googleWorkspaceLoginSource: SourceNormalizer = {
   name: 'google_workspace_login',
@@ -43,10 +30,10 @@ export const googleWorkspaceLoginSource: SourceNormalizer = {
     const event = loginEvent(record);
     const name = str(event?.name) ?? 'unknown';
     if (!event || event.type !== 'login') return { skip: `${str(event?.type) ?? 'unknown'}:${name}` };
-    const challenges = values(event, 'login_challenge_method').flatMap((method) => str(method) ?? []);
+    const challenges = parameterValues(event, 'login_challenge_method').flatMap((method) => str(method) ?? []);
     const challenge = challenges[0];
-    const status = str(param(event, 'login_challenge_status'));
-    const secondFactor = param(event, 'is_second_factor');
+    const status = str(parameter(event, 'login_challenge_status'));
+    const secondFactor = parameter(event, 'is_second_factor');
     let outcome: 'success' | 'failure';
     if (name === 'login_success' || name === 'logout') outcome = 'success';
     else if (name === 'login_failure') outcome = 'failure';
@@ -71,10 +58,10 @@ export const googleWorkspaceLoginSource: SourceNormalizer = {
       principal_type: at(record, 'actor.callerType') === 'KEY' ? 'service' : 'user',
       src_ip: ipAddress(record.ipAddress),
       outcome,
-      auth_method: challenge ?? str(param(event, 'login_type')),
+      auth_method: challenge ?? str(parameter(event, 'login_type')),
       mfa: typeof secondFactor === 'boolean' ? secondFactor : challenges.some((method) => SECOND_FACTORS.has(method)) || undefined,
       idp: 'google',
-      failure_reason: outcome === 'failure' ? (str(param(event, 'login_failure_type')) ?? status ?? name) : undefined,
+      failure_reason: outcome === 'failure' ? (str(parameter(event, 'login_failure_type')) ?? status ?? name) : undefined,
     });
     if (name === 'logout') draft.ocsf_activity_id = AUTH_ACTIVITY.logoff;
     return { draft };
