@@ -6,13 +6,14 @@
 // Prints events/s (whole process, and once started) and peak RSS as min / median / max, the ratios
 // ours/peer, and last one JSON line.
 // `--cpu-prof DIR` writes a V8 CPU profile of each `ztna run` into DIR (open it in Chrome DevTools).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKafkaBroker } from '../test/support/services/kafka.js';
-import { CLI, ROOT, tempDir } from '../test/support/helpers.js';
+import { ROOT, tempDir } from '../test/support/helpers.js';
 import { progress, startConsumer, stopGracefully, testKafka, uniqueTopics } from '../test/support/kafkaConsumer.js';
 import { waitFor } from '../test/support/wait.js';
+import { produceSimulated } from './support/produceSimulated.js';
 import { formatSpread, printFigures, spread, watchPeakRss } from './support/figures.js';
 
 const { values } = parseArgs({
@@ -49,24 +50,7 @@ try {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })) });
-  const produced = spawnSync(
-    process.execPath,
-    [CLI, 'simulate', '--to', 'kafka', '--events', String(events), '--seed', '1', '--start', '2026-11-20T00:00:00Z'],
-    {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: broker.brokers,
-        ZTNA_TOPIC_AUTH: topics.auth,
-        ZTNA_TOPIC_POLICY: topics.policy,
-        ZTNA_TOPIC_POSTURE: topics.posture,
-        ZTNA_TOPIC_TOKEN: topics.token,
-        ZTNA_KAFKA_CREATE_PARTITIONS: '0',
-        LOG_LEVEL: 'warn',
-      },
-      encoding: 'utf8',
-    },
-  );
-  if (produced.status !== 0) throw new Error(`simulate failed: ${produced.stderr}`);
+  produceSimulated(broker.brokers, topics, events);
   const total = (await progress(admin, `none-${topics.auth}`, eventTopics))!.end;
 
   async function ours(round: number): Promise<Round> {

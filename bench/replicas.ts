@@ -12,16 +12,16 @@
 // figures show the repartition hop's overhead, not a speed-up. Rounds as min / median / max,
 // then one JSON line.
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startKafkaBroker } from '../test/support/services/kafka.js';
 import { startClickHouseHttp } from '../test/support/services/clickhouseHttp.js';
-import { CLI, tempDir, type RunningCli } from '../test/support/helpers.js';
+import { tempDir, type RunningCli } from '../test/support/helpers.js';
 import { connectClients, progress, startConsumer, stopGracefully, uniqueTopics, type TestTopics } from '../test/support/kafkaConsumer.js';
 import { TrafficSimulator } from '../src/simulate/traffic.js';
 import { METRIC_NAMES } from '../src/conventions.js';
 import { waitFor } from '../test/support/wait.js';
+import { produceSimulated } from './support/produceSimulated.js';
 import { formatSpread, printFigures, spread } from './support/figures.js';
 
 const { values } = parseArgs({
@@ -60,24 +60,7 @@ try {
     waitForLeaders: true,
     topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
   });
-  const produced = spawnSync(
-    process.execPath,
-    [CLI, 'simulate', '--to', 'kafka', '--events', String(events), '--seed', '1', '--start', '2026-11-20T00:00:00Z'],
-    {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: broker.brokers,
-        ZTNA_TOPIC_AUTH: topics.auth,
-        ZTNA_TOPIC_POLICY: topics.policy,
-        ZTNA_TOPIC_POSTURE: topics.posture,
-        ZTNA_TOPIC_TOKEN: topics.token,
-        ZTNA_KAFKA_CREATE_PARTITIONS: '0',
-        LOG_LEVEL: 'warn',
-      },
-      encoding: 'utf8',
-    },
-  );
-  if (produced.status !== 0) throw new Error(`simulate failed: ${produced.stderr}`);
+  produceSimulated(broker.brokers, topics, events);
   let total = 0;
   for (const topic of sourceTopics) for (const p of await clients.admin.fetchTopicOffsets(topic)) total += Number(p.high);
 
