@@ -2,9 +2,10 @@
 // from one source. Elastic's Okta anchor: at least 15 users with at most 2 tries each from one
 // source. Password spraying differs: a few passwords against the same users, so each user is
 // tried again and again (the denial-burst scorer names it). Per source network, in a window:
-// the first users tried with their tries (up to 32, each as a 32-bit hash of its id: a stuffing
-// run's users are mostly distinct, and interning them cost a string each), failures, the last
-// few attempts (their principals interned, for the evidence).
+// the first users tried with their tries (up to 32, each one word: a 28-bit hash of its id and
+// its tries, as a stuffing run's users are mostly distinct and interning them cost a string
+// each), failures, the last few attempts (for the evidence; their principals in string cells,
+// as no other key shares them).
 import type { CanonicalEvent } from '../events/index.js';
 import { anomaly, networkOf, type Anomaly, type EvidenceEvent } from './anomaly.js';
 import { EVENT_ID_WORDS, EventIdCells } from './eventIds.js';
@@ -31,15 +32,20 @@ export const DEFAULT_CREDENTIAL_STUFFING: CredentialStuffingOptions = {
 /** Users tracked per source: enough to judge the minimum (it is raised to it if configured higher). */
 const TRACKED = 32;
 const RECENT = 5;
-// Int32 words after tenant and principal (none): network (interned), users tracked, failures, flags (1 raised, 2 a user past the tries), recent attempts seen, users (hash, tries), recent (event id, principal).
-const NETWORK = 2;
-const USERS = 3;
-const FAILURES = 4;
-const FLAGS = 5;
-const RECENT_COUNT = 6;
-const TRACK_AT = 7;
+// Int32 words after tenant and principal (none): users tracked, failures, flags (1 raised, 2 a
+// user past the tries), recent attempts seen, users (hash and tries), recent event ids.
+// The network is not kept: the key names it, and an anomaly is raised from an event that has it.
+const USERS = 2;
+const FAILURES = 3;
+const FLAGS = 4;
+const RECENT_COUNT = 5;
+const TRACK_AT = 6;
 const RAISED = 1;
 const TOO_MANY = 2;
+/** A tracked user's word: the hash's top 28 bits, its tries (at most 15: past the limit is all that matters) in the low 4. */
+const TRIES_BITS = 4;
+const TRIES_MASK = (1 << TRIES_BITS) - 1;
+const MAX_TRIES = TRIES_MASK;
 // Float64 words after last seen: the window's start, then the recent attempts' times.
 const WINDOW = 1;
 const RECENT_TIMES = 2;
@@ -51,11 +57,14 @@ export class CredentialStuffingScorer {
   private readonly recentAt: number;
 
   constructor(private readonly options: CredentialStuffingOptions = DEFAULT_CREDENTIAL_STUFFING) {
+    if (!(options.maxTriesPerUser >= 0 && options.maxTriesPerUser < MAX_TRIES))
+      throw new RangeError(
+        `credential stuffing: maxTriesPerUser must be 0 to ${MAX_TRIES - 1} (a user tried more is spraying), not ${options.maxTriesPerUser}`,
+      );
     this.tracked = Math.max(TRACKED, options.minUsers);
-    this.recentAt = TRACK_AT + 2 * this.tracked;
-    const ints = this.recentAt + RECENT * (EVENT_ID_WORDS + 1);
-    const interned = [NETWORK, ...Array.from({ length: RECENT }, (_, r) => this.recentAt + r * (EVENT_ID_WORDS + 1) + EVENT_ID_WORDS)];
-    this.state = new KeyedSlots(ints, RECENT_TIMES + RECENT, interned, options);
+    this.recentAt = TRACK_AT + this.tracked;
+    // String cells: the recent attempts' principals.
+    this.state = new KeyedSlots(this.recentAt + RECENT * EVENT_ID_WORDS, RECENT_TIMES + RECENT, [], options, RECENT);
   }
 
   get keys(): KeyedSlots {
@@ -71,19 +80,19 @@ export class CredentialStuffingScorer {
     const { ints, floats } = this.state.pool;
     const i = slot * this.state.ints;
     const f = slot * this.state.floats;
-    if (created) this.state.setString(slot, NETWORK, network);
     if (created || time >= floats[f + WINDOW]! + this.options.windowMs) this.restart(slot, time);
     if (time < floats[f + WINDOW]!) return []; // older than the window judged
     ints[i + FAILURES]!++;
     this.remember(slot, event, time);
-    const user = hash32(event.principal_id);
+    const user = hash32(event.principal_id) & ~TRIES_MASK;
     let k = 0;
-    while (k < ints[i + USERS]! && ints[i + TRACK_AT + 2 * k] !== user) k++;
+    while (k < ints[i + USERS]! && (ints[i + TRACK_AT + k]! & ~TRIES_MASK) !== user) k++;
     if (k < ints[i + USERS]!) {
-      if (++ints[i + TRACK_AT + 2 * k + 1]! > this.options.maxTriesPerUser) ints[i + FLAGS]! |= TOO_MANY;
+      const tries = Math.min(MAX_TRIES, (ints[i + TRACK_AT + k]! & TRIES_MASK) + 1);
+      ints[i + TRACK_AT + k] = user | tries;
+      if (tries > this.options.maxTriesPerUser) ints[i + FLAGS]! |= TOO_MANY;
     } else if (k < this.tracked) {
-      ints[i + TRACK_AT + 2 * k] = user;
-      ints[i + TRACK_AT + 2 * k + 1] = 1;
+      ints[i + TRACK_AT + k] = user | 1;
       ints[i + USERS]!++;
     }
     const users = ints[i + USERS]!;
@@ -121,7 +130,7 @@ export class CredentialStuffingScorer {
   private restart(slot: number, time: number): void {
     const { ints, floats } = this.state.pool;
     const i = slot * this.state.ints;
-    ints.fill(0, i + TRACK_AT, i + TRACK_AT + 2 * this.tracked);
+    ints.fill(0, i + TRACK_AT, i + TRACK_AT + this.tracked);
     ints[i + USERS] = 0;
     ints[i + FAILURES] = 0;
     ints[i + FLAGS] = 0;
@@ -134,11 +143,8 @@ export class CredentialStuffingScorer {
     const i = slot * this.state.ints;
     const r = ints[i + RECENT_COUNT]! % RECENT;
     ints[i + RECENT_COUNT]!++;
-    const at = i + this.recentAt + r * (EVENT_ID_WORDS + 1);
-    this.eventIds.write(ints, at, event.event_id);
-    const id = this.state.strings.acquire(event.principal_id);
-    this.state.strings.release(ints[at + EVENT_ID_WORDS]!);
-    ints[at + EVENT_ID_WORDS] = id;
+    this.eventIds.write(ints, i + this.recentAt + r * EVENT_ID_WORDS, event.event_id);
+    this.state.setCell(slot, r, event.principal_id);
     floats[slot * this.state.floats + RECENT_TIMES + r] = time;
   }
 
@@ -148,12 +154,11 @@ export class CredentialStuffingScorer {
     const out: EvidenceEvent[] = [];
     const n = Math.min(ints[i + RECENT_COUNT]!, RECENT);
     for (let r = 0; r < n; r++) {
-      const at = i + this.recentAt + r * (EVENT_ID_WORDS + 1);
       out.push({
-        event_id: this.eventIds.read(ints, at),
+        event_id: this.eventIds.read(ints, i + this.recentAt + r * EVENT_ID_WORDS),
         kind: 'auth',
         time: new Date(floats[slot * this.state.floats + RECENT_TIMES + r]!).toISOString(),
-        principal_id: this.state.strings.get(ints[at + EVENT_ID_WORDS]!),
+        principal_id: this.state.cell(slot, r),
         outcome: 'failure',
       });
     }
@@ -161,7 +166,7 @@ export class CredentialStuffingScorer {
   }
 }
 
-/** FNV-1a of a string, 32 bits: a user told apart from the 31 others a source tracks (a collision counts two as one). */
+/** FNV-1a of a string, 32 bits (28 of them kept): a user told apart from the 31 others a source tracks (a collision counts two as one). */
 function hash32(s: string): number {
   let h = 0x811c9dc5;
   for (let c = 0; c < s.length; c++) h = Math.imul(h ^ s.charCodeAt(c), 0x01000193);

@@ -2,6 +2,8 @@
 // (SlotPool), strings interned (InternTable), keys found and bounded by BoundedMap (a cap, least
 // recently seen forgotten first) and forgotten when idle. Word 0 of a slot is its tenant, word 1
 // its principal (0 for none), Float64 word 0 when it was last seen; each scorer lays out the rest.
+// Strings a key alone refers to (a stuffing run's users, each tried once) go in string cells
+// instead: a reference in a flat array, without the intern table's map entry and count.
 import type { PrincipalMatch } from './anomaly.js';
 import { BoundedMap } from './boundedMap.js';
 import { InternTable } from './intern.js';
@@ -22,6 +24,9 @@ export class KeyedSlots {
   readonly strings = new InternTable();
   readonly pool: SlotPool;
   private readonly keys: BoundedMap<number>;
+  /** By slot × cells + cell: the strings of the slots' string cells. */
+  private readonly cellStrings: Array<string | undefined> = [];
+  private cellsHeld = 0;
   private observed = 0;
 
   constructor(
@@ -30,6 +35,8 @@ export class KeyedSlots {
     /** The Int32 words of a slot that hold interned ids (the tenant and principal are always released). */
     private readonly interned: readonly number[],
     private readonly options: KeyedSlotsOptions,
+    /** String cells per slot. */
+    readonly cells = 0,
   ) {
     this.pool = new SlotPool(ints, floats);
     this.keys = new BoundedMap(options.maxKeys, (slot) => this.release(slot));
@@ -43,9 +50,9 @@ export class KeyedSlots {
     return this.keys.evictions;
   }
 
-  /** Slots in use and strings interned. */
-  get held(): { slots: number; strings: number } {
-    return { slots: this.pool.live, strings: this.strings.size };
+  /** Slots in use, strings interned and string cells set. */
+  get held(): { slots: number; strings: number; cells: number } {
+    return { slots: this.pool.live, strings: this.strings.size, cells: this.cellsHeld };
   }
 
   /** The key's slot (undefined if it is not held), touched. */
@@ -89,6 +96,17 @@ export class KeyedSlots {
     return this.strings.get(this.pool.ints[slot * this.ints + word]!);
   }
 
+  /** Sets a string cell of the slot (undefined empties it). */
+  setCell(slot: number, cell: number, value: string | undefined): void {
+    const at = slot * this.cells + cell;
+    this.cellsHeld += Number(value !== undefined) - Number(this.cellStrings[at] !== undefined);
+    this.cellStrings[at] = value;
+  }
+
+  cell(slot: number, cell: number): string | undefined {
+    return this.cellStrings[slot * this.cells + cell];
+  }
+
   /** Forgets the keys of the principal (`ztna forget`); how many. */
   forgetPrincipal(matches: PrincipalMatch): number {
     return this.keys.deleteWhere((slot) => {
@@ -107,6 +125,7 @@ export class KeyedSlots {
     this.strings.release(this.pool.ints[i + TENANT]!);
     this.strings.release(this.pool.ints[i + PRINCIPAL]!);
     for (const w of this.interned) this.strings.release(this.pool.ints[i + w]!);
+    for (let c = 0; c < this.cells; c++) this.setCell(slot, c, undefined);
     this.pool.release(slot);
   }
 }

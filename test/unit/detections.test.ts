@@ -255,4 +255,18 @@ describe("the detections' state", () => {
     expect(idle.keys.size).toBeLessThanOrEqual(37_000);
     expect(idle.keys.held.slots).toBe(idle.keys.size);
   });
+
+  it("frees the string cells of the keys it forgets: a stuffing source's recent principals", () => {
+    // Source networks tried for 3 users each, capped at 1,000 (the recent attempts' principals kept per key, not interned);
+    // then 1,000 more tried once each, in the slots of those forgotten.
+    const s = SCORERS.credential_stuffing.create({ maxKeys: 1_000 });
+    const tried = (n: number, users: number) => {
+      for (let u = 0; u < users; u++) s.observe(fail(`user${u}-${n}`, n, { src_ip: `45.${n >> 8}.${n & 255}.${1 + u}` }));
+    };
+    for (let n = 0; n < 5_000; n++) tried(n, 3);
+    expect([s.keys.size, s.keys.held.slots, s.keys.held.cells]).toEqual([1_000, 1_000, 3_000]);
+    for (let n = 5_000; n < 6_000; n++) tried(n, 1);
+    expect([s.keys.size, s.keys.held.slots, s.keys.held.cells]).toEqual([1_000, 1_000, 1_000]);
+    expect(s.keys.held.strings).toBe(1); // the tenant: no network and no principal interned
+  });
 });
