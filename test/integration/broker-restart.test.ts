@@ -32,6 +32,24 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 /** The log lines (kafkajs's, the service's) with this message in what the consumer wrote. */
 const logged = (stderr: string, message: string) => stderr.split('\n').filter((line) => line.includes(`"msg":"${message}`)).length;
 
+/**
+ * Waits as `wait` does; when it times out, the error carries what the consumer logged since `from`
+ * (its connection attempts left out): a stall that shows only on a loaded machine says why.
+ */
+async function explainingStall<T>(consumerLog: () => string, from: number, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    const lines = consumerLog()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line && !line.includes('ECONNREFUSED'));
+    throw new Error(`${(err as Error).message}; the consumer logged meanwhile (last 60 lines):\n${lines.slice(-60).join('\n')}`, {
+      cause: err,
+    });
+  }
+}
+
 describe('broker restart: ztna run while its broker is stopped mid-stream with SIGTERM, then with SIGKILL', () => {
   let broker: KafkaBroker;
   let clients: TestClients;
@@ -103,7 +121,9 @@ describe('broker restart: ztna run while its broker is stopped mid-stream with S
       // It resumes by itself, with what was left unread; the emitters produce on meanwhile.
       const atBack = await committed();
       const producing = produce(4_000);
-      await waitFor('the consumer to commit again', async () => (await committed()) > atBack, 120_000, 100);
+      await explainingStall(consumer.stderr, logFrom, () =>
+        waitFor('the consumer to commit again', async () => (await committed()) > atBack, 120_000, 100),
+      );
       const resumedAfterMs = Date.now() - back;
       await producing;
       await waitFor('/readyz to be ready again', async () => (await fetch(`${http}/readyz`)).status === 200, 30_000);
