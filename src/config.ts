@@ -128,7 +128,9 @@ export const ConfigSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
       }
     })
-    .describe('incidents the embedded simulator injects: name@offset+duration, comma-separated (e.g. idp-outage@5m+10m)'),
+    .describe(
+      'incidents the embedded simulator injects: name[/shape]@offset+duration, comma-separated (e.g. idp-outage@5m+10m,mfa-fatigue/duo@20m+6m)',
+    ),
   ZTNA_HTTP_HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP API and /metrics listen on'),
   ZTNA_HTTP_PORT: int(0, 65535).default(8080),
   ZTNA_TLS_CERT_FILE: readableFile.optional().describe('PEM certificate (chain) of the HTTP API: with it, the API answers https only'),

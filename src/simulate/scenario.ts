@@ -2,7 +2,7 @@
 // declares the ground truth it writes, and builds, for one window, what it does: change
 // baseline events and/or emit its own.
 import type { Rng } from './rng.js';
-import type { Truth } from './shapes.js';
+import type { Truth, VendorShapeName } from './shapes.js';
 import type { Principal, Tenant, World } from './world.js';
 
 /** When a scenario is active: [start, end) in ms since the epoch. */
@@ -44,12 +44,23 @@ export type LabelKeys<K extends string = string> = Record<K, string | string[]>;
 export interface Scenario<K extends string = string> {
   /** The keys of the ground truth it writes (--labels), in the order written. */
   labels: readonly K[];
+  /**
+   * The vendor shapes that can tell its own logins (`name/shape`): each carries every one of them
+   * and keeps what their detection reads (a push, a country, the attacker's address).
+   */
+  shapes?: readonly VendorShapeName[];
   /** Its effects in one window, and their ground truth; draws from ctx.rng only. */
   build(target: Target, span: Span, ctx: ScenarioContext): ScenarioEffects & { keys: LabelKeys<K> };
 }
 
 /** Declares a scenario, checking that it writes a value for every label key it declares. */
 export const defineScenario = <K extends string>(scenario: Scenario<K>): Scenario<K> => scenario;
+
+// The vendors that can tell an attack's logins: a wrong password is Auth0's and Google's (Duo,
+// a second factor, never sees one); a turned-down push is Duo's and Auth0's Guardian (a Google
+// login cannot say push).
+export const PASSWORD_FAILURE_SHAPES = ['auth0', 'google_workspace_login'] as const satisfies readonly VendorShapeName[];
+export const PUSH_SHAPES = ['duo', 'auth0'] as const satisfies readonly VendorShapeName[];
 
 /** An alteration that changes baseline events in place and drops none. */
 export const changeInPlace =

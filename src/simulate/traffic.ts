@@ -74,7 +74,8 @@ const VENDOR_WEIGHTS: Record<Truth['kind'], ReadonlyArray<readonly [VendorShapeN
   ],
   token: [],
 };
-// Share of the attacks' own auth and policy events an OCSF-emitting broker reports.
+// Share of the attacks' own auth and policy events an OCSF-emitting broker reports (their logins
+// all go to the vendor chosen for the window, when one is).
 const INJECTED_OCSF_SHARE = 0.25;
 const CHECKS = ['disk_encryption', 'os_patch_level', 'firewall', 'edr_running', 'screen_lock'];
 const TOKEN_ACTIVITY = [
@@ -129,12 +130,16 @@ export class TrafficSimulator {
     this.peakRate = options.peakRate ?? 200;
     this.nextBaselineAt = options.start;
     this.scenarios = (options.scenarios ?? []).map((window, i) =>
-      activate(window, {
-        world: this.world,
-        rng: new Rng(options.seed + 7919 * (i + 1)),
-        envelope: (principal, kind, emitter, at, deviceIndex) =>
-          this.envelopeFor(this.incidentRng, principal, kind, emitter, at, deviceIndex),
-      }),
+      activate(
+        window,
+        {
+          world: this.world,
+          rng: new Rng(options.seed + 7919 * (i + 1)),
+          envelope: (principal, kind, emitter, at, deviceIndex) =>
+            this.envelopeFor(this.incidentRng, principal, kind, emitter, at, deviceIndex),
+        },
+        this.defaultTenant,
+      ),
     );
   }
 
@@ -154,9 +159,7 @@ export class TrafficSimulator {
       if (injected) {
         this.now = Math.max(this.now, injected.nextAt!()!);
         const truth = injected.emit!(this.incidentRng);
-        // Injected events come in our native format, sequenced like their emitter's others, or a
-        // share of the attacks' logins and decisions from an OCSF-emitting broker (with its tenant).
-        const shape: Shape = truth.kind !== 'token' && this.incidentRng.chance(INJECTED_OCSF_SHARE) ? 'ocsf' : 'native';
+        const shape = this.injectedShapeFor(injected.window, truth);
         if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
         else VENDOR_SHAPES[shape].conform(truth, this.defaultTenant);
         return {
@@ -188,6 +191,20 @@ export class TrafficSimulator {
       if (!kept) continue; // lost in transit: its sequence number leaves a gap
       return { type: 'event', truth, shape, line: JSON.stringify(render(truth, shape, rng)), topicKind: kind, key: principal.id };
     }
+  }
+
+  /**
+   * An injected event's shape: the vendor chosen for the window (`name/shape`) for its logins;
+   * else our native format, sequenced like its emitter's others, or for a share of the attacks'
+   * logins and decisions an OCSF-emitting broker's (with its tenant).
+   */
+  private injectedShapeFor({ name, shape }: ScenarioWindow, truth: Truth): 'native' | VendorShapeName {
+    if (shape !== undefined && truth.kind === 'auth') {
+      // The scenario declared the shape: one that cannot tell its login is a wrong declaration.
+      if (!VENDOR_SHAPES[shape].carries(truth)) throw new Error(`${shape} cannot tell a login of ${name}: not a shape for it`);
+      return shape;
+    }
+    return truth.kind !== 'token' && this.incidentRng.chance(INJECTED_OCSF_SHARE) ? 'ocsf' : 'native';
   }
 
   /** The scenario whose next own event comes before the next baseline arrival, if any. */

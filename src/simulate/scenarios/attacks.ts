@@ -3,7 +3,7 @@
 import type { Rng } from '../rng.js';
 import type { Truth } from '../shapes.js';
 import type { Principal, Tenant } from '../world.js';
-import { defineScenario, iso, periodic, scripted, type ScenarioContext } from '../scenario.js';
+import { defineScenario, iso, PASSWORD_FAILURE_SHAPES, periodic, PUSH_SHAPES, scripted, type ScenarioContext } from '../scenario.js';
 
 const attackerIp = (rng: Rng) => `${rng.pick([45, 89, 185, 193])}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
 const net24 = (ip: string) => ip.split('.').slice(0, 3).join('.');
@@ -81,6 +81,7 @@ export const tokenReplay = defineScenario({
 /** One failed password login every 2 s as the victim, from one attacker address. */
 export const bruteForce = defineScenario({
   labels: ['principal', 'src_net', 'app'],
+  shapes: PASSWORD_FAILURE_SHAPES,
   build: ({ tenant, victim }, span, ctx) => {
     const ip = attackerIp(ctx.rng);
     return {
@@ -96,6 +97,7 @@ export const bruteForce = defineScenario({
  */
 export const passwordSpray = defineScenario({
   labels: ['src_net', 'app'],
+  shapes: PASSWORD_FAILURE_SHAPES,
   build: ({ tenant, users }, span, ctx) => {
     const ip = attackerIp(ctx.rng);
     const targets = Array.from({ length: 10 }, () => ctx.rng.pick(users));
@@ -118,6 +120,7 @@ export const passwordSpray = defineScenario({
  */
 export const credentialStuffing = defineScenario({
   labels: ['src_net', 'app'],
+  shapes: PASSWORD_FAILURE_SHAPES,
   build: ({ tenant, users }, span, ctx) => {
     const ip = attackerIp(ctx.rng);
     let again: Principal | undefined;
@@ -135,6 +138,7 @@ export const credentialStuffing = defineScenario({
 /** The attacker has the password: every 3 s an attempt passes it and pushes to the victim's phone, who rejects it. */
 export const mfaPushBombing = defineScenario({
   labels: ['principal', 'src_net', 'app'],
+  shapes: PUSH_SHAPES,
   build: ({ tenant, victim }, span, ctx) => {
     const ip = attackerIp(ctx.rng);
     return {

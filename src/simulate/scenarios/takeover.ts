@@ -5,7 +5,7 @@
 import type { Rng } from '../rng.js';
 import type { Truth } from '../shapes.js';
 import type { Principal, Tenant } from '../world.js';
-import { defineScenario, scripted, type ScenarioContext } from '../scenario.js';
+import { defineScenario, PUSH_SHAPES, scripted, type ScenarioContext } from '../scenario.js';
 
 const attackerIp = (rng: Rng) => `${rng.pick([45, 89, 185, 193])}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
 const net24 = (ip: string) => ip.split('.').slice(0, 3).join('.');
@@ -47,6 +47,7 @@ const every = (from: number, to: number, stepMs: number) =>
 /** The attacker has the password: a push every 20 s, which the victim denies 12 times, then accepts. */
 export const mfaFatigue = defineScenario({
   labels: ['principal', 'src_net'],
+  shapes: PUSH_SHAPES,
   build: ({ tenant, victim }, { start }, ctx) => {
     const ip = attackerIp(ctx.rng);
     const device = `dev-${ctx.rng.hex(10)}`;
@@ -91,6 +92,8 @@ export const sessionHijack = defineScenario({
 /** The victim signs in at home; 5 minutes later someone signs in as them from a country thousands of km away. */
 export const impossibleTravel = defineScenario({
   labels: ['principal', 'src_net'],
+  // Duo says where each login came from; Auth0's and Google's records name no country.
+  shapes: ['duo'],
   build: ({ tenant, victim }, { start }, ctx) => {
     const ip = attackerIp(ctx.rng);
     const away = ctx.rng.pick(FAR.filter((c) => c !== victim.country));
