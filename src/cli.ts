@@ -32,10 +32,11 @@ usage: ztna <command> [options]
       --to stdout|kafka        where to send (kafka uses KAFKA_BROKERS and the ZTNA_TOPIC_* topics)
       --invalid-share X        share of malformed records (default 0)
       --not-access-share X     share of vendor events that are not access events (default 0)
-      --scenario NAME[@OFFSET+DURATION]
+      --scenario NAME[/SHAPE][@OFFSET+DURATION]
                                inject an incident or attack (repeatable): ${SCENARIOS.join(', ')};
-                               e.g. brute-force@30m+10m; without a window, the i-th takes 20m + i·25m for 12m
-      --labels FILE            write each injected scenario's ground truth (NDJSON: scenario, start, end, keys)
+                               e.g. brute-force@30m+10m, or mfa-fatigue/duo@10m+5m for its logins as a vendor's
+                               records; without a window, the i-th takes 20m + i·25m for 12m
+      --labels FILE            write each injected scenario's ground truth (NDJSON: scenario, shape, start, end, tenant, keys)
       --truth FILE             write each record's ground truth, line for line
   normalize [options]          vendor NDJSON on stdin → canonical NDJSON on stdout, every event a record carries
                                (an Entra sign-in's Conditional Access decisions, a device's posture); counts on stderr

@@ -228,7 +228,12 @@ export async function startService(config: Config, log: Logger, print: (line: st
     } else {
       const simulated = runEmbeddedSimulator(
         pipeline,
-        { seed: config.ZTNA_SIM_SEED, rate: config.ZTNA_SIM_RATE, scenarios: config.ZTNA_SIM_SCENARIOS },
+        {
+          seed: config.ZTNA_SIM_SEED,
+          rate: config.ZTNA_SIM_RATE,
+          scenarios: config.ZTNA_SIM_SCENARIOS,
+          defaultTenant: config.ZTNA_DEFAULT_TENANT,
+        },
         stopping.signal,
         { log, print, metrics: metrics.sources },
       );

@@ -114,7 +114,7 @@ export async function simulateCli(args: string[]): Promise<number> {
 }
 
 /** The command line → where to send and what to simulate; a UsageError names the first bad option. */
-export function parseSimulateArgs(args: string[]): { to: Destination; options: SimulateOptions } {
+export function parseSimulateArgs(args: string[], env: NodeJS.ProcessEnv = process.env): { to: Destination; options: SimulateOptions } {
   const { values } = parseArgs({ args, options: ARGS });
   const start = startTime(values.start);
   const events = numberOption('events', values.events, 0, Number.MAX_SAFE_INTEGER);
@@ -132,6 +132,8 @@ export function parseSimulateArgs(args: string[]): { to: Destination; options: S
     truthFile: values.truth,
     labelsFile: values.labels,
     scenarios,
+    // The tenant the pipeline gives records that carry none, as `ztna run` reads it: the truth and labels name it.
+    ...(env.ZTNA_DEFAULT_TENANT ? { defaultTenant: env.ZTNA_DEFAULT_TENANT } : {}),
   };
   return { to, options };
 }

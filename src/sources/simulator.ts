@@ -12,8 +12,10 @@ export interface SimulatorSettings {
   seed: number;
   /** Records per second. */
   rate: number;
-  /** Incidents to inject: `name@offset+duration`, comma-separated. */
+  /** Incidents to inject: `name[/shape]@offset+duration`, comma-separated. */
   scenarios: string;
+  /** The tenant the pipeline gives records that carry none (ZTNA_DEFAULT_TENANT). */
+  defaultTenant?: string;
 }
 
 export interface SimulatorDoorOptions {
@@ -42,6 +44,7 @@ export async function runEmbeddedSimulator(
     invalidShare: 0.001,
     notAccessShare: 0.002,
     scenarios,
+    ...(settings.defaultTenant ? { defaultTenant: settings.defaultTenant } : {}),
   });
   for (const s of scenarios)
     print(`ztna: simulating ${s.name} from ${new Date(s.start).toISOString()} to ${new Date(s.end).toISOString()}`);

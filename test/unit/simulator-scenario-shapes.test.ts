@@ -77,6 +77,13 @@ describe('a scenario told by a vendor: name[/shape][@offset+duration]', () => {
     expect(cli('new-device/duo')).toThrow('--scenario: unknown shape duo for new-device: it takes none');
     expect(cli('mfa-push-bombing/auth0@1m+1m')().options.scenarios?.[0]?.shape).toBe('auth0');
   });
+
+  it("labels a vendor's window with the pipeline's default tenant as `ztna simulate` reads it (ZTNA_DEFAULT_TENANT)", () => {
+    const args = ['--events', '1', '--scenario', 'mfa-fatigue/duo@1m+5m'];
+    const label = (env: NodeJS.ProcessEnv) => new TrafficSimulator(parseSimulateArgs(args, env).options).labels[0]!.tenant;
+    expect(label({ ZTNA_DEFAULT_TENANT: 'corp' })).toBe('corp');
+    expect(label({})).toBe('default');
+  });
 });
 
 /** What the scorer of each scenario raises for it. */
