@@ -199,6 +199,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
                   topic: config.ZTNA_TOPIC_CONTROL,
                   groupId: config.ZTNA_KAFKA_GROUP,
                   sessionTimeoutMs: config.ZTNA_KAFKA_SESSION_TIMEOUT_MS,
+                  fatal: kafkaSetupFailure,
                 },
                 [anomalies],
                 normalize.hmacKey,
@@ -219,10 +220,8 @@ export async function startService(config: Config, log: Logger, print: (line: st
         await kafka.producer.disconnect();
       };
       if (!source || !control?.done) return;
-      source.consumer.on(source.consumer.events.CRASH, ({ payload }) => {
-        // kafkajs restarts after a retriable error by itself; after any other, this replica consumes nothing more.
-        if (!payload.restart) pending.kafka = 'the consumer stopped after an error (the service log has it): restart the service';
-      });
+      // Any other crash starts the consumer again (src/kafka/restartAfterCrash.ts).
+      source.onStopped((reason) => (pending.kafka = `the consumer stopped: ${reason}; fix it and restart the service`));
       delete pending.kafka;
       print(`ztna: consuming ${kafka.topics.join(', ')} from ${kafka.brokers.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);
     } else {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { restartAfterCrash } from './restartAfterCrash.js';
 import { z } from 'zod';
 import { tokenFingerprint } from '../events/index.js';
 
@@ -68,6 +69,8 @@ export interface ControlConsumerSettings {
   groupId: string;
   /** As the source's (ZTNA_KAFKA_SESSION_TIMEOUT_MS): after a broker restart, the group is joined again as soon. */
   sessionTimeoutMs: number;
+  /** Why a crash cannot be fixed by waiting (src/kafka's kafkaSetupFailure); other crashes start the consumer again. */
+  fatal(err: unknown): string | undefined;
 }
 
 /**
@@ -87,10 +90,8 @@ export async function startControlConsumer(
     sessionTimeout: settings.sessionTimeoutMs,
     heartbeatInterval: Math.floor(settings.sessionTimeoutMs / 10),
   });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
-    await consumer.run({
+  const run = () =>
+    consumer.run({
       autoCommit: false,
       eachMessage: async ({ message, partition, topic }) => {
         const applied = applyControlRecord(message.value, holders, hmacKey);
@@ -102,9 +103,25 @@ export async function startControlConsumer(
           );
       },
     });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
+    await run();
   } catch (err) {
     await consumer.disconnect();
     throw err;
   }
-  return { stop: () => consumer.disconnect() };
+  const restarts = restartAfterCrash(consumer, {
+    what: 'control topic',
+    log,
+    run,
+    fatal: settings.fatal,
+    onFatal: (reason) => log.error({ reason }, 'control topic: the consumer stopped; erasures reach the scorers again after a restart'),
+  });
+  return {
+    stop: async () => {
+      await restarts.stop();
+      await consumer.disconnect();
+    },
+  };
 }

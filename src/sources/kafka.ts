@@ -2,7 +2,8 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { SourceMetrics } from './metrics.js';
-import { ensureTopics } from '../kafka/client.js';
+import { ensureTopics, kafkaSetupFailure } from '../kafka/client.js';
+import { restartAfterCrash } from '../pipeline/restartAfterCrash.js';
 import type { IngestPipeline } from '../pipeline/pipeline.js';
 import type { RawRecord } from '../pipeline/record.js';
 import { BatchingRunner, DEFAULT_BATCHING, type BatchingSettings } from './batching.js';
@@ -24,6 +25,8 @@ export interface KafkaSettings {
 
 export interface KafkaSourceHandle {
   consumer: Consumer;
+  /** Tells `listener` when the consumer stopped for good (a reason waiting cannot fix); other crashes restart it. */
+  onStopped(listener: (reason: string) => void): void;
   /** Stops fetching, stores and commits what was gathered, leaves the group. */
   stop(): Promise<void>;
 }
@@ -74,10 +77,9 @@ export async function startKafkaSource(
       );
     },
   });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: settings.topics, fromBeginning: true });
-    await consumer.run({
+  let stoppedFor: (reason: string) => void = () => {};
+  const run = () =>
+    consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
@@ -103,15 +105,28 @@ export async function startKafkaSource(
         await heartbeat();
       },
     });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: settings.topics, fromBeginning: true });
+    await run();
   } catch (err) {
     await runner.close();
     await consumer.disconnect(); // a failed start leaves no member behind
     throw err;
   }
+  const restarts = restartAfterCrash(consumer, {
+    what: 'kafka source',
+    log,
+    run,
+    fatal: kafkaSetupFailure,
+    onFatal: (reason) => stoppedFor(reason),
+  });
   log.info({ topics: settings.topics, group: settings.groupId }, 'consuming');
   return {
     consumer,
+    onStopped: (listener) => (stoppedFor = listener),
     stop: async () => {
+      await restarts.stop();
       consumer.pause(settings.topics.map((topic) => ({ topic })));
       try {
         await runner.close(); // stores and commits what was gathered while the consumer still runs

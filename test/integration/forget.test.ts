@@ -15,7 +15,7 @@ import type { Anomaly } from '../../src/detect/anomaly.js';
 import { AnomalyProcessor } from '../../src/detect/processor.js';
 import { createScorers } from '../../src/detect/scorers.js';
 import { normalizeRecord, type CanonicalEvent, type Kind } from '../../src/events/index.js';
-import { ensureTopics, kafkaClient } from '../../src/kafka/client.js';
+import { ensureTopics, kafkaClient, kafkaSetupFailure } from '../../src/kafka/client.js';
 import { principalFingerprint, startControlConsumer } from '../../src/pipeline/control.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import { StoreAnomalySink } from '../../src/sinks/anomalies.js';
@@ -127,7 +127,7 @@ describe('ztna forget', () => {
     await ensureTopics(kafka, [topic], 1);
     control = await startControlConsumer(
       kafka,
-      { topic, groupId: 'forget-test', sessionTimeoutMs: 6000 },
+      { topic, groupId: 'forget-test', sessionTimeoutMs: 6000, fatal: kafkaSetupFailure },
       [replica],
       Buffer.from(HMAC_KEY),
       log,
