@@ -26,6 +26,8 @@ export interface TrafficOptions {
   start: number;
   /** Mean events per simulated second at the daily peak. */
   peakRate?: number;
+  /** False: the same rate at every hour (a test whose window follows the wall clock gets the same traffic whenever it runs). */
+  dailyCycle?: boolean;
   /** Share of records that are malformed (not JSON, wrong fields). */
   invalidShare?: number;
   /** Share of records that are vendor events but not access events. */
@@ -224,7 +226,7 @@ export class TrafficSimulator {
       return;
     }
     this.now = Math.max(this.now, this.nextBaselineAt);
-    const rate = this.peakRate * dailyFactor(this.now) * (0.8 + 0.4 * this.rng.next());
+    const rate = this.peakRate * (this.options.dailyCycle === false ? 1 : dailyFactor(this.now)) * (0.8 + 0.4 * this.rng.next());
     this.nextBaselineAt = this.now + Math.max(1, Math.round(this.rng.exp(rate) * 1000));
   }
 
