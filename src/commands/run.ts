@@ -220,7 +220,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
         await kafka.producer.disconnect();
       };
       if (!source || !control?.done) return;
-      // Any other crash starts the consumer again (src/kafka/restartAfterCrash.ts).
+      // Any other crash starts the consumer again (src/pipeline/restartAfterCrash.ts).
       source.onStopped((reason) => (pending.kafka = `the consumer stopped: ${reason}; fix it and restart the service`));
       delete pending.kafka;
       print(`ztna: consuming ${kafka.topics.join(', ')} from ${kafka.brokers.join(',')} as group ${config.ZTNA_KAFKA_GROUP}`);

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { restartAfterCrash } from './restartAfterCrash.js';
 import { z } from 'zod';
 import { tokenFingerprint } from '../events/index.js';
+import { restartAfterCrash } from './restartAfterCrash.js';
 
 export const forgetPrincipalMessage = z.object({
   type: z.literal('forget-principal'),
