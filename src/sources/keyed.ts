@@ -5,7 +5,8 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Histogram } from 'prom-client';
 import type { Logger } from 'pino';
-import { ensureTopics } from '../kafka/client.js';
+import { ensureTopics, kafkaSetupFailure } from '../kafka/client.js';
+import { restartAfterCrash } from '../pipeline/restartAfterCrash.js';
 
 export interface KeyedHandler {
   /** The partitions gained and lost since the last assignment; batches wait until this resolves. */
@@ -80,12 +81,10 @@ export async function startKeyedConsumer(
   });
   consumer.on(consumer.events.REBALANCING, () => state.rebalancing());
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) state.stopped();
+    if (!payload.restart) state.crashed();
   });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
-    await consumer.run({
+  const run = () =>
+    consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
@@ -128,11 +127,29 @@ export async function startKeyedConsumer(
         await heartbeat();
       },
     });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
+    await run();
   } catch (err) {
     await consumer.disconnect();
     throw err;
   }
-  return { consumer, unready: () => state.unready(), stop: () => consumer.disconnect() };
+  const restarts = restartAfterCrash(consumer, {
+    what: 'keyed consumer',
+    log,
+    run,
+    fatal: kafkaSetupFailure,
+    onFatal: (reason) => state.stopped(reason),
+  });
+  return {
+    consumer,
+    unready: () => state.unready(),
+    stop: async () => {
+      await restarts.stop();
+      await consumer.disconnect();
+    },
+  };
 }
 
 /** What keeps the keyed consumer from scoring its partitions with their whole state, in words for /readyz. */
@@ -166,8 +183,14 @@ export class KeyedConsumerState {
     for (const p of gained) this.cold.set(p, Date.now() + this.windowMs);
   }
 
-  stopped(): void {
-    this.reason = 'the keyed consumer stopped after an error (the service log has it): restart the service';
+  /** kafkajs stopped the consumer after an error it does not retry: it is being started again (src/pipeline/restartAfterCrash.ts). */
+  crashed(): void {
+    this.reason = 'the keyed consumer is starting again after an error (the service log has it)';
+  }
+
+  /** Stopped for a reason waiting cannot fix (refused credentials or access, TLS): not started again. */
+  stopped(reason: string): void {
+    this.reason = `the keyed consumer stopped: ${reason}`;
   }
 
   unready(): string | undefined {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { kafkaSetupFailure } from '../../src/kafka/client.js';
 import { restartAfterCrash } from '../../src/pipeline/restartAfterCrash.js';
+import { startKeyedConsumer } from '../../src/sources/keyed.js';
 import { connectClients, type TestClients } from '../support/kafkaConsumer.js';
 import { waitFor } from '../support/wait.js';
 
@@ -86,6 +87,40 @@ describe('restartAfterCrash', () => {
     } finally {
       await restarts.stop();
       await consumer.disconnect();
+    }
+  }, 90_000);
+
+  it("starts the keyed topic's consumer again too, and it is ready once it rejoined", async () => {
+    const topic = `keyed-restart-${randomUUID()}`;
+    await clients.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+    await clients.producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: 20 }, (_, i) => ({ key: String(i), value: String(i) })),
+    });
+    const read = new Set<string>();
+    let thrown = false;
+    const keyed = await startKeyedConsumer(
+      clients.kafka,
+      { topic, groupId: `g-${topic}`, sessionTimeoutMs: 6000, rebuildWindowMs: 60_000 },
+      {
+        assigned: async () => undefined,
+        process: async (values) => {
+          if (!thrown) {
+            thrown = true;
+            throw new KafkaJSNonRetriableError('Failed to find group coordinator');
+          }
+          for (const v of values) read.add(v!.toString());
+        },
+      },
+      log,
+    );
+    try {
+      await waitFor('every keyed record read after the restart', async () => read.size === 20, 60_000);
+      expect(thrown).toBe(true);
+      expect(keyed.unready()).toBeUndefined();
+    } finally {
+      await keyed.stop();
     }
   }, 90_000);
 });

@@ -41,10 +41,19 @@ describe('keyed consumer state', () => {
     expect(state.unready()).toBeUndefined();
   });
 
-  it('stays unready after the consumer stopped on an error', () => {
+  it('is unready while the consumer starts again after a crash, ready once it rejoined', () => {
     const state = new KeyedConsumerState(HOUR);
     state.joined(new Set([0]));
-    state.stopped();
-    expect(state.unready()).toMatch(/stopped after an error/);
+    state.crashed();
+    expect(state.unready()).toMatch(/starting again after an error/);
+    state.joined(new Set([0]));
+    expect(state.unready()).toBeUndefined();
+  });
+
+  it('names the reason when the consumer stopped for good', () => {
+    const state = new KeyedConsumerState(HOUR);
+    state.joined(new Set([0]));
+    state.stopped('kafka refused the credentials');
+    expect(state.unready()).toBe('the keyed consumer stopped: kafka refused the credentials');
   });
 });
