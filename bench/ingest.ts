@@ -14,7 +14,7 @@ import { ROOT, tempDir } from '../test/support/helpers.js';
 import { progress, startConsumer, stopGracefully, testKafka, uniqueTopics } from '../test/support/kafkaConsumer.js';
 import { waitFor } from '../test/support/wait.js';
 import { produceSimulated } from './support/produceSimulated.js';
-import { formatSpread, printFigures, spread, watchPeakRss } from './support/figures.js';
+import { formatSpread, printFigures, spread, watchProcess } from './support/figures.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +34,8 @@ interface Round {
   /** From the first events stored to the last: the rate once started. */
   steadyEventsPerSecond: number;
   peakRssMiB: number;
+  /** CPU time per event, every thread of the process, start-up included. */
+  cpuMicrosPerEvent: number;
 }
 
 /** Events per second from the first events stored (`first.done` of `total`, at `first.at`) to the last, at `end`. */
@@ -58,7 +60,7 @@ try {
     const started = performance.now();
     const profile = values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {};
     const consumer = startConsumer(broker.brokers, topics, tempDir('bench-ours'), group, profile);
-    const peak = watchPeakRss(consumer.child.pid!);
+    const watched = watchProcess(consumer.child.pid!);
     // The first commit marks the end of start-up (process, migrations, group join, first batch).
     let first: { at: number; done: number } | undefined;
     const done = await waitFor(
@@ -72,9 +74,14 @@ try {
       30 * 60_000,
       100,
     );
-    const peakRssMiB = peak();
+    const { peakRssMiB, cpuSeconds } = watched();
     await stopGracefully(consumer);
-    return { eventsPerSecond: total / ((done - started) / 1000), steadyEventsPerSecond: steadyRate(total, first, done), peakRssMiB };
+    return {
+      eventsPerSecond: total / ((done - started) / 1000),
+      steadyEventsPerSecond: steadyRate(total, first, done),
+      peakRssMiB,
+      cpuMicrosPerEvent: (cpuSeconds * 1e6) / total,
+    };
   }
 
   async function peer(round: number): Promise<Round> {
@@ -91,18 +98,23 @@ try {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const peak = watchPeakRss(child.pid!);
+    const watched = watchProcess(child.pid!);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const done = await new Promise<number>((resolve, reject) => {
       child.stdout.on('data', () => out.includes('\n') && resolve(performance.now()));
       child.on('exit', (code) => (code === 0 ? resolve(performance.now()) : reject(new Error(`peer exited with ${code}`))));
     });
-    const peakRssMiB = peak();
+    const { peakRssMiB, cpuSeconds } = watched();
     await new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve(undefined)));
     const report = JSON.parse(out) as { seconds: number; firstRowsSeconds: number; firstRows: number };
     const steady = (total - report.firstRows) / (report.seconds - report.firstRowsSeconds);
-    return { eventsPerSecond: total / ((done - started) / 1000), steadyEventsPerSecond: steady, peakRssMiB };
+    return {
+      eventsPerSecond: total / ((done - started) / 1000),
+      steadyEventsPerSecond: steady,
+      peakRssMiB,
+      cpuMicrosPerEvent: (cpuSeconds * 1e6) / total,
+    };
   }
 
   const results: { ours: Round[]; peer: Round[] } = { ours: [], peer: [] };
@@ -121,6 +133,9 @@ try {
   const oursSteady = spread(results.ours.map((r) => r.steadyEventsPerSecond));
   const peerSteady = spread(results.peer.map((r) => r.steadyEventsPerSecond));
   const steadyRatios = spread(results.ours.map((r, i) => r.steadyEventsPerSecond / results.peer[i]!.steadyEventsPerSecond));
+  const oursCpu = spread(results.ours.map((r) => r.cpuMicrosPerEvent));
+  const peerCpu = spread(results.peer.map((r) => r.cpuMicrosPerEvent));
+  const cpuRatios = spread(results.ours.map((r, i) => r.cpuMicrosPerEvent / results.peer[i]!.cpuMicrosPerEvent));
   const oursRss = spread(results.ours.map((r) => r.peakRssMiB));
   const peerRss = spread(results.peer.map((r) => r.peakRssMiB));
   const row = (k: string, v: string) => console.log(`| ${k.padEnd(62)} | ${v.padEnd(30)} |`);
@@ -135,6 +150,9 @@ try {
   row('ztna run once started (first batch stored → last), events/s', formatSpread(oursSteady));
   row('Kafka engine once started (first rows stored → last), events/s', formatSpread(peerSteady));
   row('ratio once started (round by round)', formatSpread(steadyRatios, 3));
+  row('ztna run CPU per event (every thread)', formatSpread(oursCpu, 1, ' µs'));
+  row('Kafka engine CPU per event (every thread)', formatSpread(peerCpu, 1, ' µs'));
+  row('CPU ratio ours / engine (round by round)', formatSpread(cpuRatios, 2));
   row('ztna run peak RSS', formatSpread(oursRss, 0, ' MiB'));
   row('Kafka engine peak RSS', formatSpread(peerRss, 0, ' MiB'));
   console.log('');
@@ -149,6 +167,8 @@ try {
     steady_events_per_s: Math.round(oursSteady.median),
     engine_steady_events_per_s: Math.round(peerSteady.median),
     steady_ratio_vs_kafka_engine: Number((oursSteady.median / peerSteady.median).toFixed(3)),
+    cpu_us_per_event: Number(oursCpu.median.toFixed(1)),
+    engine_cpu_us_per_event: Number(peerCpu.median.toFixed(1)),
     peak_rss_mib: Math.round(oursRss.max),
     engine_peak_rss_mib: Math.round(peerRss.max),
   });
