@@ -2,6 +2,7 @@
 // reject with its reason. Pure: the same bytes and context give the same answer.
 import { z } from 'zod';
 import { escapeUnprintable, eventSchemaByKind, KINDS, textFields, type CanonicalEvent, type Kind, type TextKind } from './schema.js';
+import { compileParser, INVALID } from './fastParse.js';
 import { isObject, redactSecrets, type Json } from './fields.js';
 import { ocsfIds } from './ocsf.js';
 import type { Draft, NormalizeContext, SourceNormalizer } from './source.js';
@@ -61,18 +62,28 @@ export function normalizeRecord(raw: Uint8Array | string, options: NormalizeOpti
   const result = source.normalize(record, options);
   if ('skip' in result) return { status: 'skipped', source: source.name, eventType: result.skip };
 
-  // The kind's own schema, not the union: the draft's kind is known, and the union would look it up again.
-  const parsed = eventSchemaByKind[result.draft.kind].safeParse(finalize(result.draft, options));
-  if (!parsed.success) return reject(`${source.name}: ${describeIssues(parsed.error)}`);
-  if (!result.related?.length) return { status: 'normalized', event: parsed.data as CanonicalEvent, related: NO_RELATED };
+  const parsed = validate(finalize(result.draft, options), result.draft.kind);
+  if (typeof parsed === 'string') return reject(`${source.name}: ${parsed}`);
+  if (!result.related?.length) return { status: 'normalized', event: parsed, related: NO_RELATED };
   // Each related event is validated as the record's own is; one invalid rejects the record, so nothing of it is stored half.
   const related: CanonicalEvent[] = [];
   for (const draft of result.related) {
-    const each = eventSchemaByKind[draft.kind].safeParse(finalize(draft, options));
-    if (!each.success) return reject(`${source.name} (its related ${draft.kind} event): ${describeIssues(each.error)}`);
-    related.push(each.data as CanonicalEvent);
+    const each = validate(finalize(draft, options), draft.kind);
+    if (typeof each === 'string') return reject(`${source.name} (its related ${draft.kind} event): ${each}`);
+    related.push(each);
   }
-  return { status: 'normalized', event: parsed.data as CanonicalEvent, related };
+  return { status: 'normalized', event: parsed, related };
+}
+
+// The kind's own schema, not the union: the draft's kind is known, and the union would look it up again.
+const FAST_PARSERS = Object.fromEntries(KINDS.map((kind) => [kind, compileParser(eventSchemaByKind[kind])])) as Record<Kind, (v: unknown) => unknown>;
+
+/** The event, or why it is invalid: checked by the compiled schema, and by zod itself for the reason when that fails. */
+function validate(draft: Json, kind: Kind): CanonicalEvent | string {
+  const fast = FAST_PARSERS[kind](draft);
+  if (fast !== INVALID) return fast as CanonicalEvent;
+  const parsed = eventSchemaByKind[kind].safeParse(draft);
+  return parsed.success ? (parsed.data as CanonicalEvent) : describeIssues(parsed.error);
 }
 
 function pickSource(record: Json, choice: SourceChoice): SourceNormalizer | undefined {
