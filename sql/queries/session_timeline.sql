@@ -1,9 +1,17 @@
 -- One session's events in [from, to), in time order. Each event carries its device's posture
 -- at that moment: the latest posture report of the device at or before the event (ASOF JOIN),
 -- looked up to a day before the range so a session that starts on a fresh report still has one.
--- The session's rows come through the session_id bloom filter, the posture reports through the
--- device_id one, for the session's own devices only; LIMIT 1 BY collapses redelivered copies.
+-- The session's rows are read by the sort key in the hours and principals `subject_hour`
+-- (migration 0017) saw it with, the posture reports in those of the session's own devices (the
+-- bloom filters narrow each run); LIMIT 1 BY collapses redelivered copies.
 WITH
+    session_runs AS (
+        SELECT tenant, hour, principal_id
+        FROM subject_hour
+        WHERE subject = 'session_id' AND value = {session_id:String}
+          AND hour BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
+    ),
     session AS (
         SELECT toString(kind) AS kind, time, event_id, tenant, source, principal_id, device_id, src_ip, geo_country, app,
                correlation_id, toString(outcome) AS outcome, auth_method, idp, failure_reason,
@@ -11,6 +19,7 @@ WITH
                toString(activity) AS activity, token_id
         FROM events
         WHERE session_id = {session_id:String}
+          AND (tenant, toStartOfHour(time), principal_id) IN session_runs
           AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
           AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
@@ -34,6 +43,11 @@ ASOF LEFT JOIN
     FROM events
     WHERE kind = 'posture'
       AND (tenant, device_id) IN (SELECT tenant, device_id FROM session WHERE device_id != '')
+      AND (tenant, toStartOfHour(time), principal_id) IN (
+          SELECT tenant, hour, principal_id
+          FROM subject_hour
+          WHERE subject = 'device_id' AND (tenant, value) IN (SELECT tenant, device_id FROM session WHERE device_id != '')
+            AND hour BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND))
       AND toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
       AND time >= {from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND time < {to:DateTime64(3, 'UTC')}
 ) AS p

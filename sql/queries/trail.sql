@@ -4,10 +4,25 @@
 -- while new rows arrive. With `related`, sql/queries/trail_related.sql adds the linked events.
 --
 -- Reads only the granules it needs: the sort key (tenant, hour, principal) for a principal or
--- a page of a time range, a bloom filter for a session, token, IP or device. No FINAL: a
+-- a page of a time range; for a session, token, IP or device, first `subject_hour` (migration
+-- 0017) for the hours and principals it was seen with, then the sort key in those runs only
+-- (`runs`: with several of them given, the runs where all were seen). No FINAL: a
 -- redelivered copy is the same row, next to the original in this order, and the caller
 -- (src/api/trails/paging.ts) keeps one. So the engine can pick the page by the sort columns
 -- alone and read the other columns for the page's rows only (lazy materialization).
+WITH
+    ({session_id:String} != '' OR {token_id:String} != '' OR {src_ip:String} != '' OR {device:String} != '') AS by_subject,
+    runs AS (
+        SELECT tenant, hour, principal_id
+        FROM subject_hour
+        WHERE ((subject = 'session_id' AND value = {session_id:String}) OR (subject = 'token_id' AND value = {token_id:String})
+               OR (subject = 'src_ip' AND value = {src_ip:String}) OR (subject = 'device_id' AND value = {device:String}))
+          AND hour BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
+          AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
+          AND ({principal:String} = '' OR principal_id = {principal:String})
+        GROUP BY tenant, hour, principal_id
+        HAVING uniqExact(subject) = ({session_id:String} != '') + ({token_id:String} != '') + ({src_ip:String} != '') + ({device:String} != '')
+    )
 SELECT toString(kind) AS kind, time, event_id, tenant, source, principal_id, device_id, src_ip, geo_country, user_agent, app,
        session_id, correlation_id, toString(outcome) AS outcome, auth_method, idp, failure_reason,
        toString(decision) AS decision, policy_id, policy_version, rule, reasons, eval_latency_ms,
@@ -18,6 +33,7 @@ FROM events
 WHERE toStartOfHour(time) BETWEEN toStartOfHour({from:DateTime64(3, 'UTC')}) AND toStartOfHour({to:DateTime64(3, 'UTC')} - INTERVAL 1 MILLISECOND)
   AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
   AND ({all_tenants:UInt8} OR tenant IN {tenants:Array(String)})
+  AND (NOT by_subject OR (tenant, toStartOfHour(time), principal_id) IN runs)
   AND ({principal:String} = '' OR principal_id = {principal:String})
   AND ({device:String} = '' OR device_id = {device:String})
   AND ({app:String} = '' OR app = {app:String})

@@ -44,6 +44,8 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   denial_minute: 'cityHash64(tenant, principal_id)',
   denial_minute_sealed: 'cityHash64(tenant, principal_id)',
   principal_hour: 'cityHash64(tenant, principal_id)',
+  // Written per event by its view, so a subject's runs sit on the shard of their events.
+  subject_hour: 'cityHash64(tenant, principal_id)',
   long_lived_token_uses: 'cityHash64(tenant, token_id)',
   anomalies: 'cityHash64(tenant, anomaly_id)',
 };
@@ -82,7 +84,8 @@ class ClusterRewriter {
     if ((m = /^CREATE TABLE IF NOT EXISTS (\w+)\n/.exec(body))) return this.createTable(m[1]!, body.slice(m[0].length));
     if ((m = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS\n/.exec(body))) {
       // Per shard: the view reads the local table its shard is sent and writes the local rollup.
-      if (/\bJOIN\b/.test(body)) throw new Error(`cluster layout: a view with a JOIN needs a rule: ${m[1]}`);
+      // (ARRAY JOIN unfolds each row's own arrays: no other table, so it runs per shard as it is.)
+      if (/(?<!\bARRAY )\bJOIN\b/.test(body)) throw new Error(`cluster layout: a view with a JOIN needs a rule: ${m[1]}`);
       const select = body.slice(m[0].length).replace(/\bFROM (\w+)\b/g, (_, t: string) => `FROM ${this.local(t)}`);
       return [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${m[1]} ${ON_CLUSTER} TO ${this.local(m[2]!)} AS\n${select}`];
     }

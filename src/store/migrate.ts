@@ -30,6 +30,7 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: 'denial_minute', timeColumn: 'minute' },
   { table: 'denial_minute_sealed', timeColumn: 'minute' },
   { table: 'principal_hour', timeColumn: 'hour' },
+  { table: 'subject_hour', timeColumn: 'hour' },
   { table: 'long_lived_token_uses', timeColumn: 'time' },
   { table: 'anomalies', timeColumn: 'time' },
 ];

@@ -24,6 +24,7 @@ export const TENANT_TABLES = [
   'denial_minute',
   'denial_minute_sealed',
   'principal_hour',
+  'subject_hour',
   'long_lived_token_uses',
 ] as const;
 

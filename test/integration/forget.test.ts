@@ -70,6 +70,8 @@ const failures = Array.from({ length: 24 }, (_, i) => ({
   principal_id: i % 2 === 0 ? ANN : BOB,
   src_ip: '45.9.9.9',
 }));
+/** A story's rows in subject_hour (one hour): its session, token, 3 addresses, 2 devices and the principal. */
+const SUBJECT_HOURS = 8;
 const events = [...story(ANN, 'acme', 1), ...story(BOB, 'acme', 2), ...story(ANN, 'globex', 3), ...failures]
   .map((e) => ({ ...e, emitter_seq: ++seq }))
   .sort((a, b) => a.time.localeCompare(b.time));
@@ -85,6 +87,7 @@ async function rowsOf(store: Store, principal: string, tenant: string) {
   return {
     events: await count('SELECT count() AS n FROM events WHERE principal_id = {p:String} AND tenant = {t:String}'),
     principal_hour: await count('SELECT count() AS n FROM principal_hour WHERE principal_id = {p:String} AND tenant = {t:String}'),
+    subject_hour: await count('SELECT count() AS n FROM subject_hour WHERE principal_id = {p:String} AND tenant = {t:String}'),
     denial_minute: await count('SELECT count() AS n FROM denial_minute WHERE principal_id = {p:String} AND tenant = {t:String}'),
     denial_minute_sealed: await count(
       'SELECT count() AS n FROM denial_minute_sealed WHERE principal_id = {p:String} AND tenant = {t:String}',
@@ -160,16 +163,26 @@ describe('ztna forget', () => {
     expect(before.ann).toEqual({
       events: 6 + 12,
       principal_hour: 1,
+      subject_hour: SUBJECT_HOURS,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies: 2,
       dead_letters: 1,
     });
-    expect(after.ann).toEqual({ events: 0, principal_hour: 0, denial_minute: 0, denial_minute_sealed: 0, anomalies: 0, dead_letters: 0 });
+    expect(after.ann).toEqual({
+      events: 0,
+      principal_hour: 0,
+      subject_hour: 0,
+      denial_minute: 0,
+      denial_minute_sealed: 0,
+      anomalies: 0,
+      dead_letters: 0,
+    });
     expect(after.bob).toEqual(before.bob);
     expect(before.bob).toEqual({
       events: 6 + 12,
       principal_hour: 1,
+      subject_hour: SUBJECT_HOURS,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies: 2,
@@ -182,6 +195,7 @@ describe('ztna forget', () => {
     expect(summary.deleted).toEqual({
       events: 18,
       principal_hour: 1,
+      subject_hour: SUBJECT_HOURS,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies_subject: 1,
@@ -331,7 +345,7 @@ describe('the `ztna forget` command', () => {
       [hmac, 'acme'],
     ]);
     expect(runs[0]!.deleted).toMatchObject({ events: 18, principal_hour: 1, denial_minute: 1, rejected_events: 1 });
-    expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(runs[0]!.scorer_state).toContain(topic);
 
     // What the control topic holds: the two requests, by HMAC, never the name.
