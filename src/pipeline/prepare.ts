@@ -19,7 +19,7 @@ export interface EncodedTable {
 export interface PreparedRecords {
   /**
    * The normalized events, in arrival order, when asked for (`withEvents`: the pipeline has
-   * processors). Else empty: a worker need not copy every event back to be stored.
+   * processors). Else empty: a worker never sends them (see `eventsFromRows`).
    */
   events: CanonicalEvent[];
   /**
@@ -85,6 +85,25 @@ export function prepareRecords(values: readonly Uint8Array[], options: Normalize
     outcomes: [...outcomes.values()],
     skippedByType,
   };
+}
+
+/**
+ * The events of prepared rows, decoded from the rows (each row is its event's JSON): what a
+ * worker's batch needs on the main thread for the processors. Cheaper than having the worker
+ * send the events back: a structured clone cost ~8 µs per event to write there and ~10 µs to
+ * read here, JSON.parse of the row ~5 µs (measured in one process, 100,000 events).
+ */
+export function eventsFromRows(prepared: Pick<PreparedRecords, 'kinds' | 'tables'>): CanonicalEvent[] {
+  const events = new Array<CanonicalEvent>(prepared.kinds.length);
+  for (const table of prepared.tables) {
+    let start = 0;
+    for (let i = 0; i < table.ends.length; i++) {
+      const end = table.ends[i]!;
+      events[table.eventOf[i]!] = JSON.parse(table.data.toString('utf8', start, end - 1)) as CanonicalEvent; // less its newline
+      start = end;
+    }
+  }
+  return events;
 }
 
 /**

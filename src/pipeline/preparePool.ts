@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { NormalizeOptions } from '../events/index.js';
-import { joinPrepared, type PreparedRecords } from './prepare.js';
+import { eventsFromRows, joinPrepared, type PreparedRecords } from './prepare.js';
 
 export interface PrepareRequest {
   id: number;
@@ -69,7 +69,7 @@ export class PreparePool {
   constructor(
     private readonly options: Omit<NormalizeOptions, 'observedTime'>,
     readonly size: number,
-    /** Whether the events come back besides their rows (copying them costs the main thread). */
+    /** Whether the events are wanted besides their rows (decoded from the rows here, when the pipeline has processors). */
     private readonly withEvents = true,
   ) {
     if (size < 1) throw new Error('a prepare pool needs at least one worker');
@@ -88,10 +88,12 @@ export class PreparePool {
     for (let i = 0; i < values.length; i += per) chunks.push(values.slice(i, i + per));
     if (chunks.length === 0) chunks.push([]);
     const parts = await Promise.all(chunks.map((chunk) => this.submit(chunk, observedTime)));
-    return joinPrepared(
+    const prepared = joinPrepared(
       parts,
       chunks.map((c) => c.length),
     );
+    if (this.withEvents) prepared.events = eventsFromRows(prepared);
+    return prepared;
   }
 
   /** Terminates the workers; a batch being prepared fails. */
@@ -125,7 +127,7 @@ export class PreparePool {
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_FILE, {
-      workerData: { ...this.options, withEvents: this.withEvents },
+      workerData: this.options,
       execArgv: WORKER_EXEC_ARGV,
       resourceLimits: WORKER_HEAP,
     });
