@@ -29,7 +29,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
       'arrayStringConcat assumeNotNull base64Decode bitmapBuild bitmapCardinality bitmapMax bitmapMin count greatest ' +
       'groupBitmapMergeState groupBitmapState groupUniqArray groupUniqArrayIf max min sipHash64 sum toDate toIntervalDay ' +
       'now toDateTime toStartOfDay toStartOfHour toStartOfMinute toString toUInt8 toUInt64 toYYYYMM least uniqExact uniqExactIfMerge uniqExactIfState ' +
-      'uniqExactMerge uniqExactState version',
+      'uniqExactMerge uniqExactState version any coalesce minIf multiIf toInt64',
   ),
   { kind: 'function', name: 'toDateTime64', since: '20.1', source: 'DateTime64 came with 20.1' },
   {

@@ -31,6 +31,7 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: 'denial_minute_sealed', timeColumn: 'minute' },
   { table: 'principal_hour', timeColumn: 'hour' },
   { table: 'long_lived_token_uses', timeColumn: 'time' },
+  { table: 'service_credentials', timeColumn: 'last_seen' },
   { table: 'anomalies', timeColumn: 'time' },
 ];
 

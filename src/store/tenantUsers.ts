@@ -25,6 +25,7 @@ export const TENANT_TABLES = [
   'denial_minute_sealed',
   'principal_hour',
   'long_lived_token_uses',
+  'service_credentials',
 ] as const;
 
 /**

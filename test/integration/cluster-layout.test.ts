@@ -117,6 +117,7 @@ describe('the cluster layout', () => {
       'principal_hour',
       'rejected_events',
       'schema_migrations',
+      'service_credentials',
       'sli_minute',
       'sli_minute_sealed',
     ]);
@@ -135,7 +136,7 @@ describe('the cluster layout', () => {
   it('shards each table by columns of its sort key, so the copies of a redelivered row meet on one shard', () => {
     const cluster = tables('cluster_layout');
     const distributed = [...cluster.values()].filter((t) => t.engine === 'Distributed');
-    expect(distributed.length).toBe(10);
+    expect(distributed.length).toBe(11);
     for (const table of distributed) {
       const key = /cityHash64\(([\w, ]+)\)\)$/.exec(table.engine_full)?.[1];
       expect(key, table.name).toBeDefined();
@@ -152,7 +153,7 @@ describe('the cluster layout', () => {
     const single = tables('single_node');
     const cluster = tables('cluster_layout');
     const views = [...single.values()].filter((t) => t.engine === 'MaterializedView' || t.engine === 'View');
-    expect(views.length).toBe(12);
+    expect(views.length).toBe(13);
     for (const view of views) {
       const clustered = cluster.get(view.name);
       expect(clustered?.engine, view.name).toBe(view.engine);
