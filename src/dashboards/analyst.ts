@@ -3,6 +3,7 @@
 import { DashboardBuilder, QueryVariableBuilder, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, tenantVariable } from './layout.js';
 import { link, table, timeseries } from './panels.js';
+import { credentialsTableSql, CREDENTIAL_POLICY_TEXT } from './credentials.js';
 import { clickhouse, CLICKHOUSE, constant, panelSql, RANGE_AND_TENANT } from './queries.js';
 import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
 
@@ -141,6 +142,17 @@ export function analystDashboard() {
           'Longest-lived tokens in use',
           'Tokens used in the range, oldest first: age at use and issued lifetime in seconds, by fingerprint (jti or keyed HMAC), never the token.',
           [clickhouse(panelSql({ dashboard: 'longest_lived_tokens' }, RANGE_AND_TENANT))],
+        ),
+      ],
+    ],
+    [
+      [
+        24,
+        8,
+        table(
+          'Service credentials and rotation',
+          `Credentials of service principals and workload identities seen in the range, by id (key id, thumbprint, certificate id), never the secret: overdue first (used while older than ${CREDENTIAL_POLICY_TEXT}, or issued for longer), then oldest. Age in days from issue, or from first sighting (age_basis first_seen: at least that old); current: the one its principal used last.`,
+          [clickhouse(credentialsTableSql())],
         ),
       ],
     ],
