@@ -19,6 +19,7 @@ import { anomaliesRoute } from './anomalies.js';
 import type { ApiKey } from './auth.js';
 import { apiKeyAuthenticator, authPlugin, type Authenticator, type AuthOptions } from './authPlugin.js';
 import { recordingKeyUse, type ApiMetrics } from './metrics.js';
+import { rareAccessRoute, unusedAccessRoute } from './access.js';
 import { credentialsRoute } from './credentials.js';
 import { answerError, errorHandling } from './errors.js';
 import { incidentRoute, incidentsRoute } from './incidents.js';
@@ -94,6 +95,8 @@ function apiRoutes(deps: ServerDeps): Route[] {
     incidentsRoute(deps.store, risk),
     incidentRoute(deps.store, risk),
     credentialsRoute(deps.store, deps.credentialMaxAgeSeconds ?? DEFAULT_CREDENTIAL_MAX_AGE_DAYS * 86400),
+    unusedAccessRoute(deps.store),
+    rareAccessRoute(deps.store),
     slisRoute(deps.store, deps.spec),
     riskSummaryRoute(deps.store, deps.spec, risk),
     ...(deps.ingest ? [ingestRoute(deps.ingest)] : []),

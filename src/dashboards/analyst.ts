@@ -156,5 +156,23 @@ export function analystDashboard() {
         ),
       ],
     ],
+    [
+      [
+        24,
+        8,
+        table(
+          "Access outside the peers' pattern",
+          "Apps a principal was allowed into in the range that fewer than 5 % of the tenant's principals reach, in tenants of at least 20 (GET /api/v1/access/rare). The peers are the whole tenant: the sources give no group or role with their decisions.",
+          [
+            clickhouse(
+              panelSql(
+                { query: 'access_rare' },
+                { ...RANGE_AND_TENANT, max_share: constant(0.05), min_principals: constant(20), limit: constant(200), offset: constant(0) },
+              ),
+            ),
+          ],
+        ),
+      ],
+    ],
   ]);
 }

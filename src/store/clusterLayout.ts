@@ -46,6 +46,7 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   principal_hour: 'cityHash64(tenant, principal_id)',
   long_lived_token_uses: 'cityHash64(tenant, token_id)',
   service_credentials: 'cityHash64(tenant, principal_id)',
+  principal_app_day: 'cityHash64(tenant, principal_id)',
   anomalies: 'cityHash64(tenant, anomaly_id)',
 };
 

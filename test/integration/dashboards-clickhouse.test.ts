@@ -89,8 +89,18 @@ describe('dashboard ClickHouse queries', () => {
       credential_id: 'key-report-1',
       time: '2026-11-10T10:30:00.000Z',
     };
+    // And its principals keep to their peers' apps: one allowed into an app nobody else reaches.
+    const rareAllow = {
+      tenant,
+      kind: 'policy',
+      decision: 'allow',
+      emitter_id: 'pep-rare',
+      principal_id: 'svc-report',
+      app: 'break-glass-console',
+      time: '2026-11-10T10:31:00.000Z',
+    };
     await pipeline.processBatch(
-      [longLived, serviceSignIn].map((e) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http' as const } })),
+      [longLived, serviceSignIn, rareAllow].map((e) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http' as const } })),
     );
     const principals = await run(queries.find((q) => q.variable === 'principal')!.text, { tenant: { value: tenant } });
     principal = String(Object.values(principals[0] ?? {})[0] ?? '');
@@ -113,8 +123,8 @@ describe('dashboard ClickHouse queries', () => {
     expect(panels).toContain('ztna-analyst: Longest-lived tokens in use');
     expect(panels).toContain('ztna-analyst: Service credentials and rotation');
     expect(panels).toContain('ztna-executive: Service credentials overdue for rotation');
-    // Every query the test below runs: 22 panel queries and 3 template variables; a panel added or removed changes this.
-    expect(queries.filter((q) => !q.variable)).toHaveLength(22);
+    // Every query the test below runs: 23 panel queries and 3 template variables; a panel added or removed changes this.
+    expect(queries.filter((q) => !q.variable)).toHaveLength(23);
     expect(queries.filter((q) => q.variable).map((q) => `${q.dashboard}: ${q.panel}`)).toEqual([
       'ztna-analyst: $tenant',
       'ztna-analyst: $principal',

@@ -85,6 +85,7 @@ async function rowsOf(store: Store, principal: string, tenant: string) {
   return {
     events: await count('SELECT count() AS n FROM events WHERE principal_id = {p:String} AND tenant = {t:String}'),
     principal_hour: await count('SELECT count() AS n FROM principal_hour WHERE principal_id = {p:String} AND tenant = {t:String}'),
+    principal_app_day: await count('SELECT count() AS n FROM principal_app_day WHERE principal_id = {p:String} AND tenant = {t:String}'),
     denial_minute: await count('SELECT count() AS n FROM denial_minute WHERE principal_id = {p:String} AND tenant = {t:String}'),
     denial_minute_sealed: await count(
       'SELECT count() AS n FROM denial_minute_sealed WHERE principal_id = {p:String} AND tenant = {t:String}',
@@ -160,16 +161,26 @@ describe('ztna forget', () => {
     expect(before.ann).toEqual({
       events: 6 + 12,
       principal_hour: 1,
+      principal_app_day: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies: 2,
       dead_letters: 1,
     });
-    expect(after.ann).toEqual({ events: 0, principal_hour: 0, denial_minute: 0, denial_minute_sealed: 0, anomalies: 0, dead_letters: 0 });
+    expect(after.ann).toEqual({
+      events: 0,
+      principal_hour: 0,
+      principal_app_day: 0,
+      denial_minute: 0,
+      denial_minute_sealed: 0,
+      anomalies: 0,
+      dead_letters: 0,
+    });
     expect(after.bob).toEqual(before.bob);
     expect(before.bob).toEqual({
       events: 6 + 12,
       principal_hour: 1,
+      principal_app_day: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies: 2,
@@ -182,6 +193,7 @@ describe('ztna forget', () => {
     expect(summary.deleted).toEqual({
       events: 18,
       principal_hour: 1,
+      principal_app_day: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies_subject: 1,
@@ -330,8 +342,8 @@ describe('the `ztna forget` command', () => {
       [hmac, 'acme'],
       [hmac, 'acme'],
     ]);
-    expect(runs[0]!.deleted).toMatchObject({ events: 18, principal_hour: 1, denial_minute: 1, rejected_events: 1 });
-    expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(runs[0]!.deleted).toMatchObject({ events: 18, principal_hour: 1, principal_app_day: 1, denial_minute: 1, rejected_events: 1 });
+    expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(runs[0]!.scorer_state).toContain(topic);
 
     // What the control topic holds: the two requests, by HMAC, never the name.
