@@ -13,6 +13,7 @@ import { STORE_LAYOUTS } from './store/clusterLayout.js';
 import type { MigrateOptions } from './store/migrate.js';
 import { OIDC_ALGORITHMS, type OidcSettings } from './api/oidc.js';
 import { DEFAULT_GROUP_PATTERN, groupPatternProblem } from './api/oidcClaims.js';
+import { DEFAULT_CREDENTIAL_MAX_AGE_DAYS } from './conventions.js';
 
 const csv = z.string().transform((s) =>
   s
@@ -177,6 +178,11 @@ export const ConfigSchema = z.object({
   ZTNA_TOKEN_AGE_LIMIT_SECONDS: int(1, 90 * 86_400)
     .default(3600)
     .describe('a use of a token older than this (use time − issued_at) counts against short-lived tokens'),
+  ZTNA_CREDENTIAL_MAX_AGE_DAYS: int(1, 3650)
+    .default(DEFAULT_CREDENTIAL_MAX_AGE_DAYS)
+    .describe(
+      'the rotation policy of service credentials: one used while older than this, or issued for longer, is overdue (GET /api/v1/credentials?overdue=true)',
+    ),
   ZTNA_EMITTER_SILENCE_SECONDS: int(10, 86_400)
     .default(300)
     .describe("an emitter with no events for this long while its tenant's other emitters report counts as stopped"),

@@ -32,6 +32,12 @@ export const METRIC_NAMES = {
   apiKeyLastUsed: 'ztna_api_key_last_used_timestamp_seconds',
 } as const;
 
+/**
+ * The rotation policy's default maximum age of a service credential, in days (the guide's M7):
+ * ZTNA_CREDENTIAL_MAX_AGE_DAYS sets the API's; the generated dashboards count against this one.
+ */
+export const DEFAULT_CREDENTIAL_MAX_AGE_DAYS = 90;
+
 /** The prefix of the Node.js process metrics (prom-client's default metrics). */
 export const PROCESS_METRIC_PREFIX = 'ztna_process_';
 

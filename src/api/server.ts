@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Registry } from 'prom-client';
+import { DEFAULT_CREDENTIAL_MAX_AGE_DAYS } from '../conventions.js';
 import { DEFAULT_RISK_RULE, type RiskRule } from '../riskRule.js';
 import type { SloSpec } from '../slo/spec.js';
 import type { Store } from '../store/index.js';
@@ -18,6 +19,8 @@ import { anomaliesRoute } from './anomalies.js';
 import type { ApiKey } from './auth.js';
 import { apiKeyAuthenticator, authPlugin, type Authenticator, type AuthOptions } from './authPlugin.js';
 import { recordingKeyUse, type ApiMetrics } from './metrics.js';
+import { rareAccessRoute, unusedAccessRoute } from './access.js';
+import { credentialsRoute } from './credentials.js';
 import { answerError, errorHandling } from './errors.js';
 import { incidentRoute, incidentsRoute } from './incidents.js';
 import { ingestRoute, ndjsonBodies, type Ingest } from './ingest.js';
@@ -38,6 +41,8 @@ export interface ServerDeps {
   spec: SloSpec;
   /** How anomalies make a principal's risk level and group into incidents. Default: DEFAULT_RISK_RULE. */
   risk?: RiskRule;
+  /** The rotation policy of service credentials (ZTNA_CREDENTIAL_MAX_AGE_DAYS), in seconds. Default: 90 days. */
+  credentialMaxAgeSeconds?: number;
   /** What /readyz reports; started and stopped with the server. Default: a monitor of the store alone. */
   readiness?: ReadinessMonitor;
   /** Where 5xx answers are logged, each with its request id. None: nothing is logged. */
@@ -89,6 +94,9 @@ function apiRoutes(deps: ServerDeps): Route[] {
     principalRiskRoute(deps.store, risk),
     incidentsRoute(deps.store, risk),
     incidentRoute(deps.store, risk),
+    credentialsRoute(deps.store, deps.credentialMaxAgeSeconds ?? DEFAULT_CREDENTIAL_MAX_AGE_DAYS * 86400),
+    unusedAccessRoute(deps.store),
+    rareAccessRoute(deps.store),
     slisRoute(deps.store, deps.spec),
     riskSummaryRoute(deps.store, deps.spec, risk),
     ...(deps.ingest ? [ingestRoute(deps.ingest)] : []),

@@ -22,6 +22,7 @@ export const ERASE_STEPS = [
   'events',
   'principal_hour',
   'subject_hour',
+  'principal_app_day',
   'denial_minute',
   'denial_minute_sealed', // after the rollup: a seal pass in between finds no rows of theirs to seal again
   'anomalies_subject',

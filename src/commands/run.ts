@@ -151,6 +151,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     access,
     ingest: pipeline,
     bodyLimit: config.ZTNA_HTTP_BODY_LIMIT_BYTES,
+    credentialMaxAgeSeconds: config.ZTNA_CREDENTIAL_MAX_AGE_DAYS * 86400,
     https,
   });
   const address = await server.listen({ host: config.ZTNA_HTTP_HOST, port: config.ZTNA_HTTP_PORT });

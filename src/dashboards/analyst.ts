@@ -3,6 +3,7 @@
 import { DashboardBuilder, QueryVariableBuilder, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, tenantVariable } from './layout.js';
 import { link, table, timeseries } from './panels.js';
+import { credentialsTableSql, CREDENTIAL_POLICY_TEXT } from './credentials.js';
 import { clickhouse, CLICKHOUSE, constant, panelSql, RANGE_AND_TENANT } from './queries.js';
 import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
 
@@ -141,6 +142,35 @@ export function analystDashboard() {
           'Longest-lived tokens in use',
           'Tokens used in the range, oldest first: age at use and issued lifetime in seconds, by fingerprint (jti or keyed HMAC), never the token.',
           [clickhouse(panelSql({ dashboard: 'longest_lived_tokens' }, RANGE_AND_TENANT))],
+        ),
+      ],
+    ],
+    [
+      [
+        24,
+        8,
+        table(
+          'Service credentials and rotation',
+          `Credentials of service principals and workload identities seen in the range, by id (key id, thumbprint, certificate id), never the secret: overdue first (used while older than ${CREDENTIAL_POLICY_TEXT}, or issued for longer), then oldest. Age in days from issue, or from first sighting (age_basis first_seen: at least that old); current: the one its principal used last.`,
+          [clickhouse(credentialsTableSql())],
+        ),
+      ],
+    ],
+    [
+      [
+        24,
+        8,
+        table(
+          "Access outside the peers' pattern",
+          "Apps a principal was allowed into in the range that fewer than 5 % of the tenant's principals reach, in tenants of at least 20 (GET /api/v1/access/rare). The peers are the whole tenant: the sources give no group or role with their decisions.",
+          [
+            clickhouse(
+              panelSql(
+                { query: 'access_rare' },
+                { ...RANGE_AND_TENANT, max_share: constant(0.05), min_principals: constant(20), limit: constant(200), offset: constant(0) },
+              ),
+            ),
+          ],
         ),
       ],
     ],

@@ -6,6 +6,7 @@ import { findSlo, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, count, link, stat, table, timeseries } from './panels.js';
 import { clickhouse, CLICKHOUSE, constant, errorBudgetRemaining, panelSql, prometheus, RANGE_AND_TENANT } from './queries.js';
+import { CREDENTIAL_POLICY_TEXT, overdueCredentialsCountSql } from './credentials.js';
 import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
 
 export function executiveDashboard(slos: readonly SloModel[]) {
@@ -145,6 +146,18 @@ export function executiveDashboard(slos: readonly SloModel[]) {
             ),
           ],
         ).thresholds(atMost(0.01, 0.05)),
+      ],
+      [
+        6,
+        6,
+        stat(
+          'Service credentials overdue for rotation',
+          `Credentials of service principals and workload identities seen in the range that were used while older than ${CREDENTIAL_POLICY_TEXT}, or issued for longer (GET /api/v1/credentials?overdue=true lists them).`,
+          'short',
+          [clickhouse(overdueCredentialsCountSql())],
+        )
+          .thresholds(atMost(1))
+          .dataLinks([link('Service credentials (analyst)', dashboardUrl('analyst'))]),
       ],
     ],
   ]);

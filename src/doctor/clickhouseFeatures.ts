@@ -29,7 +29,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
       'arrayStringConcat assumeNotNull base64Decode bitmapBuild bitmapCardinality bitmapMax bitmapMin count greatest ' +
       'groupBitmapMergeState groupBitmapState groupUniqArray groupUniqArrayIf max min sipHash64 sum toDate toIntervalDay ' +
       'now toDateTime toStartOfDay toStartOfHour toStartOfMinute toString toUInt8 toUInt64 toYYYYMM least uniqExact uniqExactIfMerge uniqExactIfState ' +
-      'uniqExactMerge uniqExactState version',
+      'uniqExactMerge uniqExactState version any coalesce countIf minIf multiIf toInt64',
   ),
   { kind: 'function', name: 'toDateTime64', since: '20.1', source: 'DateTime64 came with 20.1' },
   {
@@ -51,7 +51,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
     'function',
     'JSONExtract argMin argMax arrayDistinct arrayReverseSort arraySlice arraySort groupArray if indexOf length maxIf startsWith substring toFloat64',
   ),
-  ...ancient('type', 'AggregateFunction SimpleAggregateFunction Array DateTime Enum8 LowCardinality Nullable Tuple String'),
+  ...ancient('type', 'AggregateFunction SimpleAggregateFunction Array Date DateTime Enum8 LowCardinality Nullable Tuple String'),
   ...ancient('type', 'UInt8 UInt16 UInt32 UInt64 Int32 Int64 Float32 Float64'),
   { kind: 'type', name: 'DateTime64', since: '20.1', source: 'changelog 20.1' },
   { kind: 'type', name: 'Bool', since: '21.12', source: 'changelog 21.12: the Bool type' },

@@ -91,6 +91,11 @@ export const envelopeShape = {
   geo_country: identifier(64).optional(),
   asn: z.number().int().nonnegative().max(4294967295).optional(),
   app: identifier(256).optional().describe('resource or application accessed'),
+  credential_id: identifier(256)
+    .optional()
+    .describe(
+      "the credential a service principal or workload identity signed in with or was issued (Entra's key id or certificate thumbprint, a certificate's id): an id, never the secret",
+    ),
   ocsf_class_uid: z.number().int().describe('OCSF class: 3002 Authentication, 3003 Authorize Session, 5002 Device Config State'),
   ocsf_activity_id: z.number().int(),
 };

@@ -47,6 +47,8 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   // Written per event by its view, so a subject's runs sit on the shard of their events.
   subject_hour: 'cityHash64(tenant, principal_id)',
   long_lived_token_uses: 'cityHash64(tenant, token_id)',
+  service_credentials: 'cityHash64(tenant, principal_id)',
+  principal_app_day: 'cityHash64(tenant, principal_id)',
   anomalies: 'cityHash64(tenant, anomaly_id)',
 };
 

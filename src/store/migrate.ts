@@ -32,6 +32,8 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: 'principal_hour', timeColumn: 'hour' },
   { table: 'subject_hour', timeColumn: 'hour' },
   { table: 'long_lived_token_uses', timeColumn: 'time' },
+  { table: 'service_credentials', timeColumn: 'last_seen' },
+  { table: 'principal_app_day', timeColumn: 'day' },
   { table: 'anomalies', timeColumn: 'time' },
 ];
 

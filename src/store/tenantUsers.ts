@@ -26,6 +26,8 @@ export const TENANT_TABLES = [
   'principal_hour',
   'subject_hour',
   'long_lived_token_uses',
+  'service_credentials',
+  'principal_app_day',
 ] as const;
 
 /**

@@ -57,7 +57,7 @@ describe('GET /openapi.json', () => {
   it('describes exactly the routes the server has registered, open ones and ingest included', async () => {
     const documented = (await documentedOperations(app)).map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{(\w+)\}/g, ':$1')}`);
     const routes = registeredRoutes(app);
-    expect(routes).toHaveLength(14);
+    expect(routes).toHaveLength(17);
     expect(documented.sort()).toEqual(routes);
   });
 
@@ -65,7 +65,10 @@ describe('GET /openapi.json', () => {
     const operations = await documentedOperations(app);
     expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual(
       [
+        'GET /api/v1/access/rare',
+        'GET /api/v1/access/unused',
         'GET /api/v1/anomalies',
+        'GET /api/v1/credentials',
         'GET /api/v1/incidents',
         'GET /api/v1/incidents/{id}',
         'GET /api/v1/principals',

@@ -57,6 +57,10 @@ function tenantEvents(t: Tenant, extraLogins: number) {
     ...Array.from({ length: 12 }, (_, i) =>
       e(10 + i / 20, { kind: 'auth', outcome: 'failure', principal_id: `mallory@${t}`, failure_reason: 'bad password' }),
     ),
+    // pat's one allow into the wiki two days before the rest: unused since, and the only one there.
+    e(-24 * 60 * 2, { kind: 'policy', decision: 'allow', app: `old-wiki-${t}`, principal_id: `pat@${t}` }),
+    // A service principal's sign-in with its credential's id: the credentials route lists it.
+    e(3, { kind: 'auth', outcome: 'success', principal_id: `sync@${t}`, principal_type: 'service', credential_id: `key-${t}` }),
     // A later minute closes mallory's, so the scorer judges it.
     e(12, { kind: 'auth', outcome: 'success', ...ann }),
   ];
@@ -138,6 +142,27 @@ const CASES: Record<string, ReadCase | WriteCase> = {
     tenants: (res) => incidents(res).map((i) => i.tenant),
     counts: (res) => [incidents(res).length],
   },
+  'GET /api/v1/credentials': {
+    role: 'analyst',
+    reads: [`/api/v1/credentials?${RANGE}`],
+    view: (res) => sorted(credentials(res).map((c) => `${c.tenant}/${c.principal_id}/${c.credential_id}`)),
+    tenants: (res) => credentials(res).map((c) => c.tenant),
+    counts: (res) => [credentials(res).length],
+  },
+  'GET /api/v1/access/unused': {
+    role: 'analyst',
+    reads: [`/api/v1/access/unused?from=${at(-3 * 24 * 60)}&to=${at(60)}&unused_for=1d`],
+    view: (res) => sorted(findings(res).map((f) => `${f.tenant}/${f.principal_id}/${f.app}`)),
+    tenants: (res) => findings(res).map((f) => f.tenant),
+    counts: (res) => [findings(res).length],
+  },
+  'GET /api/v1/access/rare': {
+    role: 'analyst',
+    reads: [`/api/v1/access/rare?${RANGE}&min_principals=1&max_share=0.6`],
+    view: (res) => sorted(findings(res).map((f) => `${f.tenant}/${f.principal_id}/${f.app}`)),
+    tenants: (res) => findings(res).map((f) => f.tenant),
+    counts: (res) => [findings(res).length],
+  },
   'GET /api/v1/incidents/:id': {
     role: 'analyst',
     reads: [],
@@ -206,6 +231,9 @@ const slis = (res: Response) => res.json<{ slis: Array<{ slo: string; good: numb
 const anomalies = (res: Response) => res.json<{ anomalies: Array<{ tenant: string; anomaly_id: string }> }>().anomalies;
 const principals = (res: Response) => res.json<{ principals: Array<{ tenant: string; principal_id: string; level: string }> }>().principals;
 const incidents = (res: Response) => res.json<{ incidents: Array<{ tenant: string; incident_id: string; state: string }> }>().incidents;
+const findings = (res: Response) => res.json<{ findings: Array<{ tenant: string; principal_id: string; app: string }> }>().findings;
+const credentials = (res: Response) =>
+  res.json<{ credentials: Array<{ tenant: string; principal_id: string; credential_id: string }> }>().credentials;
 /** The anomaly that opened mallory's incident, per tenant (read once stored). */
 const openedBy = new Map<string, string>();
 

@@ -114,9 +114,11 @@ describe('the cluster layout', () => {
       'emitter_minute',
       'events',
       'long_lived_token_uses',
+      'principal_app_day',
       'principal_hour',
       'rejected_events',
       'schema_migrations',
+      'service_credentials',
       'sli_minute',
       'sli_minute_sealed',
       'subject_hour',
@@ -136,7 +138,7 @@ describe('the cluster layout', () => {
   it('shards each table by columns of its sort key, so the copies of a redelivered row meet on one shard', () => {
     const cluster = tables('cluster_layout');
     const distributed = [...cluster.values()].filter((t) => t.engine === 'Distributed');
-    expect(distributed.length).toBe(11);
+    expect(distributed.length).toBe(13);
     for (const table of distributed) {
       const key = /cityHash64\(([\w, ]+)\)\)$/.exec(table.engine_full)?.[1];
       expect(key, table.name).toBeDefined();
@@ -153,7 +155,7 @@ describe('the cluster layout', () => {
     const single = tables('single_node');
     const cluster = tables('cluster_layout');
     const views = [...single.values()].filter((t) => t.engine === 'MaterializedView' || t.engine === 'View');
-    expect(views.length).toBe(13);
+    expect(views.length).toBe(15);
     for (const view of views) {
       const clustered = cluster.get(view.name);
       expect(clustered?.engine, view.name).toBe(view.engine);

@@ -77,7 +77,31 @@ describe('dashboard ClickHouse queries', () => {
       issued_at: '2026-11-10T08:00:00.000Z',
       expires_at: '2026-11-24T08:00:00.000Z',
     };
-    await pipeline.processBatch([{ value: Buffer.from(JSON.stringify(longLived)), origin: { door: 'http' as const } }]);
+    // Nor does it sign service principals in with a credential's id: one that does, for the
+    // service credentials panel.
+    const serviceSignIn = {
+      tenant,
+      kind: 'auth',
+      outcome: 'success',
+      emitter_id: 'idp-service',
+      principal_id: 'svc-report',
+      principal_type: 'service',
+      credential_id: 'key-report-1',
+      time: '2026-11-10T10:30:00.000Z',
+    };
+    // And its principals keep to their peers' apps: one allowed into an app nobody else reaches.
+    const rareAllow = {
+      tenant,
+      kind: 'policy',
+      decision: 'allow',
+      emitter_id: 'pep-rare',
+      principal_id: 'svc-report',
+      app: 'break-glass-console',
+      time: '2026-11-10T10:31:00.000Z',
+    };
+    await pipeline.processBatch(
+      [longLived, serviceSignIn, rareAllow].map((e) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http' as const } })),
+    );
     const principals = await run(queries.find((q) => q.variable === 'principal')!.text, { tenant: { value: tenant } });
     principal = String(Object.values(principals[0] ?? {})[0] ?? '');
   }, 120_000);
@@ -97,8 +121,10 @@ describe('dashboard ClickHouse queries', () => {
     expect(panels).toContain('ztna-executive: High-risk principals (last 24 h)');
     expect(panels).toContain('ztna-executive: Incidents');
     expect(panels).toContain('ztna-analyst: Longest-lived tokens in use');
-    // Every query the test below runs: 20 panel queries and 3 template variables; a panel added or removed changes this.
-    expect(queries.filter((q) => !q.variable)).toHaveLength(20);
+    expect(panels).toContain('ztna-analyst: Service credentials and rotation');
+    expect(panels).toContain('ztna-executive: Service credentials overdue for rotation');
+    // Every query the test below runs: 23 panel queries and 3 template variables; a panel added or removed changes this.
+    expect(queries.filter((q) => !q.variable)).toHaveLength(23);
     expect(queries.filter((q) => q.variable).map((q) => `${q.dashboard}: ${q.panel}`)).toEqual([
       'ztna-analyst: $tenant',
       'ztna-analyst: $principal',

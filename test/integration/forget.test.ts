@@ -88,6 +88,7 @@ async function rowsOf(store: Store, principal: string, tenant: string) {
     events: await count('SELECT count() AS n FROM events WHERE principal_id = {p:String} AND tenant = {t:String}'),
     principal_hour: await count('SELECT count() AS n FROM principal_hour WHERE principal_id = {p:String} AND tenant = {t:String}'),
     subject_hour: await count('SELECT count() AS n FROM subject_hour WHERE principal_id = {p:String} AND tenant = {t:String}'),
+    principal_app_day: await count('SELECT count() AS n FROM principal_app_day WHERE principal_id = {p:String} AND tenant = {t:String}'),
     denial_minute: await count('SELECT count() AS n FROM denial_minute WHERE principal_id = {p:String} AND tenant = {t:String}'),
     denial_minute_sealed: await count(
       'SELECT count() AS n FROM denial_minute_sealed WHERE principal_id = {p:String} AND tenant = {t:String}',
@@ -164,6 +165,7 @@ describe('ztna forget', () => {
       events: 6 + 12,
       principal_hour: 1,
       subject_hour: SUBJECT_HOURS,
+      principal_app_day: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies: 2,
@@ -173,6 +175,7 @@ describe('ztna forget', () => {
       events: 0,
       principal_hour: 0,
       subject_hour: 0,
+      principal_app_day: 0,
       denial_minute: 0,
       denial_minute_sealed: 0,
       anomalies: 0,
@@ -183,6 +186,7 @@ describe('ztna forget', () => {
       events: 6 + 12,
       principal_hour: 1,
       subject_hour: SUBJECT_HOURS,
+      principal_app_day: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies: 2,
@@ -196,6 +200,7 @@ describe('ztna forget', () => {
       events: 18,
       principal_hour: 1,
       subject_hour: SUBJECT_HOURS,
+      principal_app_day: 1,
       denial_minute: 1,
       denial_minute_sealed: 1,
       anomalies_subject: 1,
@@ -345,6 +350,7 @@ describe('the `ztna forget` command', () => {
       [hmac, 'acme'],
     ]);
     expect(runs[0]!.deleted).toMatchObject({ events: 18, principal_hour: 1, denial_minute: 1, rejected_events: 1 });
+    expect(runs[0]!.deleted).toMatchObject({ events: 18, principal_hour: 1, principal_app_day: 1, denial_minute: 1, rejected_events: 1 });
     expect(Object.values(runs[1]!.deleted)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(runs[0]!.scorer_state).toContain(topic);
 

@@ -32,6 +32,15 @@ describe('configuration', () => {
     expect(attempt).toThrow(/ZTNA_SIM_SCENARIOS: unknown scenario earthquake/);
   });
 
+  it('stops on a credential rotation policy that is not a whole number of days from 1 to 3650', () => {
+    expect(loadConfig({}).ZTNA_CREDENTIAL_MAX_AGE_DAYS).toBe(90);
+    expect(loadConfig({ ZTNA_CREDENTIAL_MAX_AGE_DAYS: '30' }).ZTNA_CREDENTIAL_MAX_AGE_DAYS).toBe(30);
+    for (const bad of ['0', '90d', '1.5', '4000'])
+      expect(() => loadConfig({ ZTNA_CREDENTIAL_MAX_AGE_DAYS: bad }), bad).toThrow(
+        /^invalid configuration:\n {2}ZTNA_CREDENTIAL_MAX_AGE_DAYS: /,
+      );
+  });
+
   it('requires a shared HMAC key once replicas can share topics or a store', () => {
     expect(() => requireSharedHmacKey(loadConfig({ KAFKA_BROKERS: 'k:9092' }))).toThrow(/ZTNA_HMAC_KEY/);
     expect(() => requireSharedHmacKey(loadConfig({}))).not.toThrow();

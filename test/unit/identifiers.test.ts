@@ -38,6 +38,7 @@ const ENVELOPE_IDS = [
   'device_id',
   'geo_country',
   'app',
+  'credential_id',
 ];
 const IDENTIFIERS: Record<Kind, string[]> = {
   auth: [...ENVELOPE_IDS, 'auth_method', 'idp'],

@@ -248,6 +248,8 @@ describe('Entra samples', () => {
       app: 'Windows Azure Service Management API',
       outcome: 'success',
       auth_method: 'clientSecret',
+      // The key id of the secret it signed in with (M7), never the secret.
+      credential_id: 'dbcd79c0-c3ea-46b9-9604-ff40d43b8618',
     });
   });
 
@@ -267,6 +269,8 @@ describe('Entra samples', () => {
       auth_method: 'managedIdentity',
     });
     expect(events[1]).not.toHaveProperty('src_ip');
+    // Azure holds and rotates a managed identity's credential: its sign-ins name none.
+    expect(events.filter((e) => 'credential_id' in e)).toEqual([]);
     expect(events[1]).not.toHaveProperty('geo_country');
   });
 

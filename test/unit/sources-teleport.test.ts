@@ -105,8 +105,38 @@ describe('Teleport fixture', () => {
       issued_at: '2026-11-20T08:10:00.500Z',
       expires_at: '2026-11-20T20:10:00.000Z',
       scopes: ['dev'],
+      // The certificate is a credential of its own, named by its issue event's id (M7).
+      credential_id: 'tp-fixture-0010',
+      principal_type: 'user',
     });
     expect(privilegeToken).toMatchObject({ kind: 'token', token_type: 'privilege_token', expires_at: '2026-11-20T08:23:00.000Z' });
+    expect(privilegeToken).not.toHaveProperty('credential_id');
+  });
+
+  it("names a Machine ID bot's certificate a service's credential (M7)", () => {
+    const bot = {
+      code: 'TC000I',
+      event: 'cert.create',
+      cert_type: 'user',
+      identity: { user: 'bot-deployer', bot_name: 'deployer', roles: ['bot-deployer'], expires: '2026-11-20T09:10:00Z' },
+      time: '2026-11-20T08:10:00.000Z',
+      uid: 'tp-bot-cert-1',
+      cluster_name: 'teleport.example.com',
+    };
+    const [event] = eventsIn(normalizeAll([JSON.stringify(bot)]));
+    expect(event).toMatchObject({ principal_id: 'bot-deployer', principal_type: 'service', credential_id: 'tp-bot-cert-1' });
+    // Its sessions are the bot's too: a bot user's login names a service.
+    const login = {
+      code: 'T1000I',
+      event: 'user.login',
+      user: 'bot-deployer',
+      success: true,
+      method: 'local',
+      uid: 'tp-bot-login',
+      time: '2026-11-20T08:10:00.000Z',
+    };
+    expect(eventsIn(normalizeAll([JSON.stringify(login)]))[0]).toMatchObject({ principal_type: 'service' });
+    expect(eventsIn(normalizeAll([JSON.stringify(login)]))[0]).not.toHaveProperty('credential_id');
   });
 });
 

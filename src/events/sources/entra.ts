@@ -92,6 +92,10 @@ export const entraSource: SourceNormalizer = {
       geo_country: str(location.countryOrRegion) ?? str(record.location),
       asn: num(s.autonomousSystemNumber),
       app: str(s.appDisplayName) ?? str(s.resourceDisplayName) ?? str(s.appId),
+      // Which of the application's credentials it signed in with (M7): the key id of its secret or
+      // certificate, else the certificate's thumbprint; ids Entra logs, never the secret. Managed
+      // identities carry none: Azure holds and rotates their credentials.
+      credential_id: workload ? (str(s.servicePrincipalCredentialKeyId) ?? str(s.servicePrincipalCredentialThumbprint)) : undefined,
     });
     const enforced = enforcedPolicies(s);
     const blocked = s.conditionalAccessStatus === 'failure' || CONDITIONAL_ACCESS_CODES.has(errorCode);

@@ -38,6 +38,8 @@ export const teleportSource: SourceNormalizer = {
     const cluster = str(record.cluster_name);
     const attributes = isObject(record.attributes) ? record.attributes : {};
     const principal = str(record.user) ?? firstStr(record, ['identity.user']) ?? emailPrincipal(attributes.email);
+    // A Machine ID bot (tbot) is a workload: its certificates name the bot, its user is `bot-<name>`.
+    const bot = firstStr(record, ['identity.bot_name', 'bot_name']) !== undefined || principal?.startsWith('bot-') === true;
     const envelope = compact({
       event_id: deriveEventId('teleport', str(record.uid)),
       time: isoTime(record.time),
@@ -47,7 +49,7 @@ export const teleportSource: SourceNormalizer = {
       session_id: str(record.sid),
       // Teleport user names keep their case; an SSO login that failed before naming one has the IdP's email.
       principal_id: principal,
-      principal_type: principal === undefined ? undefined : ('user' as const),
+      principal_type: principal === undefined ? undefined : bot ? ('service' as const) : ('user' as const),
       device_id: firstStr(record, ['device.device_id']),
       src_ip: ipAddress(record['addr.remote']),
       app: firstStr(record, RESOURCE_PATHS),
@@ -112,6 +114,8 @@ export const teleportSource: SourceNormalizer = {
           // The token itself is never in the event: its issue event's id names it.
           token_id: str(record.uid),
           token_type: tokenType,
+          // Each certificate is a credential of its own (M7: a bot's certificates are its rotations).
+          credential_id: tokenType === 'certificate' ? str(record.uid) : undefined,
           issued_at: isoTime(record.time),
           expires_at: isoTime(record.expires) ?? isoTime(at(record, 'identity.expires')),
           // A certificate's roles are what it lets its holder do.
