@@ -92,6 +92,31 @@ describe('MFA push fatigue', () => {
     const slow = new MfaFatigueScorer();
     expect([0, 200, 400, 600, 800, 1000].flatMap((t) => slow.observe(push(t)))).toEqual([]);
   });
+
+  it("counts again after a sign-in from where the pushes were asked: a busy user's stray denials never add up", () => {
+    // A user who turns a push down now and then, and signs in from the same network between them.
+    const own = (seconds: number) => push(seconds);
+    const s = new MfaFatigueScorer();
+    const found = [0, 60, 120, 180, 240, 300, 360].flatMap((t) => [
+      ...s.observe(own(t)),
+      ...s.observe(signIn(t + 30, { src_ip: '45.9.9.8' })),
+    ]);
+    expect(found).toEqual([]);
+    // Without the sign-ins, the same pushes are a fatigue, and the next sign-in from there a likely compromise.
+    const bare = new MfaFatigueScorer();
+    const pushes = [0, 60, 120, 180, 240, 300, 360].flatMap((t) => bare.observe(own(t)));
+    expect(pushes.map((a) => a.kind)).toEqual(['mfa-fatigue']);
+    expect(bare.observe(signIn(390, { src_ip: '45.9.9.8' })).map((a) => a.kind)).toEqual(['mfa-fatigue-success']);
+    // A sign-in answers only the pushes before it: the ones that came later (read out of order) still count.
+    const late = new MfaFatigueScorer();
+    expect([0, 60, 200, 260].flatMap((t) => late.observe(own(t)))).toEqual([]);
+    expect(late.observe(signIn(100, { src_ip: '45.9.9.8' }))).toEqual([]);
+    // 200, 260, 320, 380: four (with the answered two, 320 would have made six); a fifth makes the fatigue.
+    expect([320, 380].flatMap((t) => late.observe(own(t)))).toEqual([]);
+    expect(late.observe(own(440)).map((a) => [a.kind, a.evidence.reasons[0]])).toEqual([
+      ['mfa-fatigue', '5 denied MFA pushes within 10 min'],
+    ]);
+  });
 });
 
 describe('session hijack', () => {
