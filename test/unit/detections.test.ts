@@ -192,6 +192,13 @@ describe('allowed while non-compliant', () => {
     expect(s.observe(posture(60, ['screen_lock']))).toEqual([]);
     expect(s.observe(allow(70, { device_id: 'dev-1' }))).toEqual([]);
   });
+
+  it('stays quiet for a decision within the second of a report timed to the second: it may have come first', () => {
+    const s = new NoncompliantAccessScorer();
+    expect(s.observe(posture(100, ['disk_encryption']))).toEqual([]);
+    expect(s.observe(allow(100.6, { device_id: 'dev-1' }))).toEqual([]);
+    expect(s.observe(allow(101, { device_id: 'dev-1' }))).toHaveLength(1);
+  });
 });
 
 describe('new device or country', () => {
@@ -203,6 +210,32 @@ describe('new device or country', () => {
     const found = s.observe(signIn(20, { device_id: 'dev-3', geo_country: 'BR' }));
     expect(found.map((a) => [a.type, a.kind, a.score, a.severity])).toEqual([['new_context', 'new-country', 50, 'medium']]);
     expect(s.observe(signIn(30, { device_id: 'dev-9' })).map((a) => [a.kind, a.score, a.severity])).toEqual([['new-device', 20, 'low']]);
+  });
+});
+
+describe('a batch read from several topics (issue 14)', () => {
+  it("scores a batch in event-time order: a principal's policy denials an hour ahead do not push its failed logins out of the window", () => {
+    // One process reading a backlog: the batch holds the policy topic's chunk (bob's denials up to
+    // 50 minutes on, three a minute) before the auth topic's (his password guessed at minute 0, 30 a minute).
+    const denials = Array.from({ length: 150 }, (_, i) =>
+      event(
+        {
+          kind: 'policy',
+          decision: 'deny',
+          principal_id: 'bob',
+          app: 'wiki',
+          policy_id: 'p',
+          policy_version: 'v1',
+          reasons: ['outside allowed hours'],
+        },
+        60 + i * 20,
+      ),
+    );
+    const guesses = Array.from({ length: 30 }, (_, i) => fail('bob', i * 2));
+    const raised = score(createScorers(), [...denials, ...guesses]);
+    expect(raised.filter((a) => a.key === 'principal:bob').map((a) => [a.kind, a.time])).toEqual([
+      ['brute-force', new Date(T0).toISOString()],
+    ]);
   });
 });
 
