@@ -25,6 +25,15 @@ export interface DenialBurstOptions {
   rolloutMinutes: number;
   /** Keys tracked at most (least recently seen forgotten first). */
   maxKeys: number;
+  /**
+   * A policy denial whose every reason matches this was refused for its device's posture (a
+   * non-compliant device): an IT problem the posture detections surface, not its user's or its
+   * network's doing, so it does not count toward the principal's or the source network's bursts
+   * (clients retry a blocked device many times a minute). It still counts for the policy, app and
+   * tenant, where a surge of them is worth knowing. An unmanaged or unknown device is not posture:
+   * those denials count everywhere.
+   */
+  postureReasons: RegExp;
 }
 
 export const DEFAULT_DENIAL_BURST: DenialBurstOptions = {
@@ -35,6 +44,7 @@ export const DEFAULT_DENIAL_BURST: DenialBurstOptions = {
   cooldownMinutes: 10,
   rolloutMinutes: 30,
   maxKeys: 100_000,
+  postureReasons: /\bnon-?compliant\b|\bnot compliant\b|\bcompliance\b|\bposture\b/i,
 };
 
 export type Dimension = 'principal' | 'src_net' | 'policy' | 'app' | 'tenant';
@@ -43,6 +53,9 @@ const DIMENSIONS: readonly Dimension[] = ['principal', 'src_net', 'policy', 'app
 
 /** Keys that aggregate many principals: they need a history to be judged, and a larger burst. */
 const BROAD: readonly Dimension[] = ['app', 'tenant'];
+
+/** Keys of who is acting (a person, a network): a device's posture is not theirs. */
+const ACTORS: readonly Dimension[] = ['principal', 'src_net'];
 
 const isDenial = (e: CanonicalEvent) => (e.kind === 'policy' && e.decision === 'deny') || (e.kind === 'auth' && e.outcome === 'failure');
 const isPushFailure = (e: CanonicalEvent) => e.kind === 'auth' && e.outcome === 'failure' && (e.auth_method === 'push' || e.mfa === true);
@@ -117,13 +130,22 @@ export class DenialBurstScorer {
       if (this.policyVersionSeen.get(pv) === undefined) this.policyVersionSeen.set(pv, minute);
     }
     if (!isDenial(event)) return [];
+    const posture = this.isPostureDenial(event);
     const out: Anomaly[] = [];
     for (const [dimension, value] of this.dimensions(event)) {
-      if (!only.includes(dimension)) continue;
+      if (!only.includes(dimension) || (posture && ACTORS.includes(dimension))) continue;
       const found = this.count(dimension, value, event, minute);
       if (found) out.push(found);
     }
     return out;
+  }
+
+  /** A policy denial refused for the device's posture alone: every reason it gives says so. */
+  private isPostureDenial(event: CanonicalEvent): boolean {
+    // A decision rebuilt from the store (a keyed replica's state) may carry no reasons: then it counts.
+    const reasons = event.kind === 'policy' ? (event.reasons ?? []) : [];
+    const posture = this.options.postureReasons;
+    return reasons.length > 0 && reasons.every((reason) => posture.test(reason));
   }
 
   private dimensions(event: CanonicalEvent): Array<[Dimension, string]> {

@@ -2,8 +2,9 @@
 // accepts one. Okta's and Elastic's anchor: at least 5 denied pushes for one principal within
 // 10 minutes (medium); a successful sign-in of that principal soon after, from the network the
 // pushes were asked from, is a likely compromise (high): the attacker's, not the victim's own
-// sign-in at home. Per principal: the times and event ids of the last denied pushes in a ring,
-// the network of the last (interned).
+// sign-in at home. A sign-in from that network before the pushes make a fatigue answers them:
+// the user turned a push down and signed in, and counting starts again. Per principal: the times
+// and event ids of the last denied pushes in a ring, the network of the last (interned).
 import type { CanonicalEvent } from '../events/index.js';
 import { anomaly, evidenceOf, networkOf, type Anomaly, type EvidenceEvent } from './anomaly.js';
 import { EVENT_ID_WORDS, EventIdCells } from './eventIds.js';
@@ -90,7 +91,13 @@ export class MfaFatigueScorer {
     const before = this.pushes(slot).filter((p) => p.at <= time);
     const end = before.at(-1)?.at ?? time;
     const pushes = before.filter((p) => p.at > end - this.options.windowMs);
-    if (pushes.length < this.options.minPushes) return [];
+    if (pushes.length < this.options.minPushes) {
+      // A sign-in from where the pushes were asked, before they made a fatigue: the user's own,
+      // who turned down a push or two and then signed in. Those pushes are answered; counting
+      // starts again (a busy user's stray denials, hours apart by sign-ins, never add up).
+      if (!denied) this.answered(slot, time);
+      return [];
+    }
     // An episode: pushes since the first of the window; a new one starts once the last has aged out.
     if (floats[f + EPISODE]! === 0 || floats[f + EPISODE]! < pushes[0]!.at - this.options.windowMs) {
       floats[f + EPISODE] = pushes[0]!.at;
@@ -103,9 +110,34 @@ export class MfaFatigueScorer {
       ints[i + RAISED]! |= 1;
       return [this.anomalyOf(event, 'mfa-fatigue', this.options.score, pushes.length, episode, evidence)];
     }
-    if (ints[i + RAISED]! & 2 || time - end > this.options.successWithinMs) return [];
+    if (ints[i + RAISED]! & 2) return [];
+    if (time - end > this.options.successWithinMs) {
+      this.answered(slot, time);
+      return [];
+    }
     ints[i + RAISED]! |= 2;
     return [this.anomalyOf(event, 'mfa-fatigue-success', this.options.successScore, pushes.length, episode, evidence)];
+  }
+
+  /** Forgets the pushes held at or before this time (answered by a sign-in), keeping later ones in order. */
+  private answered(slot: number, time: number): void {
+    const { ints, floats } = this.state.pool;
+    const i = slot * this.state.ints;
+    const f = slot * this.state.floats;
+    const held = ints[i + COUNT]!;
+    const cells = Array.from({ length: held }, (_, k) => (ints[i + HEAD]! + k) % this.ring);
+    if (cells.every((at) => floats[f + TIMES + at]! > time)) return;
+    // Rare (a push turned down, then a sign-in): the later pushes read out, the cells emptied, written back from the first.
+    const kept = cells
+      .filter((at) => floats[f + TIMES + at]! > time)
+      .map((at) => ({ at: floats[f + TIMES + at]!, id: this.eventIds.read(ints, i + IDS + at * EVENT_ID_WORDS) }));
+    for (const at of cells) this.eventIds.clear(ints, i + IDS + at * EVENT_ID_WORDS);
+    kept.forEach((push, k) => {
+      floats[f + TIMES + k] = push.at;
+      this.eventIds.write(ints, i + IDS + k * EVENT_ID_WORDS, push.id);
+    });
+    ints[i + HEAD] = 0;
+    ints[i + COUNT] = kept.length;
   }
 
   /** The pushes held, oldest first, as times and evidence events. */

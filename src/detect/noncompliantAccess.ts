@@ -74,7 +74,10 @@ export class NoncompliantAccessScorer {
     const { ints, floats } = this.state.pool;
     const i = slot * this.state.ints;
     const reportedAt = floats[slot * this.state.floats + REPORTED]!;
-    if (ints[i + FAILED] === 0 || ints[i + RAISED] || time < reportedAt || time > reportedAt + this.options.maxReportAgeMs) return [];
+    // Posture feeds often time a report to the second (Intune, Google, ZPA): a decision within
+    // that second may have come before it, when the device still passed.
+    if (ints[i + FAILED] === 0 || ints[i + RAISED] || time < reportedAt + 1000 || time > reportedAt + this.options.maxReportAgeMs)
+      return [];
     ints[i + RAISED] = 1;
     const failed = this.options.requiredChecks.filter((_, k) => ints[i + FAILED]! & (1 << k));
     const agent = this.state.string(slot, AGENT);

@@ -57,10 +57,25 @@ export function observeAll(scorers: Scorers, event: CanonicalEvent): Anomaly[] {
   ];
 }
 
-/** The scorers over events in order, what they raise merged into incidents: pure apart from their own bounded state. */
+/**
+ * A batch in event-time order (stable: events of one time keep their order, a record's related
+ * events after it). A batch gathers whole partition chunks of several topics, so one topic's
+ * records can come minutes, in a backlog an hour, ahead of another's: a principal's policy denials
+ * ahead of the failed logins of the same minutes moved its burst window past them (issue 14).
+ */
+export function inTimeOrder(events: readonly CanonicalEvent[]): readonly CanonicalEvent[] {
+  const times = events.map((e) => Date.parse(e.time));
+  let ordered = true;
+  for (let i = 1; i < times.length && ordered; i++) ordered = times[i - 1]! <= times[i]!;
+  if (ordered) return events;
+  const index = Array.from(events.keys()).sort((a, b) => times[a]! - times[b]! || a - b);
+  return index.map((i) => events[i]!);
+}
+
+/** The scorers over a batch in event-time order, what they raise merged into incidents: pure apart from their own bounded state. */
 export function score(scorers: Scorers, events: readonly CanonicalEvent[]): Anomaly[] {
   const found: Anomaly[] = [];
-  for (const event of events) found.push(...observeAll(scorers, event));
+  for (const event of inTimeOrder(events)) found.push(...observeAll(scorers, event));
   return scorers.incidents.merge(found);
 }
 

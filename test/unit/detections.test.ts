@@ -92,6 +92,31 @@ describe('MFA push fatigue', () => {
     const slow = new MfaFatigueScorer();
     expect([0, 200, 400, 600, 800, 1000].flatMap((t) => slow.observe(push(t)))).toEqual([]);
   });
+
+  it("counts again after a sign-in from where the pushes were asked: a busy user's stray denials never add up", () => {
+    // A user who turns a push down now and then, and signs in from the same network between them.
+    const own = (seconds: number) => push(seconds);
+    const s = new MfaFatigueScorer();
+    const found = [0, 60, 120, 180, 240, 300, 360].flatMap((t) => [
+      ...s.observe(own(t)),
+      ...s.observe(signIn(t + 30, { src_ip: '45.9.9.8' })),
+    ]);
+    expect(found).toEqual([]);
+    // Without the sign-ins, the same pushes are a fatigue, and the next sign-in from there a likely compromise.
+    const bare = new MfaFatigueScorer();
+    const pushes = [0, 60, 120, 180, 240, 300, 360].flatMap((t) => bare.observe(own(t)));
+    expect(pushes.map((a) => a.kind)).toEqual(['mfa-fatigue']);
+    expect(bare.observe(signIn(390, { src_ip: '45.9.9.8' })).map((a) => a.kind)).toEqual(['mfa-fatigue-success']);
+    // A sign-in answers only the pushes before it: the ones that came later (read out of order) still count.
+    const late = new MfaFatigueScorer();
+    expect([0, 60, 200, 260].flatMap((t) => late.observe(own(t)))).toEqual([]);
+    expect(late.observe(signIn(100, { src_ip: '45.9.9.8' }))).toEqual([]);
+    // 200, 260, 320, 380: four (with the answered two, 320 would have made six); a fifth makes the fatigue.
+    expect([320, 380].flatMap((t) => late.observe(own(t)))).toEqual([]);
+    expect(late.observe(own(440)).map((a) => [a.kind, a.evidence.reasons[0]])).toEqual([
+      ['mfa-fatigue', '5 denied MFA pushes within 10 min'],
+    ]);
+  });
 });
 
 describe('session hijack', () => {
@@ -167,6 +192,13 @@ describe('allowed while non-compliant', () => {
     expect(s.observe(posture(60, ['screen_lock']))).toEqual([]);
     expect(s.observe(allow(70, { device_id: 'dev-1' }))).toEqual([]);
   });
+
+  it('stays quiet for a decision within the second of a report timed to the second: it may have come first', () => {
+    const s = new NoncompliantAccessScorer();
+    expect(s.observe(posture(100, ['disk_encryption']))).toEqual([]);
+    expect(s.observe(allow(100.6, { device_id: 'dev-1' }))).toEqual([]);
+    expect(s.observe(allow(101, { device_id: 'dev-1' }))).toHaveLength(1);
+  });
 });
 
 describe('new device or country', () => {
@@ -178,6 +210,32 @@ describe('new device or country', () => {
     const found = s.observe(signIn(20, { device_id: 'dev-3', geo_country: 'BR' }));
     expect(found.map((a) => [a.type, a.kind, a.score, a.severity])).toEqual([['new_context', 'new-country', 50, 'medium']]);
     expect(s.observe(signIn(30, { device_id: 'dev-9' })).map((a) => [a.kind, a.score, a.severity])).toEqual([['new-device', 20, 'low']]);
+  });
+});
+
+describe('a batch read from several topics (issue 14)', () => {
+  it("scores a batch in event-time order: a principal's policy denials an hour ahead do not push its failed logins out of the window", () => {
+    // One process reading a backlog: the batch holds the policy topic's chunk (bob's denials up to
+    // 50 minutes on, three a minute) before the auth topic's (his password guessed at minute 0, 30 a minute).
+    const denials = Array.from({ length: 150 }, (_, i) =>
+      event(
+        {
+          kind: 'policy',
+          decision: 'deny',
+          principal_id: 'bob',
+          app: 'wiki',
+          policy_id: 'p',
+          policy_version: 'v1',
+          reasons: ['outside allowed hours'],
+        },
+        60 + i * 20,
+      ),
+    );
+    const guesses = Array.from({ length: 30 }, (_, i) => fail('bob', i * 2));
+    const raised = score(createScorers(), [...denials, ...guesses]);
+    expect(raised.filter((a) => a.key === 'principal:bob').map((a) => [a.kind, a.time])).toEqual([
+      ['brute-force', new Date(T0).toISOString()],
+    ]);
   });
 });
 

@@ -121,6 +121,40 @@ describe('denial burst scorer', () => {
     expect(found.map((a) => [a.key, a.kind])).toEqual([['src_net:45.9.9.0/24', 'password-spray']]);
   });
 
+  it("leaves a device's posture denials out of its principal's and network's bursts, not out of the policy's", () => {
+    const s = new DenialBurstScorer();
+    // A busy user's client retries on a device that failed its posture check: 30 denials a minute, each for the device.
+    const blocked = (i: number, reasons: string[]) =>
+      event(
+        {
+          kind: 'policy',
+          decision: 'deny',
+          principal_id: 'cat',
+          app: 'git',
+          policy_id: 'p',
+          policy_version: 'v1',
+          src_ip: '81.2.3.4',
+          reasons,
+        },
+        5 + i / 100,
+      );
+    const posture = Array.from({ length: 30 }, (_, i) => s.observe(blocked(i, ['device not compliant']))).flat();
+    expect(posture.map((a) => a.key)).toEqual(['policy:p@v1']);
+    // The same count denied for anything else (an unmanaged device too) is the principal's burst.
+    const other = new DenialBurstScorer();
+    const reasons = [['device not managed'], ['missing group membership'], ['device not compliant', 'outside allowed hours']];
+    const found = Array.from({ length: 30 }, (_, i) => other.observe(blocked(i, reasons[i % 3]!))).flat();
+    expect(found.map((a) => [a.key, a.kind])).toEqual([
+      ['principal:cat', 'denied-principal'],
+      ['src_net:81.2.3.0/24', 'denied-network'],
+      ['policy:p@v1', 'misconfigured-rollout'],
+    ]);
+    // Which reasons are the device's posture is an option.
+    const strict = new DenialBurstScorer({ ...DEFAULT_DENIAL_BURST, postureReasons: /^$/ });
+    const counted = Array.from({ length: 30 }, (_, i) => strict.observe(blocked(i, ['device not compliant']))).flat();
+    expect(counted.map((a) => a.key)).toContain('principal:cat');
+  });
+
   it('judges a busy key against its own baseline, not the minimum count', () => {
     const s = new DenialBurstScorer();
     // 15 policy denials a minute for half an hour is this app's normal.
