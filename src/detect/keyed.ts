@@ -25,17 +25,17 @@ export interface KeyedMessage {
 /** The fields the scorers and the completeness tracker read; the rest of an event stays in the store. */
 const KEYED_FIELDS = [
   'event_id', 'kind', 'time', 'tenant', 'emitter_id', 'emitter_seq', 'session_id', 'principal_id', 'device_id', 'src_ip',
-  'geo_country', 'user_agent', 'app', 'outcome', 'auth_method', 'mfa', 'decision', 'policy_id', 'policy_version', 'activity',
-  'token_id', 'expires_at', 'failure_reason', 'compliant', 'checks', 'agent_version',
+  'geo_country', 'user_agent', 'app', 'outcome', 'auth_method', 'mfa', 'decision', 'policy_id', 'policy_version', 'reasons',
+  'activity', 'token_id', 'expires_at', 'failure_reason', 'compliant', 'checks', 'agent_version',
 ] as const; // prettier-ignore
 
-/** The event with only what the keyed processors read, and no empty field (a stored row's '' and null are absent). */
+/** The event with only what the keyed processors read, and no empty field (a stored row's '', null and [] are absent). */
 export function compactEvent(event: CanonicalEvent | Record<string, unknown>): CanonicalEvent {
   const source = event as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const field of KEYED_FIELDS) {
     const value = source[field];
-    if (value !== undefined && value !== null && value !== '') out[field] = value;
+    if (value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0)) out[field] = value;
   }
   return out as unknown as CanonicalEvent;
 }

@@ -5,7 +5,7 @@
 // first half. Losing partitions drops exactly the keys they hold.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord, type CanonicalEvent } from '../../src/events/index.js';
-import { credentialRouteKey, KeyedScoring, keyedMessages, partitionOf, type KeyedMessage } from '../../src/detect/keyed.js';
+import { compactEvent, credentialRouteKey, KeyedScoring, keyedMessages, partitionOf, type KeyedMessage } from '../../src/detect/keyed.js';
 import type { Anomaly } from '../../src/detect/anomaly.js';
 import { slotScorers } from '../../src/detect/processor.js';
 import { createScorers } from '../../src/detect/scorers.js';
@@ -86,6 +86,18 @@ describe('keyed scorer state dropped and rebuilt per partition', () => {
     // A cold replica misses what needs the first half: the replayed token's issue, the brute force's counts.
     const cold = new KeyedScoring(createScorers(), PARTITIONS).score(messagesOf(second)).anomalies;
     expect(ids([...before, ...cold])).not.toEqual(ids(alone));
+  });
+
+  it('replays each stored event with every field the keyed scorers read, as a live keyed message carries it', async () => {
+    await new IngestPipeline(store, pipelineOptions()).processBatch(
+      records.map((line, i) => ({ value: Buffer.from(line), origin: { door: 'simulator', offset: String(i) } })),
+    );
+    const to = new Date(Date.now() + 60_000);
+    const from = new Date(to.getTime() - 120 * 60_000);
+    const replayed = new Map((await readScorerWindow(store, from, to)).map((e) => [e.event_id, e]));
+    for (const event of events) expect(replayed.get(event.event_id), event.event_id).toEqual(compactEvent(event));
+    // Among them the denials for posture alone, which the denial-burst scorer tells by their reasons.
+    expect(events.some((e) => e.kind === 'policy' && e.decision === 'deny' && e.reasons.length > 0)).toBe(true);
   });
 
   it('drops the keys of the partitions lost and keeps the others', () => {
