@@ -34,7 +34,7 @@ async function fetchPage(
   after: Position | undefined,
   limit: number,
 ): Promise<TrailEvent[]> {
-  const sql = namedQuery(q.related && SUBJECT_FILTERS.some((name) => q[name] !== '') ? 'trail_related' : 'trail');
+  const sql = namedQuery((await linksAnything(store, q, tenants)) ? 'trail_related' : 'trail');
   const events: TrailEvent[] = [];
   for (let from = after; ;) {
     const rows = await store.query<RawRow>(sql, {
@@ -50,6 +50,18 @@ async function fetchPage(
     if (rows.length < limit || events.length >= limit) return events.slice(0, limit);
     from = positionOf(trailEvent(rows.at(-1)!));
   }
+}
+
+/**
+ * Whether the related events are asked for and can be there. A principal's own trail links only
+ * events without a principal, which are rare: when the range holds none (one small look-up), its
+ * trail is the plain one, read by the sort key alone (a third of the time at 1 M events).
+ */
+async function linksAnything(store: Store, q: TrailsQuery, tenants: TenantParams): Promise<boolean> {
+  if (!q.related || !SUBJECT_FILTERS.some((name) => q[name] !== '')) return false;
+  if (SUBJECT_FILTERS.some((name) => name !== 'principal' && q[name] !== '')) return true;
+  const [answer] = await store.query<{ any: number | boolean }>(namedQuery('unattributed_in_range'), { ...rangeParams(q), ...tenants });
+  return Boolean(Number(answer?.any ?? 0));
 }
 
 /** A page of `q.limit` events of the tenants given, and the cursor of the next one when there is more. */
