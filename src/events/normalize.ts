@@ -76,7 +76,10 @@ export function normalizeRecord(raw: Uint8Array | string, options: NormalizeOpti
 }
 
 // The kind's own schema, not the union: the draft's kind is known, and the union would look it up again.
-const FAST_PARSERS = Object.fromEntries(KINDS.map((kind) => [kind, compileParser(eventSchemaByKind[kind])])) as Record<Kind, (v: unknown) => unknown>;
+const FAST_PARSERS = Object.fromEntries(KINDS.map((kind) => [kind, compileParser(eventSchemaByKind[kind])])) as Record<
+  Kind,
+  (v: unknown) => unknown
+>;
 
 /** The event, or why it is invalid: checked by the compiled schema, and by zod itself for the reason when that fails. */
 function validate(draft: Json, kind: Kind): CanonicalEvent | string {
