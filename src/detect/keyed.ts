@@ -130,8 +130,12 @@ export function partitionOf(key: string, partitions: number): number {
   return partitioner({ topic: '', partitionMetadata: metadata as never, message: { key, value: null } });
 }
 
-/** An anomaly already stored (raised by whichever replica held its key), as a rebuild needs it. */
+/**
+ * An anomaly already stored (raised by whichever replica held its key), as a rebuild needs it:
+ * an incident's own, or one joined to it as related (raised there, so not to be raised again here).
+ */
 export interface RaisedAnomaly {
+  anomaly_id: string;
   type: Anomaly['type'];
   tenant: string;
   key: string;
@@ -197,6 +201,7 @@ export class KeyedScoring {
 
   /** Whether a stored anomaly is the one the replay raised again. */
   private covers(stored: RaisedAnomaly, replayed: Anomaly): boolean {
+    if (stored.anomaly_id === replayed.anomaly_id) return true;
     if (stored.type !== replayed.type || stored.tenant !== replayed.tenant || stored.key !== replayed.key) return false;
     if (stored.type === 'denial_burst') return Math.abs(minuteOf(stored.time) - minuteOf(replayed.time)) < this.cooldownMinutes;
     return replayed.evidence.reasons.every((reason) => stored.reasons.includes(reason));

@@ -15,6 +15,7 @@ import {
   type KeyedScoring,
   type RaisedAnomaly,
 } from '../detect/keyed.js';
+import type { RelatedAnomaly } from '../detect/anomaly.js';
 import type { AnomalyProcessor } from '../detect/processor.js';
 import type { BatchProcessor } from '../pipeline/pipeline.js';
 import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
@@ -78,23 +79,44 @@ export async function readScorerWindow(store: Store, from: Date, to: Date): Prom
   return rows.map((row) => compactEvent(storedForm(row)));
 }
 
-/** The anomalies stored with a time in [from, to), as a rebuild marks them raised. */
+/**
+ * The anomalies stored with a time in [from, to), as a rebuild marks them raised: each incident's
+ * own and those joined to it (`evidence.related`; a related one carries no reasons, and is about
+ * the incident's principal).
+ */
 export async function readRaisedAnomalies(store: Store, from: Date, to: Date): Promise<RaisedAnomaly[]> {
-  const rows = await store.query<{ type: RaisedAnomaly['type']; tenant: string; key: string; ms: string | number; evidence: string }>(
-    namedQuery('scorer_state_anomalies'),
-    rangeParams({ from, to }),
-  );
-  return rows.map(({ type, tenant, key, ms, evidence }) => {
-    const parsed = JSON.parse(evidence) as { reasons?: string[]; baseline?: { principal?: unknown } };
-    const principal = parsed.baseline?.principal;
-    return {
+  const rows = await store.query<{
+    anomaly_id: string;
+    type: RaisedAnomaly['type'];
+    tenant: string;
+    key: string;
+    ms: string | number;
+    evidence: string;
+  }>(namedQuery('scorer_state_anomalies'), rangeParams({ from, to }));
+  return rows.flatMap(({ anomaly_id, type, tenant, key, ms, evidence }) => {
+    const parsed = JSON.parse(evidence) as { reasons?: string[]; baseline?: { principal?: unknown }; related?: RelatedAnomaly[] };
+    const principal = typeof parsed.baseline?.principal === 'string' ? parsed.baseline.principal : undefined;
+    const own: RaisedAnomaly = {
+      anomaly_id,
       type,
       tenant,
       key,
       time: new Date(Number(ms)).toISOString(),
       reasons: parsed.reasons ?? [],
-      principal: typeof principal === 'string' ? principal : undefined,
+      principal,
     };
+    return [
+      own,
+      ...(parsed.related ?? []).map((r) => ({
+        anomaly_id: r.anomaly_id,
+        type: r.type,
+        tenant,
+        key: r.key,
+        time: r.time,
+        reasons: [],
+        principal,
+      })),
+    ];
   });
 }
 

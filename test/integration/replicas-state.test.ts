@@ -88,6 +88,34 @@ describe('keyed scorer state dropped and rebuilt per partition', () => {
     expect(ids([...before, ...cold])).not.toEqual(ids(alone));
   });
 
+  it('does not raise again what the store holds joined to an incident whose own key lives in another partition', async () => {
+    await new IngestPipeline(store, pipelineOptions()).processBatch(
+      records.map((line, i) => ({ value: Buffer.from(line), origin: { door: 'simulator', offset: String(i) } })),
+    );
+    const raised = new KeyedScoring(createScorers(), PARTITIONS).score(messagesOf(events)).anomalies;
+    await new StoreAnomalySink(store).publish(raised);
+    // The brute force's network burst joins its principal's incident (or the other way): a related anomaly of another partition.
+    const routeOf = (a: Pick<Anomaly, 'type' | 'tenant' | 'key'>) =>
+      partitionOf(a.type === 'denial_burst' ? `${a.tenant}/${a.key}` : credentialRouteKey(a.key, a.tenant, undefined), PARTITIONS);
+    const joined = raised.flatMap((a) =>
+      (a.evidence.related ?? [])
+        .filter((r) => r.type === 'denial_burst' && routeOf({ ...r, tenant: a.tenant }) !== routeOf(a))
+        .map((r) => ({ ...r, tenant: a.tenant })),
+    );
+    expect(joined.length).toBeGreaterThan(0);
+    const to = new Date(Date.now() + 60_000);
+    const from = new Date(to.getTime() - 120 * 60_000);
+    for (const r of joined) {
+      const next = new KeyedScoring(createScorers(), PARTITIONS);
+      const again = next.rebuild(
+        await readScorerWindow(store, from, to),
+        await readRaisedAnomalies(store, from, to),
+        new Set([routeOf(r)]),
+      );
+      expect(again.filter((a) => a.type === r.type && a.key === r.key).map((a) => `${a.key} ${a.time}`)).toEqual([]);
+    }
+  });
+
   it('replays each stored event with every field the keyed scorers read, as a live keyed message carries it', async () => {
     await new IngestPipeline(store, pipelineOptions()).processBatch(
       records.map((line, i) => ({ value: Buffer.from(line), origin: { door: 'simulator', offset: String(i) } })),
