@@ -11,6 +11,7 @@ export type AnomalyType =
   | 'session_hijack'
   | 'impossible_travel'
   | 'noncompliant_access'
+  | 'secret_leak'
   | 'new_context';
 /** Gravest first, as the API and the risk summary list them. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;

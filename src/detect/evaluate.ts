@@ -16,6 +16,7 @@ export const SCORED_BY: Partial<Record<ScenarioName, AnomalyType>> = {
   // Its reports fail EDR while the policy engine still allows the devices: a policy gap too.
   'posture-agent-bug': 'noncompliant_access',
   'new-device': 'new_context',
+  'leaked-service-secret': 'secret_leak',
 };
 
 /** Signals, not alerts: low on their own, they raise other anomalies' scores (not counted as false alarms). */

@@ -32,7 +32,11 @@ export const KIND_RANK = [
   'session-hijack',
   'revoked-token-use',
   'expired-token-use',
+  // A service does not travel: its credential used from another country or operator is a leak.
+  'service-new-country',
+  'service-new-asn',
   'impossible-travel',
+  'service-new-network',
   'credential-stuffing',
   'password-spray',
   'mfa-push-bombing',

@@ -235,6 +235,7 @@ export class KeyedScoring {
       ...s.mfaFatigue.observe(m.event),
       ...s.impossibleTravel.observe(m.event),
       ...s.noncompliantAccess.observe(m.event),
+      ...s.serviceCredential.observe(m.event),
       ...s.newContext.observe(m.event),
     ];
   }

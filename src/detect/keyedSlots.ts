@@ -96,6 +96,27 @@ export class KeyedSlots {
     return this.strings.get(this.pool.ints[slot * this.ints + word]!);
   }
 
+  /**
+   * Whether the value is new to a ring of `kept` interned words from `ring` on (its next place in
+   * the word `next`); a new one goes in, over the oldest. What a context scorer remembers: the
+   * last few devices, countries or networks of a key.
+   */
+  remember(slot: number, ring: number, next: number, kept: number, value: string | undefined): boolean {
+    if (value === undefined) return false;
+    const ints = this.pool.ints;
+    const i = slot * this.ints;
+    const id = this.strings.peek(value);
+    for (let k = 0; k < kept; k++) if (id !== 0 && ints[i + ring + k] === id) return false;
+    this.setString(slot, ring + ints[i + next]!, value);
+    ints[i + next] = (ints[i + next]! + 1) % kept;
+    return true;
+  }
+
+  /** A ring's values (the last few remembered), for evidence. */
+  ring(slot: number, ring: number, kept: number): string[] {
+    return Array.from({ length: kept }, (_, k) => this.string(slot, ring + k)).filter((v): v is string => v !== undefined);
+  }
+
   /** Sets a string cell of the slot (undefined empties it). */
   setCell(slot: number, cell: number, value: string | undefined): void {
     const at = slot * this.cells + cell;

@@ -55,8 +55,8 @@ export class NewContextScorer {
     // Many sources name no device: only events that do teach the principal's devices.
     const learning = ints[i + SEEN]! < this.options.learnEvents;
     if (learning && event.device_id) ints[i + SEEN]!++;
-    const newDevice = this.remember(slot, DEVICES, NEXT_DEVICE, event.device_id);
-    const newCountry = this.remember(slot, COUNTRIES, NEXT_COUNTRY, event.geo_country);
+    const newDevice = this.state.remember(slot, DEVICES, NEXT_DEVICE, KEPT, event.device_id);
+    const newCountry = this.state.remember(slot, COUNTRIES, NEXT_COUNTRY, KEPT, event.geo_country);
     if (learning || (!newDevice && !newCountry)) return [];
     const reasons = [
       ...(newDevice ? [`new device ${event.device_id} for the principal`] : []),
@@ -75,8 +75,8 @@ export class NewContextScorer {
             reasons,
             events: [evidenceOf(event)],
             baseline: {
-              devices: this.ring(slot, DEVICES),
-              countries: this.ring(slot, COUNTRIES),
+              devices: this.state.ring(slot, DEVICES, KEPT),
+              countries: this.state.ring(slot, COUNTRIES, KEPT),
               learnt_from_events: this.options.learnEvents,
             },
           },
@@ -84,22 +84,5 @@ export class NewContextScorer {
         [newDevice ? `device:${event.device_id}` : '', newCountry ? `country:${event.geo_country}` : ''].join('/'),
       ),
     ];
-  }
-
-  /** Whether the value is new to the ring; it goes in, over the oldest, if so. */
-  private remember(slot: number, ring: number, next: number, value: string | undefined): boolean {
-    if (value === undefined) return false;
-    const ints = this.state.pool.ints;
-    const i = slot * this.state.ints;
-    const id = this.state.strings.peek(value);
-    for (let k = 0; k < KEPT; k++) if (id !== 0 && ints[i + ring + k] === id) return false;
-    this.state.setString(slot, ring + ints[i + next]!, value);
-    ints[i + next] = (ints[i + next]! + 1) % KEPT;
-    return true;
-  }
-
-  /** The ring's values (the last few), for the evidence: the context the new one is judged against. */
-  private ring(slot: number, ring: number): string[] {
-    return Array.from({ length: KEPT }, (_, k) => this.state.string(slot, ring + k)).filter((v): v is string => v !== undefined);
   }
 }

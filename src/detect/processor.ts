@@ -10,6 +10,7 @@ import type { KeyedSlots } from './keyedSlots.js';
 import type { DetectMetrics } from './metrics.js';
 import type { MfaFatigueScorer } from './mfaFatigue.js';
 import type { NewContextScorer } from './newContext.js';
+import type { ServiceCredentialScorer } from './serviceCredential.js';
 import type { NoncompliantAccessScorer } from './noncompliantAccess.js';
 import type { SessionHijackScorer } from './sessionHijack.js';
 import type { TokenReplayScorer } from './tokenReplay.js';
@@ -26,6 +27,7 @@ export interface Scorers {
   sessionHijack: SessionHijackScorer;
   impossibleTravel: ImpossibleTravelScorer;
   noncompliantAccess: NoncompliantAccessScorer;
+  serviceCredential: ServiceCredentialScorer;
   newContext: NewContextScorer;
   /** What they raise, one incident per attack. */
   incidents: Incidents;
@@ -39,6 +41,7 @@ export function slotScorers(scorers: Scorers): Array<[type: Anomaly['type'], key
     ['session_hijack', scorers.sessionHijack.keys],
     ['impossible_travel', scorers.impossibleTravel.keys],
     ['noncompliant_access', scorers.noncompliantAccess.keys],
+    ['secret_leak', scorers.serviceCredential.keys],
     ['new_context', scorers.newContext.keys],
   ];
 }
@@ -53,6 +56,7 @@ export function observeAll(scorers: Scorers, event: CanonicalEvent): Anomaly[] {
     ...scorers.mfaFatigue.observe(event),
     ...scorers.impossibleTravel.observe(event),
     ...scorers.noncompliantAccess.observe(event),
+    ...scorers.serviceCredential.observe(event),
     ...scorers.newContext.observe(event),
   ];
 }

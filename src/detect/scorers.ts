@@ -9,6 +9,7 @@ import { DEFAULT_MFA_FATIGUE, MfaFatigueScorer, type MfaFatigueOptions } from '.
 import { DEFAULT_NEW_CONTEXT, NewContextScorer, type NewContextOptions } from './newContext.js';
 import { DEFAULT_NONCOMPLIANT_ACCESS, NoncompliantAccessScorer, type NoncompliantAccessOptions } from './noncompliantAccess.js';
 import type { Scorers } from './processor.js';
+import { DEFAULT_SERVICE_CREDENTIAL, ServiceCredentialScorer, type ServiceCredentialOptions } from './serviceCredential.js';
 import { DEFAULT_SESSION_HIJACK, SessionHijackScorer, type SessionHijackOptions } from './sessionHijack.js';
 import { DEFAULT_TOKEN_REPLAY, TokenReplayScorer, type TokenReplayOptions } from './tokenReplay.js';
 
@@ -31,6 +32,7 @@ export const SCORERS = {
   session_hijack: entry(DEFAULT_SESSION_HIJACK, (options) => new SessionHijackScorer(options)),
   impossible_travel: entry(DEFAULT_IMPOSSIBLE_TRAVEL, (options) => new ImpossibleTravelScorer(options)),
   noncompliant_access: entry(DEFAULT_NONCOMPLIANT_ACCESS, (options) => new NoncompliantAccessScorer(options)),
+  secret_leak: entry(DEFAULT_SERVICE_CREDENTIAL, (options) => new ServiceCredentialScorer(options)),
   new_context: entry(DEFAULT_NEW_CONTEXT, (options) => new NewContextScorer(options)),
 } satisfies Record<AnomalyType, ScorerEntry<object, unknown>>;
 
@@ -43,6 +45,7 @@ export interface ScorerOptions {
   sessionHijack?: Partial<SessionHijackOptions>;
   impossibleTravel?: Partial<ImpossibleTravelOptions>;
   noncompliantAccess?: Partial<NoncompliantAccessOptions>;
+  serviceCredential?: Partial<ServiceCredentialOptions>;
   newContext?: Partial<NewContextOptions>;
   incidents?: Partial<IncidentOptions>;
 }
@@ -57,6 +60,7 @@ export function createScorers(options: ScorerOptions = {}): Scorers {
     sessionHijack: SCORERS.session_hijack.create(options.sessionHijack),
     impossibleTravel: SCORERS.impossible_travel.create(options.impossibleTravel),
     noncompliantAccess: SCORERS.noncompliant_access.create(options.noncompliantAccess),
+    serviceCredential: SCORERS.secret_leak.create(options.serviceCredential),
     newContext: SCORERS.new_context.create(options.newContext),
     incidents: new Incidents({ ...DEFAULT_INCIDENTS, ...options.incidents }),
   };

@@ -13,7 +13,7 @@ import {
   telemetryLoss,
 } from './scenarios/incidents.js';
 import { bruteForce, credentialStuffing, mfaPushBombing, passwordSpray, tokenReplay } from './scenarios/attacks.js';
-import { impossibleTravel, mfaFatigue, newDevice, sessionHijack } from './scenarios/takeover.js';
+import { impossibleTravel, leakedServiceSecret, mfaFatigue, newDevice, sessionHijack } from './scenarios/takeover.js';
 
 /** Every scenario by name, in the order the help and the benchmark list them. */
 const REGISTRY = {
@@ -32,6 +32,7 @@ const REGISTRY = {
   'impossible-travel': impossibleTravel,
   'noncompliant-allowed': noncompliantAllowed,
   'new-device': newDevice,
+  'leaked-service-secret': leakedServiceSecret,
 } satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof REGISTRY;

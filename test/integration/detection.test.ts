@@ -19,7 +19,8 @@ describe('anomaly detection on the labeled simulator', () => {
       dataDir: tempDir('detection'),
       scenarios: parseScenarios(
         'token-replay@10m+12m,brute-force@14m+5m,password-spray@22m+5m,mfa-push-bombing@30m+5m,policy-misconfig@38m+6m,token-replay@46m+12m,idp-outage@50m+5m,token-replay@58m+12m,' +
-          'credential-stuffing@72m+5m,mfa-fatigue@80m+6m,session-hijack@88m+6m,impossible-travel@96m+6m,noncompliant-allowed@104m+5m,new-device@112m+5m',
+          'credential-stuffing@72m+5m,mfa-fatigue@80m+6m,session-hijack@88m+6m,impossible-travel@96m+6m,noncompliant-allowed@104m+5m,new-device@112m+5m,' +
+          'leaked-service-secret@120m+5m',
         START,
       ),
     });
@@ -76,6 +77,7 @@ describe('anomaly detection on the labeled simulator', () => {
       'impossible-travel': ['impossible_travel', 'impossible-travel'],
       'noncompliant-allowed': ['noncompliant_access', 'allowed-while-noncompliant'],
       'new-device': ['new_context', 'new-device'],
+      'leaked-service-secret': ['secret_leak', 'service-new-country'],
     };
     for (const [scenario, [type, kind]] of Object.entries(expected)) {
       const result = run.evaluation.scenarios.find((s) => s.scenario === scenario)!;
@@ -86,7 +88,14 @@ describe('anomaly detection on the labeled simulator', () => {
     // The fatigue that ended in a success is one high incident, not a medium one and a high one.
     const fatigue = run.evaluation.scenarios.find((s) => s.scenario === 'mfa-fatigue')!;
     expect(fatigue.matched).toBe(1);
-    for (const type of ['credential_stuffing', 'mfa_fatigue', 'session_hijack', 'impossible_travel', 'noncompliant_access'] as const)
+    for (const type of [
+      'credential_stuffing',
+      'mfa_fatigue',
+      'session_hijack',
+      'impossible_travel',
+      'noncompliant_access',
+      'secret_leak',
+    ] as const)
       expect(run.evaluation.byType[type].falsePositives, type).toBe(0);
   });
 

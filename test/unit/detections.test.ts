@@ -8,6 +8,7 @@ import { MfaFatigueScorer } from '../../src/detect/mfaFatigue.js';
 import { DEFAULT_NEW_CONTEXT, NewContextScorer } from '../../src/detect/newContext.js';
 import { NoncompliantAccessScorer } from '../../src/detect/noncompliantAccess.js';
 import { score } from '../../src/detect/processor.js';
+import { DEFAULT_SERVICE_CREDENTIAL, ServiceCredentialScorer } from '../../src/detect/serviceCredential.js';
 import { createScorers, SCORERS } from '../../src/detect/scorers.js';
 import { SessionHijackScorer } from '../../src/detect/sessionHijack.js';
 import { normalizeOptions } from '../support/helpers.js';
@@ -210,6 +211,43 @@ describe('new device or country', () => {
     const found = s.observe(signIn(20, { device_id: 'dev-3', geo_country: 'BR' }));
     expect(found.map((a) => [a.type, a.kind, a.score, a.severity])).toEqual([['new_context', 'new-country', 50, 'medium']]);
     expect(s.observe(signIn(30, { device_id: 'dev-9' })).map((a) => [a.kind, a.score, a.severity])).toEqual([['new-device', 20, 'low']]);
+  });
+});
+
+describe('a service credential used from somewhere new (a leaked secret)', () => {
+  const service = (seconds: number, extra: Record<string, unknown> = {}) =>
+    signIn(seconds, {
+      principal_id: 'svc-etl',
+      principal_type: 'service',
+      src_ip: '52.10.20.7',
+      asn: 16509,
+      geo_country: 'US',
+      device_id: undefined,
+      ...extra,
+    });
+
+  it('learns a service from its first sign-ins, then raises a new network medium, a new operator and country critical, once each', () => {
+    const s = new ServiceCredentialScorer({ ...DEFAULT_SERVICE_CREDENTIAL, learnEvents: 3 });
+    expect([0, 1, 2].flatMap((t) => s.observe(service(t, { src_ip: `52.10.20.${t + 1}` })))).toEqual([]);
+    expect(s.observe(service(10, { src_ip: '52.10.20.99' }))).toEqual([]);
+    const moved = s.observe(service(20, { src_ip: '52.10.21.4' }));
+    expect(moved.map((a) => [a.type, a.kind, a.key, a.score, a.severity])).toEqual([
+      ['secret_leak', 'service-new-network', 'principal:svc-etl', 55, 'medium'],
+    ]);
+    const leaked = s.observe(service(30, { src_ip: '185.7.7.7', asn: 14061, geo_country: 'NG' }));
+    expect(leaked.map((a) => [a.kind, a.score, a.severity])).toEqual([['service-new-country', 100, 'critical']]);
+    expect(leaked[0]!.evidence.baseline).toMatchObject({ countries: ['US'], asns: ['AS16509'] });
+    // Its further uses from there are what it knows now: raised once.
+    expect(s.observe(service(60, { src_ip: '185.7.7.8', asn: 14061, geo_country: 'NG' }))).toEqual([]);
+  });
+
+  it('judges services only, and only what was let in', () => {
+    const s = new ServiceCredentialScorer({ ...DEFAULT_SERVICE_CREDENTIAL, learnEvents: 1 });
+    s.observe(service(0));
+    s.observe(signIn(0));
+    expect(s.observe(signIn(10, { src_ip: '185.7.7.7', geo_country: 'NG' }))).toEqual([]);
+    expect(s.observe(service(20, { outcome: 'failure', src_ip: '185.7.7.7', geo_country: 'NG' }))).toEqual([]);
+    expect(s.observe(service(30, { src_ip: '185.7.7.7', geo_country: 'NG' })).map((a) => a.kind)).toEqual(['service-new-country']);
   });
 });
 

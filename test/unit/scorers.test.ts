@@ -239,6 +239,7 @@ describe('scorer registry', () => {
       'session_hijack',
       'impossible_travel',
       'noncompliant_access',
+      'secret_leak',
       'new_context',
     ]);
     expect(SCORERS.token_replay.defaults).toEqual(DEFAULT_TOKEN_REPLAY);

@@ -107,6 +107,7 @@ describe('incident scenarios', () => {
       'impossible-travel',
       'noncompliant-allowed',
       'new-device',
+      'leaked-service-secret',
     ]);
     expect(() => parseScenario('ddos', START)).toThrow(`unknown scenario ddos: one of ${SCENARIOS.join(', ')}`);
   });
@@ -169,6 +170,12 @@ describe('incident scenarios', () => {
         keys: { device: 'dev-35dbd11e59', principal: 'user29@globex.example' },
       },
       { scenario: 'new-device', ...at(15), tenant: 'initech', keys: { principal: 'user32@initech.example', device: 'dev-acbcf7581c' } },
+      {
+        scenario: 'leaked-service-secret',
+        ...at(16),
+        tenant: 'globex',
+        keys: { principal: 'svc-monitoring@globex.example', src_net: '45.50.186' },
+      },
     ]);
   });
 
@@ -181,7 +188,8 @@ describe('incident scenarios', () => {
     }
     // 5 minutes at 1.5 s, 2 s, 1 s, 3 s, 2 s and 30 s (a posture report, then decisions); the scripts: the replay's 8
     // events, fatigue's 12 pushes and a success, a sign-in and 9 uses of the session (from minute 2, every 20 s),
-    // two sign-ins, a sign-in and 9 uses of the new device. The SLI incidents change baseline events only.
+    // two sign-ins, a sign-in and 9 uses of the new device, a leaked service secret used every 30 s. The SLI incidents
+    // change baseline events only.
     expect(injected).toEqual({
       'policy-misconfig': 200,
       'token-replay': 8,
@@ -194,6 +202,7 @@ describe('incident scenarios', () => {
       'impossible-travel': 2,
       'noncompliant-allowed': 10,
       'new-device': 10,
+      'leaked-service-secret': 10,
     });
   });
 });

@@ -117,6 +117,33 @@ export const impossibleTravel = defineScenario({
   },
 });
 
+/**
+ * A service's secret leaked: from the window's start someone else uses it every 30 s, signing
+ * in as the service from a network, operator and country it never used (the guide's F8).
+ */
+export const leakedServiceSecret = defineScenario({
+  labels: ['principal', 'src_net'],
+  build: ({ tenant }, { start, end }, ctx) => {
+    const service = ctx.rng.pick(tenant.principals.filter((p) => p.type === 'service'));
+    const ip = attackerIp(ctx.rng);
+    const away = ctx.rng.pick(FAR.filter((c) => c !== service.country));
+    const uses = every(start, end, 30_000).map((at) => ({
+      at,
+      make: () =>
+        signIn(ctx, tenant, service, at, ctx.rng, {
+          src_ip: ip,
+          geo_country: away,
+          asn: 14061,
+          auth_method: 'client_credentials',
+          device_id: undefined,
+          session_id: undefined,
+          user_agent: 'python-requests/2.32.3',
+        }),
+    }));
+    return { keys: { principal: service.id, src_net: net24(ip) }, ...scripted(uses) };
+  },
+});
+
 /** The victim's new laptop: a sign-in from home on a device never seen, then its use every 30 s. */
 export const newDevice = defineScenario({
   labels: ['principal', 'device'],
