@@ -135,11 +135,18 @@ const anomalyIds = (anomalies: readonly Anomaly[]) => anomalies.map((a) => `${a.
  * it raises itself, so keyed replicas may keep as two incidents what one process joins as one; the
  * anomalies under them are the same.
  */
+/**
+ * Every anomaly raised, each once: an incident's own and those joined to it. Replicas group
+ * incidents apart (a principal's burst and its network's may be held by two), and after a handover
+ * one anomaly may be an incident on the replica that raised it and joined to another on the next
+ * holder's: the same anomaly (its id), listed twice, raised once.
+ */
 function raised(incidents: readonly Anomaly[]): Anomaly[] {
-  return incidents.flatMap((a) => [
+  const all = incidents.flatMap((a) => [
     a,
     ...(a.evidence.related ?? []).map((r) => ({ ...a, anomaly_id: r.anomaly_id, type: r.type, kind: r.kind, key: r.key, time: r.time })),
   ]);
+  return [...new Map(all.map((a) => [a.anomaly_id, a])).values()];
 }
 
 function unmatched(ours: readonly Anomaly[], theirs: readonly Anomaly[]): string[] {
