@@ -7,6 +7,7 @@ import { parseScenarios } from './simulate/scenarios.js';
 import { DEFAULT_TOKEN_REPLAY } from './detect/tokenReplay.js';
 import { DEFAULT_BATCHING, type BatchingSettings } from './sources/batching.js';
 import { DEFAULT_DENIAL_BURST } from './detect/denialBurst.js';
+import { DEFAULT_SERVICE_CREDENTIAL } from './detect/serviceCredential.js';
 import { KAFKA_SASL_MECHANISMS, type KafkaClientSettings, type KafkaSaslSettings } from './kafka/client.js';
 import type { ClickHouseServerOptions } from './store/clickhouse.js';
 import { STORE_LAYOUTS } from './store/clusterLayout.js';
@@ -199,6 +200,14 @@ export const ConfigSchema = z.object({
     .default(24)
     .describe('a credential unseen this long is forgotten by the replay scorer'),
   ZTNA_BURST_MIN_COUNT: int(1, 100_000).default(10).describe('denials per minute below which no burst is raised'),
+  ZTNA_SERVICE_LEARN_EVENTS: int(1, 100_000)
+    .default(DEFAULT_SERVICE_CREDENTIAL.learnEvents)
+    .describe(
+      "a service account's sign-ins from which its usual networks, ASNs and countries are learnt before a new one raises secret_leak",
+    ),
+  ZTNA_SERVICE_LEARN_DAYS: int(1, 365)
+    .default(DEFAULT_SERVICE_CREDENTIAL.learnHoursDays)
+    .describe('days a service account on a schedule is watched before a sign-in at an hour it never used raises secret_leak'),
   ZTNA_SLO_FILE: z.string().optional().describe('the SLO spec; default: the slos.yaml shipped with the package'),
   ZTNA_PROMETHEUS_URL: z.url().optional().describe('the Prometheus that scrapes the service, for `ztna doctor` to check'),
   ZTNA_SEAL_SECONDS: int(0, 86_400)
@@ -317,6 +326,12 @@ export function scorerOptions(config: Config) {
   return {
     tokenReplay: { ...DEFAULT_TOKEN_REPLAY, maxCredentials: config.ZTNA_SCORER_MAX_KEYS, idleMs: config.ZTNA_SCORER_IDLE_HOURS * 3600_000 },
     denialBurst: { ...DEFAULT_DENIAL_BURST, maxKeys: config.ZTNA_SCORER_MAX_KEYS, minCount: config.ZTNA_BURST_MIN_COUNT },
+    serviceCredential: {
+      ...DEFAULT_SERVICE_CREDENTIAL,
+      maxKeys: config.ZTNA_SCORER_MAX_KEYS,
+      learnEvents: config.ZTNA_SERVICE_LEARN_EVENTS,
+      learnHoursDays: config.ZTNA_SERVICE_LEARN_DAYS,
+    },
   };
 }
 

@@ -37,6 +37,7 @@ export const KIND_RANK = [
   'service-new-asn',
   'impossible-travel',
   'service-new-network',
+  'service-unusual-hour',
   'credential-stuffing',
   'password-spray',
   'mfa-push-bombing',

@@ -241,6 +241,38 @@ describe('a service credential used from somewhere new (a leaked secret)', () =>
     expect(s.observe(service(60, { src_ip: '185.7.7.8', asn: 14061, geo_country: 'NG' }))).toEqual([]);
   });
 
+  it("learns a scheduled service's hours over days, then raises a sign-in at an hour it never used, low, once", () => {
+    const s = new ServiceCredentialScorer({ ...DEFAULT_SERVICE_CREDENTIAL, learnEvents: 3 });
+    const DAY = 24 * 3600;
+    // T0 is 10:00 UTC: a nightly job at 02:00 and 03:00 for eight days, from the same place.
+    const nightly = [...Array(8).keys()].flatMap((d) => [16, 17].map((h) => d * DAY + h * 3600));
+    expect(nightly.flatMap((t) => s.observe(service(t)))).toEqual([]);
+    // Before the seventh day an odd hour is still being learnt; after it, 14:00 is off its schedule.
+    const early = new ServiceCredentialScorer({ ...DEFAULT_SERVICE_CREDENTIAL, learnEvents: 3 });
+    nightly.slice(0, 8).forEach((t) => early.observe(service(t)));
+    expect(early.observe(service(4 * DAY + 4 * 3600))).toEqual([]);
+    const odd = s.observe(service(8 * DAY + 4 * 3600));
+    expect(odd.map((a) => [a.type, a.kind, a.score, a.severity])).toEqual([['secret_leak', 'service-unusual-hour', 45, 'low']]);
+    expect(odd[0]!.evidence.reasons).toEqual(['service credential used at hour 14:00 UTC, an hour it never signed in at']);
+    expect(odd[0]!.evidence.baseline).toMatchObject({ usual_hours_utc: [2, 3] });
+    expect(s.observe(service(9 * DAY + 4 * 3600))).toEqual([]);
+    // At an odd hour from a new country too: the country names it, the hour adds to its score.
+    expect(
+      s.observe(service(9 * DAY + 8 * 3600, { src_ip: '185.7.7.7', asn: 14061, geo_country: 'NG' })).map((a) => [a.kind, a.score]),
+    ).toEqual([['service-new-country', 100]]);
+  });
+
+  it('does not judge the hours of a service that runs around the clock', () => {
+    const s = new ServiceCredentialScorer({ ...DEFAULT_SERVICE_CREDENTIAL, learnEvents: 3 });
+    // Every second hour for eight days: 12 hours of the day.
+    const everyOther = [...Array(8 * 12).keys()].map((k) => k * 2 * 3600);
+    expect(everyOther.flatMap((t) => s.observe(service(t)))).toEqual([]);
+    expect(s.observe(service(8 * 24 * 3600 + 3600)).map((a) => a.kind)).toEqual(['service-unusual-hour']);
+    const busier = new ServiceCredentialScorer({ ...DEFAULT_SERVICE_CREDENTIAL, learnEvents: 3, maxUsualHours: 11 });
+    everyOther.forEach((t) => busier.observe(service(t)));
+    expect(busier.observe(service(8 * 24 * 3600 + 3600))).toEqual([]);
+  });
+
   it('judges services only, and only what was let in', () => {
     const s = new ServiceCredentialScorer({ ...DEFAULT_SERVICE_CREDENTIAL, learnEvents: 1 });
     s.observe(service(0));
