@@ -55,12 +55,22 @@ export class NoncompliantAccessScorer {
       if (typeof event.compliant !== 'boolean') return [];
       const failed = this.failedChecks(event);
       const known = this.state.find(key);
-      // A compliant device is held only to replace a failed report: most reports pass.
-      if (failed === 0 && known === undefined) return [];
+      // A feed that stamps to the second (ZPA) may have reported up to a second after its stamp.
+      const wholeSecond = time % 1000 === 0;
+      // A compliant device is held only to replace a failed report (most reports pass), or, stamped
+      // to the second, to stand against a failed report stamped within that second.
+      if (failed === 0 && known === undefined && !wholeSecond) return [];
       const { slot } = this.state.slot(key, event.tenant, event.principal_id, time);
       const i = slot * this.state.ints;
       const f = slot * this.state.floats + REPORTED;
-      if (time < this.state.pool.floats[f]!) return []; // an older report than the one held
+      const held = this.state.pool.floats[f]!;
+      // Which of two reports within that second came last is unknown: a pass among them is believed.
+      const unordered = (wholeSecond && held >= time && held - time < 1000) || (held % 1000 === 0 && time >= held && time - held < 1000);
+      if (time < held) {
+        if (unordered && failed === 0) this.state.pool.ints[i + FAILED] = 0;
+        return []; // an older report than the one held
+      }
+      if (unordered && failed !== 0 && this.state.pool.ints[i + FAILED] === 0) return [];
       this.state.pool.ints[i + FAILED] = failed;
       this.state.pool.ints[i + RAISED] = 0;
       this.state.setString(slot, AGENT, event.agent_version);

@@ -166,12 +166,12 @@ describe('impossible travel', () => {
 });
 
 describe('allowed while non-compliant', () => {
-  const posture = (seconds: number, failed: string[]) =>
+  const posture = (seconds: number, failed: string[], device = 'dev-1') =>
     event(
       {
         kind: 'posture',
         principal_id: 'ann',
-        device_id: 'dev-1',
+        device_id: device,
         compliant: failed.length === 0,
         agent_version: '3.1.0',
         checks: ['disk_encryption', 'edr_running', 'screen_lock'].map((name) => ({ name, passed: !failed.includes(name) })),
@@ -199,6 +199,27 @@ describe('allowed while non-compliant', () => {
     expect(s.observe(posture(100, ['disk_encryption']))).toEqual([]);
     expect(s.observe(allow(100.6, { device_id: 'dev-1' }))).toEqual([]);
     expect(s.observe(allow(101, { device_id: 'dev-1' }))).toHaveLength(1);
+  });
+
+  it('believes a pass of two reports within a second when one is stamped to the second: which came last is unknown', () => {
+    const s = new NoncompliantAccessScorer();
+    // An agent's failed report at .203, then ZPA's passing status stamped to that second (sent at .483).
+    expect(s.observe(posture(200.203, ['disk_encryption'], 'dev-a'))).toEqual([]);
+    expect(s.observe(posture(200, [], 'dev-a'))).toEqual([]);
+    expect(s.observe(allow(216, { device_id: 'dev-a' }))).toEqual([]);
+    // The same two in time order (a batch is scored so): ZPA's pass first, held for what follows in its second.
+    expect(s.observe(posture(300, [], 'dev-b'))).toEqual([]);
+    expect(s.observe(posture(300.203, ['disk_encryption'], 'dev-b'))).toEqual([]);
+    expect(s.observe(allow(316, { device_id: 'dev-b' }))).toEqual([]);
+    // Stamped to the millisecond, their order is known: the later failure stands.
+    expect(s.observe(posture(400.1, ['disk_encryption'], 'dev-c'))).toEqual([]);
+    expect(s.observe(posture(400.3, [], 'dev-c'))).toEqual([]);
+    expect(s.observe(posture(400.5, ['disk_encryption'], 'dev-c'))).toEqual([]);
+    expect(s.observe(allow(416, { device_id: 'dev-c' }))).toHaveLength(1);
+    // A second apart, a failure after ZPA's pass stands too.
+    expect(s.observe(posture(500, [], 'dev-d'))).toEqual([]);
+    expect(s.observe(posture(501.2, ['disk_encryption'], 'dev-d'))).toEqual([]);
+    expect(s.observe(allow(516, { device_id: 'dev-d' }))).toHaveLength(1);
   });
 });
 
