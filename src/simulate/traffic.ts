@@ -161,6 +161,8 @@ export class TrafficSimulator {
       if (injected) {
         this.now = Math.max(this.now, injected.nextAt!()!);
         const truth = injected.emit!(this.incidentRng);
+        // An attack's or a rollout's decisions pass the same engine (an exception rule is a scenario's own gap).
+        if (truth.kind === 'policy') this.enforcePosture(truth);
         const shape = this.injectedShapeFor(injected.window, truth);
         if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
         else VENDOR_SHAPES[shape].conform(truth, this.defaultTenant);
@@ -368,9 +370,14 @@ export class TrafficSimulator {
     if (decision !== 'error')
       truth.request_latency_ms = Number(((truth.eval_latency_ms as number) + this.gatewayRng.logNormal(60, 0.5)).toFixed(3));
     // After the draws, so the baseline's randomness is the same either way.
-    if (decision === 'allow' && this.compliant.get(envelope.device_id as string) === false)
-      Object.assign(truth, { decision: 'deny', rule: 'default-deny', reasons: ['device not compliant'] });
+    this.enforcePosture(truth);
     return truth;
+  }
+
+  /** The policy engine's posture check: the compliant-device rule does not allow a device whose latest report failed. */
+  private enforcePosture(truth: Truth): void {
+    if (truth.decision === 'allow' && truth.rule === 'allow-compliant-device' && this.compliant.get(truth.device_id as string) === false)
+      Object.assign(truth, { decision: 'deny', rule: 'default-deny', reasons: ['device not compliant'] });
   }
 
   private posture(tenant: Tenant, principal: Principal): Truth {

@@ -205,4 +205,24 @@ describe('incident scenarios', () => {
       'leaked-service-secret': 10,
     });
   });
+
+  it('pass their decisions through the policy engine: the compliant-device rule allows no device whose latest report failed', () => {
+    const sim = new TrafficSimulator({
+      seed: 3,
+      start: START,
+      peakRate: 40,
+      scenarios: [{ name: 'policy-misconfig', start: START, end: START + 240 * MIN }],
+    });
+    const failing = new Map<string, boolean>();
+    const onFailing: Array<Record<string, unknown>> = [];
+    while (sim.time < START + 240 * MIN) {
+      const { truth, scenario } = sim.next();
+      if (truth?.kind === 'posture') failing.set(truth.device_id as string, truth.compliant === false);
+      if (scenario && truth?.kind === 'policy' && failing.get(truth.device_id as string)) onFailing.push(truth);
+    }
+    // The rollout's own decisions that reached a device whose report failed: denied for it, not allowed.
+    expect(onFailing.length).toBeGreaterThan(0);
+    expect(onFailing.filter((t) => t.decision === 'allow').map((t) => `${String(t.device_id)} ${String(t.time)}`)).toEqual([]);
+    expect(onFailing.some((t) => (t.reasons as string[]).includes('device not compliant'))).toBe(true);
+  });
 });
