@@ -3,6 +3,7 @@
 import { DashboardBuilder, QueryVariableBuilder, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, tenantVariable } from './layout.js';
 import { link, table, timeseries } from './panels.js';
+import { rareAccessSql, UNUSED_DAYS, unusedAccessSql } from './access.js';
 import { credentialsTableSql, CREDENTIAL_POLICY_TEXT } from './credentials.js';
 import { clickhouse, CLICKHOUSE, constant, panelSql, RANGE_AND_TENANT } from './queries.js';
 import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
@@ -163,14 +164,18 @@ export function analystDashboard() {
         table(
           "Access outside the peers' pattern",
           "Apps a principal was allowed into in the range that fewer than 5 % of the tenant's principals reach, in tenants of at least 20 (GET /api/v1/access/rare). The peers are the whole tenant: the sources give no group or role with their decisions.",
-          [
-            clickhouse(
-              panelSql(
-                { query: 'access_rare' },
-                { ...RANGE_AND_TENANT, max_share: constant(0.05), min_principals: constant(20), limit: constant(200), offset: constant(0) },
-              ),
-            ),
-          ],
+          [clickhouse(rareAccessSql())],
+        ),
+      ],
+    ],
+    [
+      [
+        24,
+        8,
+        table(
+          'Access held but no longer used',
+          `Apps a principal was allowed into in the range but not in its last ${UNUSED_DAYS} days (its last half, for a shorter range; whole UTC days), while still allowed into others (GET /api/v1/access/unused): candidates to revoke, oldest last use first. Decisions, not entitlements: a past allow is the evidence that the policy lets them in.`,
+          [clickhouse(unusedAccessSql())],
         ),
       ],
     ],

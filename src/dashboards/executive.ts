@@ -6,6 +6,7 @@ import { findSlo, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, count, link, stat, table, timeseries } from './panels.js';
 import { clickhouse, CLICKHOUSE, constant, errorBudgetRemaining, panelSql, prometheus, RANGE_AND_TENANT } from './queries.js';
+import { countSql, rareAccessSql, UNUSED_DAYS, unusedAccessSql } from './access.js';
 import { CREDENTIAL_POLICY_TEXT, overdueCredentialsCountSql } from './credentials.js';
 import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
 
@@ -158,6 +159,26 @@ export function executiveDashboard(slos: readonly SloModel[]) {
         )
           .thresholds(atMost(1))
           .dataLinks([link('Service credentials (analyst)', dashboardUrl('analyst'))]),
+      ],
+      [
+        6,
+        6,
+        stat(
+          'Access held but unused',
+          `Principal and app pairs allowed in the range but not in its last ${UNUSED_DAYS} days (its last half, for a shorter range), by principals still active (GET /api/v1/access/unused lists them): access to take back.`,
+          'short',
+          [clickhouse(countSql(unusedAccessSql(1_000_000)))],
+        ).dataLinks([link('Access review (analyst)', dashboardUrl('analyst'))]),
+      ],
+      [
+        6,
+        6,
+        stat(
+          "Access outside the peers' pattern",
+          "Principal and app pairs where the app is reached by fewer than 5 % of the tenant's principals (GET /api/v1/access/rare lists them).",
+          'short',
+          [clickhouse(countSql(rareAccessSql(1_000_000)))],
+        ).dataLinks([link('Access review (analyst)', dashboardUrl('analyst'))]),
       ],
     ],
   ]);

@@ -16,7 +16,8 @@ import { pipelineOptions } from '../support/pipeline.js';
 import { migratedStore } from '../support/store.js';
 
 const START = '2026-11-10T08:00:00Z';
-const range = { from: new Date('2026-11-10T07:00:00Z'), to: new Date('2026-11-10T12:00:00Z'), intervalSeconds: 60 };
+// From two days before the traffic: access held but unused needs days before the unused window (the range's last half).
+const range = { from: new Date('2026-11-08T00:00:00Z'), to: new Date('2026-11-10T12:00:00Z'), intervalSeconds: 60 };
 const queries = dashboardQueries().filter((q) => q.datasource === 'grafana-clickhouse-datasource');
 
 describe('dashboard ClickHouse queries', () => {
@@ -99,8 +100,13 @@ describe('dashboard ClickHouse queries', () => {
       app: 'break-glass-console',
       time: '2026-11-10T10:31:00.000Z',
     };
+    // And allowed into one it stopped using two days before (while still reaching the console), for access held but unused.
+    const unusedAllow = { ...rareAllow, emitter_id: 'pep-unused', app: 'legacy-reports', time: '2026-11-08T09:00:00.000Z' };
     await pipeline.processBatch(
-      [longLived, serviceSignIn, rareAllow].map((e) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'http' as const } })),
+      [longLived, serviceSignIn, rareAllow, unusedAllow].map((e) => ({
+        value: Buffer.from(JSON.stringify(e)),
+        origin: { door: 'http' as const },
+      })),
     );
     const principals = await run(queries.find((q) => q.variable === 'principal')!.text, { tenant: { value: tenant } });
     principal = String(Object.values(principals[0] ?? {})[0] ?? '');
@@ -123,8 +129,11 @@ describe('dashboard ClickHouse queries', () => {
     expect(panels).toContain('ztna-analyst: Longest-lived tokens in use');
     expect(panels).toContain('ztna-analyst: Service credentials and rotation');
     expect(panels).toContain('ztna-executive: Service credentials overdue for rotation');
-    // Every query the test below runs: 23 panel queries and 3 template variables; a panel added or removed changes this.
-    expect(queries.filter((q) => !q.variable)).toHaveLength(23);
+    expect(panels).toContain('ztna-analyst: Access held but no longer used');
+    expect(panels).toContain('ztna-executive: Access held but unused');
+    expect(panels).toContain("ztna-executive: Access outside the peers' pattern");
+    // Every query the test below runs: 26 panel queries and 3 template variables; a panel added or removed changes this.
+    expect(queries.filter((q) => !q.variable)).toHaveLength(26);
     expect(queries.filter((q) => q.variable).map((q) => `${q.dashboard}: ${q.panel}`)).toEqual([
       'ztna-analyst: $tenant',
       'ztna-analyst: $principal',
