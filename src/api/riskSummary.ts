@@ -2,6 +2,7 @@
 // over the period before it, and the change, all from ClickHouse.
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../detect/anomaly.js';
+import { REEVALUATION_TARGET_SECONDS } from '../conventions.js';
 import { DEFAULT_RISK_RULE, RISK_LEVELS, type RiskLevel, type RiskRule } from '../riskRule.js';
 import { findSlo, resolveSlos } from '../slo/model.js';
 import type { SloSpec } from '../slo/spec.js';
@@ -33,6 +34,13 @@ const Figure = z.object({
 });
 type Figure = z.infer<typeof Figure>;
 const Subject = z.object({ max_score: z.number(), anomalies: z.number(), denials: z.number() });
+const Reevaluations = z.object({
+  reevaluations: z.number(),
+  within_target: z.number().nullable().describe('share of re-evaluations that came within the target'),
+  p50_seconds: z.number().nullable(),
+  p95_seconds: z.number().nullable(),
+  max_seconds: z.number().nullable(),
+});
 
 export const RiskSummary = z.object({
   period: z.string(),
@@ -76,6 +84,16 @@ export const RiskSummary = z.object({
       .describe('incidents started per 7 days, oldest first, the last ending now (the first may be shorter)'),
     window: z.string().describe('anomalies of one tenant and key this close together are one incident'),
   }),
+  reevaluation: z
+    .object({
+      target_seconds: z.number(),
+      within_target: Figure.describe('share of re-evaluations that came within the target'),
+      p95_seconds: Figure,
+      by_tenant: z.array(Reevaluations.extend({ tenant: z.string() })),
+    })
+    .describe(
+      "time to re-evaluate (the guide's M5): how long sessions ran before access was evaluated again (a decision or an authentication), since their previous evaluation or their start",
+    ),
   principals_at_risk: z.object({
     window: z.string().describe('the sliding window ending now'),
     by_level: z.object(Object.fromEntries(RISK_LEVELS.map((l) => [l, z.number()])) as Record<RiskLevel, z.ZodNumber>),
@@ -106,13 +124,14 @@ async function periodFigures(store: Store, { from, to }: Period, tenants: Tenant
       namedQuery('risk_top'),
       { ...params, dimension, limit: TOP },
     );
-  const [slis, days, anomalies, principals, apps, incidents] = await Promise.all([
+  const [slis, days, anomalies, principals, apps, incidents, reevaluations] = await Promise.all([
     sliCounts(store, from, to, tenants),
     store.query<{ day: string; denials: string | number; decisions: string | number }>(namedQuery('denials_daily'), params),
     store.query<{ severity: string; type: string; anomalies: string | number }>(namedQuery('anomalies_by_severity'), params),
     top('principal_id'),
     top('app'),
     incidentsIn(store, { from, to, windowSeconds: rule.incidentWindowSeconds, limit: MAX_INCIDENTS, offset: 0 }, tenants),
+    reevaluationsIn(store, params),
   ]);
   const trend = days.map((d) => ({ day: d.day, denials: Number(d.denials), decisions: Number(d.decisions) }));
   const sum = <T>(items: T[], f: (t: T) => number) => items.reduce((n, t) => n + f(t), 0);
@@ -127,6 +146,33 @@ async function periodFigures(store: Store, { from, to }: Period, tenants: Tenant
     principals: subjects(principals),
     apps: subjects(apps),
     incidents: incidents.map((i) => i.incident),
+    reevaluations,
+  };
+}
+
+type ReevaluationRow = Record<'tenant', string> &
+  Record<'reevaluations' | 'within_target' | 'p50_seconds' | 'p95_seconds' | 'max_seconds', string | number>;
+
+/** Time to re-evaluate per tenant, and for them all (tenant ''), by sql/queries/session_reevaluation.sql. */
+async function reevaluationsIn(store: Store, params: Record<string, unknown>) {
+  const rows = await store.query<ReevaluationRow>(namedQuery('session_reevaluation'), {
+    ...params,
+    target_ms: REEVALUATION_TARGET_SECONDS * 1000,
+  });
+  const of = (r: ReevaluationRow | undefined): z.infer<typeof Reevaluations> => {
+    const count = Number(r?.reevaluations ?? 0);
+    const seconds = (v: string | number | undefined) => (count > 0 ? Number(v) : null);
+    return {
+      reevaluations: count,
+      within_target: count > 0 ? Number(r!.within_target) / count : null,
+      p50_seconds: seconds(r?.p50_seconds),
+      p95_seconds: seconds(r?.p95_seconds),
+      max_seconds: seconds(r?.max_seconds),
+    };
+  };
+  return {
+    all: of(rows.find((r) => r.tenant === '')),
+    byTenant: rows.filter((r) => r.tenant !== '').map((r) => ({ tenant: r.tenant, ...of(r) })),
   };
 }
 
@@ -218,6 +264,12 @@ export async function riskSummary(
       weekly: weeks,
       window: durationText(rule.incidentWindowSeconds),
     },
+    reevaluation: {
+      target_seconds: REEVALUATION_TARGET_SECONDS,
+      within_target: figure(cur.reevaluations.all.within_target, prev.reevaluations.all.within_target),
+      p95_seconds: figure(cur.reevaluations.all.p95_seconds, prev.reevaluations.all.p95_seconds),
+      by_tenant: cur.reevaluations.byTenant,
+    },
     principals_at_risk: {
       window: riskWindow.window,
       by_level: Object.fromEntries(
@@ -238,7 +290,7 @@ export const riskSummaryRoute = (store: Store, spec: SloSpec, rule: RiskRule = D
     url: '/api/v1/risk-summary',
     roles: ['executive'],
     summary:
-      'For executives: auth success and availability against the SLO, SLOs met or missed, posture compliance, denials, anomalies, incidents per week and the riskiest principals and apps, each against the previous period; principals by risk level now',
+      'For executives: auth success and availability against the SLO, SLOs met or missed, posture compliance, denials, anomalies, incidents per week, time to re-evaluate sessions against its 5-minute target and the riskiest principals and apps, each against the previous period; principals by risk level now',
     query: RiskSummaryQuery,
     response: RiskSummary,
     handler: async ({ query, req }) => riskSummary(store, spec, query, requestTenants(req, query.tenant), new Date(), rule),
