@@ -1,7 +1,7 @@
 // The executive's dashboard (ClickHouse and Prometheus): the risk summary's figures as stats
 // and trends over 30 or 90 days. Its ClickHouse panels run the API's risk-summary queries.
 import { DashboardBuilder, TimePickerBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { histogramCount, METRIC_NAMES } from '../conventions.js';
+import { histogramCount, METRIC_NAMES, REEVALUATION_TARGET_SECONDS } from '../conventions.js';
 import { findSlo, type SloModel } from '../slo/model.js';
 import { DASHBOARDS, dashboardUrl, grid, linkTo, objectiveRatio, tenantVariable } from './layout.js';
 import { atLeast, atMost, barGauge, count, link, stat, table, timeseries } from './panels.js';
@@ -179,6 +179,25 @@ export function executiveDashboard(slos: readonly SloModel[]) {
           'short',
           [clickhouse(countSql(rareAccessSql(1_000_000)))],
         ).dataLinks([link('Access review (analyst)', dashboardUrl('analyst'))]),
+      ],
+    ],
+    [
+      [
+        6,
+        6,
+        stat(
+          'Sessions re-evaluated within 5 minutes',
+          `Share of re-evaluations (a decision or an authentication in a session) that came within ${REEVALUATION_TARGET_SECONDS / 60} minutes of the session's previous one or its start: the guide's M5 target (the risk summary's reevaluation).`,
+          'percentunit',
+          [
+            clickhouse(
+              `SELECT within_target / reevaluations AS within FROM (\n${panelSql(
+                { query: 'session_reevaluation' },
+                { ...RANGE_AND_TENANT, target_ms: constant(REEVALUATION_TARGET_SECONDS * 1000) },
+              )}) WHERE tenant = ''`,
+            ),
+          ],
+        ).thresholds(atLeast(0.9, 0.99)),
       ],
     ],
   ]);

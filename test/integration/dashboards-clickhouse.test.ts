@@ -132,8 +132,9 @@ describe('dashboard ClickHouse queries', () => {
     expect(panels).toContain('ztna-analyst: Access held but no longer used');
     expect(panels).toContain('ztna-executive: Access held but unused');
     expect(panels).toContain("ztna-executive: Access outside the peers' pattern");
-    // Every query the test below runs: 26 panel queries and 3 template variables; a panel added or removed changes this.
-    expect(queries.filter((q) => !q.variable)).toHaveLength(26);
+    expect(panels).toContain('ztna-executive: Sessions re-evaluated within 5 minutes');
+    // Every query the test below runs: 27 panel queries and 3 template variables; a panel added or removed changes this.
+    expect(queries.filter((q) => !q.variable)).toHaveLength(27);
     expect(queries.filter((q) => q.variable).map((q) => `${q.dashboard}: ${q.panel}`)).toEqual([
       'ztna-analyst: $tenant',
       'ztna-analyst: $principal',
