@@ -51,6 +51,8 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
     'function',
     'JSONExtract argMin argMax arrayDistinct arrayReverseSort arraySlice arraySort groupArray if indexOf length maxIf startsWith substring toFloat64',
   ),
+  // session_reevaluation.sql
+  ...ancient('function', 'arrayDifference arrayEnumerate quantileExact'),
   ...ancient('type', 'AggregateFunction SimpleAggregateFunction Array Date DateTime Enum8 LowCardinality Nullable Tuple String'),
   ...ancient('type', 'UInt8 UInt16 UInt32 UInt64 Int32 Int64 Float32 Float64'),
   { kind: 'type', name: 'DateTime64', since: '20.1', source: 'changelog 20.1' },
@@ -86,6 +88,12 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
   ...ancient('clause', 'FINAL ARRAY_JOIN ASOF_JOIN LIMIT_BY WITH_FILL TTL ALIAS MATERIALIZED_VIEW_TO'),
   { kind: 'clause', name: 'OVER', since: '21.9', source: 'window functions, no longer experimental in 21.9' },
   { kind: 'clause', name: 'PARAMETERIZED_VIEW', since: '23.1', source: 'changelog 23.1: parameterized views' },
+  {
+    kind: 'clause',
+    name: 'GROUPING_SETS',
+    since: '22.6',
+    source: 'ClickHouse PR #33631, GROUPING SETS (not checked further: far below the 25.4 floor)',
+  },
 ];
 
 /** The oldest ClickHouse release line the SQL runs on: the newest release any listed feature needs. */

@@ -16,7 +16,7 @@ interface Use {
 }
 
 /** Syntax every SQL dialect has, never a ClickHouse feature: skipped where a call would be. */
-const SQL_WORDS = new Set('AND AS BY EXISTS FROM IF IN INTO JOIN KEY NOT ON OR OVER SELECT USING VALUES WHERE WITH'.split(' '));
+const SQL_WORDS = new Set('AND AS BY EXISTS FROM IF IN INTO JOIN KEY NOT ON OR OVER SELECT SETS USING VALUES WHERE WITH'.split(' '));
 /** The ClickHouse clauses the scan recognizes (a clause outside this list goes unseen: add it here when one is used). */
 const CLAUSES: Record<string, RegExp> = {
   FINAL: /\bFINAL\b/,
