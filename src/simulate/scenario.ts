@@ -32,6 +32,11 @@ export interface ScenarioContext {
 export interface ScenarioEffects {
   /** Changes a baseline event in place; returns false to drop it (telemetry loss). */
   alter?(truth: Truth, rng: Rng): boolean;
+  /**
+   * Whether the event's emitter is down (crashed): the event is never made and takes no sequence
+   * number; the emitter's first event once it is back starts its sequence again (a restart).
+   */
+  down?(truth: Truth): boolean;
   /** Time (ms) of this scenario's next own event, if any. */
   nextAt?(): number | undefined;
   /** This scenario's next own event (at nextAt()). */

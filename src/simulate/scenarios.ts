@@ -11,6 +11,9 @@ import {
   policyMisconfig,
   postureAgentBug,
   telemetryLoss,
+  pepCrash,
+  slowGateway,
+  broadAccess,
 } from './scenarios/incidents.js';
 import { bruteForce, credentialStuffing, mfaPushBombing, passwordSpray, tokenReplay } from './scenarios/attacks.js';
 import { impossibleTravel, leakedServiceSecret, mfaFatigue, newDevice, sessionHijack } from './scenarios/takeover.js';
@@ -33,6 +36,9 @@ const REGISTRY = {
   'noncompliant-allowed': noncompliantAllowed,
   'new-device': newDevice,
   'leaked-service-secret': leakedServiceSecret,
+  'pep-crash': pepCrash,
+  'slow-gateway': slowGateway,
+  'broad-access': broadAccess,
 } satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof REGISTRY;

@@ -109,6 +109,8 @@ export class TrafficSimulator {
   private readonly rng: Rng;
   private now: number;
   private seq = new Map<string, number>();
+  /** Emitters down in a scenario's crash, until their next event. */
+  private readonly crashed = new Set<string>();
   private sessions = new Map<string, string>();
   /** Per session, the last second a ZPA status was rendered in: a second record in that second would be the same event. */
   private zpaStatusSecond = new Map<string, string>();
@@ -161,6 +163,7 @@ export class TrafficSimulator {
       if (injected) {
         this.now = Math.max(this.now, injected.nextAt!()!);
         const truth = injected.emit!(this.incidentRng);
+        if (this.crashedOn(truth)) continue; // through a crashed enforcement point, nothing
         // An attack's or a rollout's decisions pass the same engine (an exception rule is a scenario's own gap).
         if (truth.kind === 'policy') this.enforcePosture(truth);
         const shape = this.injectedShapeFor(injected.window, truth);
@@ -190,6 +193,7 @@ export class TrafficSimulator {
       let kept = true;
       for (const s of this.scenarios)
         if (s.alter && this.now >= s.window.start && this.now < s.window.end) kept = s.alter(truth, this.incidentRng) && kept;
+      if (this.crashedOn(truth)) continue;
       // Only our native format carries sequence numbers: a vendor-shaped event must not leave a gap.
       if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
       if (!kept) continue; // lost in transit: its sequence number leaves a gap
@@ -209,6 +213,13 @@ export class TrafficSimulator {
       return shape;
     }
     return truth.kind !== 'token' && this.incidentRng.chance(INJECTED_OCSF_SHARE) ? 'ocsf' : 'native';
+  }
+
+  /** Whether an active scenario has the event's emitter down (crashed): then it is never made. */
+  private crashedOn(truth: Truth): boolean {
+    const down = this.scenarios.some((s) => s.down !== undefined && this.now >= s.window.start && this.now < s.window.end && s.down(truth));
+    if (down) this.crashed.add(truth.emitter_id as string);
+    return down;
   }
 
   /** The scenario whose next own event comes before the next baseline arrival, if any. */
@@ -233,6 +244,8 @@ export class TrafficSimulator {
   }
 
   private nextSeq(emitter: string): number {
+    // Back from a crash: its sequence starts again.
+    if (this.crashed.delete(emitter)) this.seq.delete(emitter);
     const seq = (this.seq.get(emitter) ?? 0) + 1;
     this.seq.set(emitter, seq);
     return seq;

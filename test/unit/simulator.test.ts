@@ -108,6 +108,9 @@ describe('incident scenarios', () => {
       'noncompliant-allowed',
       'new-device',
       'leaked-service-secret',
+      'pep-crash',
+      'slow-gateway',
+      'broad-access',
     ]);
     expect(() => parseScenario('ddos', START)).toThrow(`unknown scenario ddos: one of ${SCENARIOS.join(', ')}`);
   });
@@ -176,6 +179,14 @@ describe('incident scenarios', () => {
         tenant: 'globex',
         keys: { principal: 'svc-monitoring@globex.example', src_net: '45.50.186' },
       },
+      { scenario: 'pep-crash', ...at(17), tenant: 'globex', keys: { emitter: 'pep-gw-1' } },
+      { scenario: 'slow-gateway', ...at(18), tenant: 'initech', keys: { enforcement_point: 'pep-sidecar-1' } },
+      {
+        scenario: 'broad-access',
+        ...at(19),
+        tenant: 'globex',
+        keys: { principal: 'user16@globex.example', app: ['prod-db-admin', 'hr-records', 'finance-ledger', 'secrets-vault'] },
+      },
     ]);
   });
 
@@ -188,8 +199,9 @@ describe('incident scenarios', () => {
     }
     // 5 minutes at 1.5 s, 2 s, 1 s, 3 s, 2 s and 30 s (a posture report, then decisions); the scripts: the replay's 8
     // events, fatigue's 12 pushes and a success, a sign-in and 9 uses of the session (from minute 2, every 20 s),
-    // two sign-ins, a sign-in and 9 uses of the new device, a leaked service secret used every 30 s. The SLI incidents
-    // change baseline events only.
+    // two sign-ins, a sign-in and 9 uses of the new device, a leaked service secret used every 30 s, a broad grant's
+    // decisions every 20 s; but what goes through the enforcement point that crashes from minute 17 to 22 is never
+    // made (6 of the new device's, 2 of the broad grant's). The SLI incidents change baseline events only.
     expect(injected).toEqual({
       'policy-misconfig': 200,
       'token-replay': 8,
@@ -201,8 +213,9 @@ describe('incident scenarios', () => {
       'session-hijack': 10,
       'impossible-travel': 2,
       'noncompliant-allowed': 10,
-      'new-device': 10,
+      'new-device': 4,
       'leaked-service-secret': 10,
+      'broad-access': 13,
     });
   });
 

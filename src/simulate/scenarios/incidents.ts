@@ -1,5 +1,7 @@
 // Incidents of the access system itself: while active they change baseline events. The first
-// four are the burn-rate alerts' to catch; the misconfigured rollout, the denial-burst scorer's.
+// four are the burn-rate alerts' to catch; a crashed enforcement point, its health's; a slow
+// gateway, the gateway latency SLO's; a broad grant, the over-privilege views'; the
+// misconfigured rollout, the denial-burst scorer's.
 import type { Rng } from '../rng.js';
 import type { Truth } from '../shapes.js';
 import { changeInPlace, defineScenario, periodic } from '../scenario.js';
@@ -59,6 +61,63 @@ export const telemetryLoss = defineScenario({
   build: (_target, _span, { world, rng }) => {
     const emitter = rng.pick(world.enforcementPoints);
     return { keys: { emitter }, alter: (t, r) => !(t.emitter_id === emitter && r.chance(0.3)) };
+  },
+});
+
+/** An enforcement point crashes: it reports nothing through the window, then restarts, its sequence from 1. */
+export const pepCrash = defineScenario({
+  labels: ['emitter'],
+  build: (_target, _span, { world, rng }) => {
+    const emitter = rng.pick(world.enforcementPoints);
+    return { keys: { emitter }, down: (t) => t.emitter_id === emitter };
+  },
+});
+
+/** One enforcement point's gateway slows down: the requests it serves take a median of 1.6 s (the SLO's threshold is 1 s). */
+export const slowGateway = defineScenario({
+  labels: ['enforcement_point'],
+  build: (_target, _span, { world, rng }) => {
+    const pep = rng.pick(world.enforcementPoints);
+    return {
+      keys: { enforcement_point: pep },
+      alter: changeInPlace((t, r) => {
+        if (t.kind === 'policy' && t.enforcement_point === pep && typeof t.request_latency_ms === 'number')
+          t.request_latency_ms = Number(r.logNormal(1600, 0.4).toFixed(3));
+      }),
+    };
+  },
+});
+
+/** Apps no one is allowed into in the baseline: the sensitive ones a broad grant opens. */
+const SENSITIVE_APPS = ['prod-db-admin', 'hr-records', 'finance-ledger', 'secrets-vault'];
+
+/**
+ * A user granted broad access (an admin role given by mistake): allowed into sensitive apps that
+ * none of their peers reach, one decision every 20 s, the apps in turn.
+ */
+export const broadAccess = defineScenario({
+  labels: ['principal', 'app'],
+  build: ({ victim }, span, ctx) => {
+    let next = 0;
+    return {
+      keys: { principal: victim.id, app: SENSITIVE_APPS },
+      ...periodic(span, 20_000, (r, at) => {
+        const app = SENSITIVE_APPS[next++ % SENSITIVE_APPS.length]!;
+        const pep = r.pick(ctx.world.enforcementPoints);
+        return {
+          ...ctx.envelope(victim, 'policy', pep, at),
+          app,
+          decision: 'allow',
+          policy_id: `ztna/${app}/allow`,
+          policy_version: '2026.12.1',
+          rule: 'allow-compliant-device',
+          action: 'admin',
+          eval_latency_ms: 5,
+          reasons: [],
+          enforcement_point: pep,
+        };
+      }),
+    };
   },
 });
 
