@@ -24,7 +24,7 @@ export const cloudflareAccess: VendorShape = {
       action: 'login',
       reasons: [],
     });
-    leaveOut(t, 'policy_version', 'rule', 'eval_latency_ms', 'session_id', 'device_id', 'user_agent', 'asn');
+    leaveOut(t, 'policy_version', 'rule', 'eval_latency_ms', 'request_latency_ms', 'session_id', 'device_id', 'user_agent', 'asn');
   },
   render: (t, rng) => ({
     RayID: rng.hex(16),
@@ -51,7 +51,7 @@ export const cloudflareGateway: VendorShape = {
       action: t.action === 'read' ? 'GET' : 'POST',
       reasons: [],
     });
-    leaveOut(t, 'policy_version', 'eval_latency_ms', 'session_id', 'geo_country', 'asn');
+    leaveOut(t, 'policy_version', 'eval_latency_ms', 'request_latency_ms', 'session_id', 'geo_country', 'asn');
   },
   render: (t, rng) => ({
     Datetime: t.time,
@@ -104,6 +104,8 @@ export const zpaUserActivity: VendorShape = {
     ClientZEN: t.enforcement_point,
     // Whole µs: the truth's milliseconds to three places are exactly that.
     PolicyProcessingTime: Math.round((t.eval_latency_ms as number) * 1000),
+    // The connection's setup, in µs: what the user waited on the broker (no answer, no wait).
+    ...(t.request_latency_ms === undefined ? {} : { ConnectionSetupTime: Math.round((t.request_latency_ms as number) * 1000) }),
     TimestampConnectionStart: t.time,
   }),
 };
@@ -121,7 +123,7 @@ export const teleport: VendorShape = {
       return;
     }
     Object.assign(t, { enforcement_point: cluster, action: t.decision === 'allow' ? 'session.start' : 'db.session.start' });
-    leaveOut(t, 'policy_id', 'policy_version', 'rule', 'eval_latency_ms', 'device_id');
+    leaveOut(t, 'policy_id', 'policy_version', 'rule', 'eval_latency_ms', 'request_latency_ms', 'device_id');
     if (t.decision === 'allow') t.reasons = [];
   },
   render(t, rng) {

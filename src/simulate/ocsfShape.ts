@@ -25,7 +25,7 @@ export const ocsf: VendorShape = {
     } else if (t.kind === 'policy') {
       // The broker decides, and the enforcement points behind it are not in its records.
       t.enforcement_point = PRODUCT.name;
-      leaveOut(t, 'rule', 'eval_latency_ms');
+      leaveOut(t, 'rule', 'eval_latency_ms', 'request_latency_ms');
     } else {
       // Only the states that impair the device are reported.
       t.checks = (t.checks as Array<{ passed: boolean }>).filter((c) => !c.passed);

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { SLI_LATENCY_THRESHOLD_MS } from '../conventions.js';
-import { LATENCY_SLIS, RATIO_SLIS, type Sli } from '../sli/definitions.js';
+import { LATENCY_THRESHOLDS_MS } from '../conventions.js';
+import { LATENCY_SLIS, RATIO_SLIS, type LatencySli, type Sli } from '../sli/definitions.js';
 
 export const SLO_WINDOWS = ['7d', '28d', '30d'] as const;
 export type SloWindow = (typeof SLO_WINDOWS)[number];
@@ -56,16 +56,12 @@ export const SloSpec = z
           });
       });
       const isLatency = isLatencySli(slo);
-      if (slo.sli === 'policy_eval_latency' && slo.latency_threshold_ms !== SLI_LATENCY_THRESHOLD_MS) {
+      if (isLatency && slo.latency_threshold_ms !== LATENCY_THRESHOLDS_MS[slo.sli]) {
         ctx.addIssue({
           code: 'custom',
           path: ['slos', i, 'latency_threshold_ms'],
-          message: `must be ${SLI_LATENCY_THRESHOLD_MS} (the threshold of the latency histogram bucket and the ClickHouse rollup)`,
+          message: `must be ${LATENCY_THRESHOLDS_MS[slo.sli]} (the threshold of the latency histogram bucket and the ClickHouse rollup)`,
         });
-      }
-      // Other latency SLIs are counted from their histogram alone, which gets a bucket at the threshold (commands/metrics.ts).
-      if (isLatency && slo.latency_threshold_ms === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: 'a latency SLI needs its threshold' });
       }
       if (!isLatency && slo.latency_threshold_ms !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['slos', i, 'latency_threshold_ms'], message: 'only latency SLIs have a threshold' });
@@ -101,4 +97,4 @@ export function loadSloSpec(path: string): SloSpec {
 
 export const windowOf = (spec: SloSpec, slo: Slo): SloWindow => slo.window ?? spec.defaults.window;
 export const minEventsOf = (spec: SloSpec, slo: Slo): number => slo.min_events ?? spec.defaults.min_events;
-export const isLatencySli = (slo: Slo) => (LATENCY_SLIS as readonly string[]).includes(slo.sli);
+export const isLatencySli = (slo: Slo): slo is Slo & { sli: LatencySli } => (LATENCY_SLIS as readonly string[]).includes(slo.sli);

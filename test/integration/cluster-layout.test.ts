@@ -155,7 +155,7 @@ describe('the cluster layout', () => {
     const single = tables('single_node');
     const cluster = tables('cluster_layout');
     const views = [...single.values()].filter((t) => t.engine === 'MaterializedView' || t.engine === 'View');
-    expect(views.length).toBe(15);
+    expect(views.length).toBe(16);
     for (const view of views) {
       const clustered = cluster.get(view.name);
       expect(clustered?.engine, view.name).toBe(view.engine);

@@ -8,8 +8,10 @@ import { anyTenant } from '../../src/api/tenancy.js';
 import { IngestPipeline } from '../../src/pipeline/pipeline.js';
 import type { RawRecord } from '../../src/pipeline/record.js';
 import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
+import { parseScenarios } from '../../src/simulate/scenarios.js';
 import type { Truth } from '../../src/simulate/shapes.js';
 import { serviceMetrics, type ServiceMetrics } from '../../src/commands/metrics.js';
+import { LATENCY_THRESHOLDS_MS, METRIC_NAMES } from '../../src/conventions.js';
 import { LATENCY_SLIS, RATIO_SLIS } from '../../src/sli/definitions.js';
 import { SliProcessor } from '../../src/sli/processor.js';
 import { rangeParams, type Store } from '../../src/store/index.js';
@@ -38,6 +40,15 @@ interface SliCheck {
   good: (truth: Truth) => boolean;
 }
 
+/** The shapes whose decisions carry the request's latency. */
+const REQUEST_LATENCY_SHAPES = new Set<string | undefined>(['native', 'zpa_user_activity', 'opa_envoy']);
+
+/** The latency SLIs' histograms and the bucket at their thresholds (`le` in seconds). */
+const LATENCY_HISTOGRAMS: Record<string, { name: string; le: number }> = {
+  policy_eval_latency: { name: METRIC_NAMES.evalLatency, le: LATENCY_THRESHOLDS_MS.policy_eval_latency / 1000 },
+  gateway_request_latency: { name: METRIC_NAMES.gatewayLatency, le: LATENCY_THRESHOLDS_MS.gateway_request_latency / 1000 },
+};
+
 // Every SLI but telemetry completeness, which needs order, not a per-event predicate (its own test below).
 const CHECKS: Record<string, SliCheck> = {
   auth_availability: {
@@ -61,6 +72,15 @@ const CHECKS: Record<string, SliCheck> = {
     // Okta's sign-on evaluation carries no latency, nor do several gateways' records (their truth has none): none to judge.
     valid: (r, t) => t.kind === 'policy' && t.decision !== 'error' && r.shape !== 'okta' && t.eval_latency_ms !== undefined,
     good: (t) => (t.eval_latency_ms as number) <= 100,
+  },
+  gateway_request_latency: {
+    recount:
+      "SELECT countIf(request_latency_ms <= 1000) AS good, count() AS valid FROM events FINAL WHERE kind = 'policy' AND decision != 'error' AND request_latency_ms IS NOT NULL",
+    // Only the records of what reports the request's duration carry it (ZPA, OPA as Envoy's authorizer, native
+    // records); OPA's own decision log and Okta's sign-on evaluation do not.
+    valid: (r, t) =>
+      t.kind === 'policy' && t.decision !== 'error' && REQUEST_LATENCY_SHAPES.has(r.shape) && t.request_latency_ms !== undefined,
+    good: (t) => (t.request_latency_ms as number) <= 1000,
   },
   posture_compliance: {
     recount: "SELECT countIf(compliant) AS good, count() AS valid FROM events FINAL WHERE kind = 'posture'",
@@ -167,7 +187,9 @@ describe('SLIs agree three ways, and with the truth', () => {
       metrics: metrics.pipeline,
       processors: [new SliProcessor(metrics.sli, { labelCap: 1000, reorderWindowMs: 60_000, restartMaxSeq: 10 })],
     });
-    const sim = new TrafficSimulator({ seed: 77, start: Date.parse('2026-11-20T10:00:00Z'), peakRate: 50 });
+    // One enforcement point slow for a while, so the latency threshold tells requests apart.
+    const start = Date.parse('2026-11-20T10:00:00Z');
+    const sim = new TrafficSimulator({ seed: 77, start, peakRate: 50, scenarios: parseScenarios('slow-gateway@1m+2m', start) });
     const records: RawRecord[] = [];
     for (let i = 0; i < 12_000; i++) {
       const r = sim.next();
@@ -196,8 +218,7 @@ describe('SLIs agree three ways, and with the truth', () => {
   afterAll(async () => store?.close());
 
   it('checks every SLI: each ratio SLI below, telemetry completeness in its own test', () => {
-    // The gateway request latency has no ClickHouse rollup (its histogram alone counts it: test/unit/sli-latency.test.ts).
-    const slis = [...RATIO_SLIS, ...LATENCY_SLIS].filter((s) => s !== 'telemetry_completeness' && s !== 'gateway_request_latency');
+    const slis = [...RATIO_SLIS, ...LATENCY_SLIS].filter((s) => s !== 'telemetry_completeness');
     expect(Object.keys(CHECKS).sort()).toEqual(slis.sort());
   });
 
@@ -205,16 +226,19 @@ describe('SLIs agree three ways, and with the truth', () => {
     it(`${sli}: metrics = rollup = raw recount = truth`, async () => {
       const expected = truthCounts([...delivered, ...restarting.segments.flat()], check);
       expect(expected.valid).toBeGreaterThan(100);
+      if (sli === 'gateway_request_latency') expect(expected.valid - expected.good).toBeGreaterThan(20);
       const [raw] = await store.query<{ good: string; valid: string }>(check.recount);
       const rollup = (await sliCounts(store, new Date('2026-11-01'), new Date('2026-12-01'), anyTenant(''))).get(sli)!;
       const fromMetrics = {
         good: await metricTotal(metrics, 'ztna_sli_good_events_total', sli),
         valid: await metricTotal(metrics, 'ztna_sli_valid_events_total', sli),
       };
-      if (sli === 'policy_eval_latency') {
-        const h = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'ztna_policy_eval_latency_seconds')!;
+      // A latency SLI's stream counts are its histogram's: the bucket at the threshold, and the count.
+      const histogram = LATENCY_HISTOGRAMS[sli];
+      if (histogram) {
+        const h = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === histogram.name)!;
         fromMetrics.good = h.values
-          .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_bucket') && v.labels.le === 0.1)
+          .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_bucket') && v.labels.le === histogram.le)
           .reduce((s, v) => s + v.value, 0);
         fromMetrics.valid = h.values
           .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))

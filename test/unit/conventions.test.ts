@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { histogramBuckets, histogramCount, METRIC_NAMES, PROCESS_METRIC_PREFIX, SLI_LATENCY_THRESHOLD_MS } from '../../src/conventions.js';
+import { histogramBuckets, histogramCount, METRIC_NAMES, PROCESS_METRIC_PREFIX, LATENCY_THRESHOLDS_MS } from '../../src/conventions.js';
 import { serviceMetrics } from '../../src/commands/metrics.js';
 import { DEFAULT_LATENCY_BUCKETS } from '../../src/sli/metrics.js';
 import { dashboardQueries } from '../support/dashboards.js';
@@ -15,14 +15,20 @@ import { ROOT } from '../support/helpers.js';
 const seriesIn = (promql: string) => [...promql.matchAll(/\b(?:ztna_\w+|slo:[\w:]+|ALERTS)\b/g)].map((m) => m[0]);
 
 describe('conventions', () => {
-  it('every SLI rollup migration counts a decision good at the SLI latency threshold, and the latency histogram has a bucket there', () => {
-    // 0003 made the rollups, 0006 rebuilt them on the events table: each must agree.
-    for (const file of ['0003_sli_rollups.sql', '0006_events_table.sql']) {
+  it('every SLI rollup migration counts a decision good at its SLI latency threshold, and the latency histogram has a bucket there', () => {
+    // 0003 made the rollups, 0006 rebuilt them on the events table, 0022 added the gateway's: each must agree.
+    const thresholdsIn = (file: string, column: string) => {
       const sql = readFileSync(join(ROOT, 'sql', 'migrations', file), 'utf8');
-      const thresholds = [...sql.matchAll(/eval_latency_ms\)\s*<=\s*(\d+)/g)].map((m) => Number(m[1]));
-      expect(thresholds, file).toEqual([SLI_LATENCY_THRESHOLD_MS]);
-    }
-    expect(DEFAULT_LATENCY_BUCKETS).toContain(SLI_LATENCY_THRESHOLD_MS / 1000);
+      return [...sql.matchAll(new RegExp(`${column}\\)\\s*<=\\s*(\\d+)`, 'g'))].map((m) => Number(m[1]));
+    };
+    for (const file of ['0003_sli_rollups.sql', '0006_events_table.sql'])
+      expect(thresholdsIn(file, 'eval_latency_ms'), file).toEqual([LATENCY_THRESHOLDS_MS.policy_eval_latency]);
+    // The view and the backfill of what was stored before it.
+    expect(thresholdsIn('0022_gateway_latency_rollup.sql', 'request_latency_ms')).toEqual([
+      LATENCY_THRESHOLDS_MS.gateway_request_latency,
+      LATENCY_THRESHOLDS_MS.gateway_request_latency,
+    ]);
+    expect(DEFAULT_LATENCY_BUCKETS).toContain(LATENCY_THRESHOLDS_MS.policy_eval_latency / 1000);
   });
 
   it('name every metric the registry exports, and only those', async () => {

@@ -46,7 +46,7 @@ describe('SLO spec', () => {
       parseSloSpec(
         minimal('  - name: g\n    sli: gateway_request_latency\n    objective: 99\n    description: d\n    runbook_url: http://r\n'),
       ),
-    ).toThrow(/slos\.0\.latency_threshold_ms: a latency SLI needs its threshold/);
+    ).toThrow(/slos\.0\.latency_threshold_ms: must be 1000 \(the threshold of the latency histogram bucket and the ClickHouse rollup\)/);
     expect(() => parseSloSpec('version: [')).toThrow(/not valid YAML/);
   });
 });
@@ -117,17 +117,17 @@ describe('resolved SLO model', () => {
     expect(resolveSlos(spec)).toBe(resolveSlos(spec));
   });
 
-  it('measures the gateway request latency by its own histogram, good under the threshold the spec gives it', () => {
-    const [slo] = resolveSlos(
-      parseSloSpec(
-        minimal(
-          '  - name: g\n    sli: gateway_request_latency\n    objective: 99\n    latency_threshold_ms: 750\n    description: d\n    runbook_url: http://r\n',
-        ),
-      ),
-    );
+  it('measures the gateway request latency by its own histogram, good under the threshold the rollup counts by', () => {
+    const gateway = (ms: number) =>
+      minimal(
+        `  - name: g\n    sli: gateway_request_latency\n    objective: 99\n    latency_threshold_ms: ${ms}\n    description: d\n    runbook_url: http://r\n`,
+      );
+    const [slo] = resolveSlos(parseSloSpec(gateway(1000)));
     expect(slo).toMatchObject({
-      latencyThresholdSeconds: 0.75,
-      series: { good: 'ztna_gateway_request_latency_seconds_bucket{le="0.75"}', valid: 'ztna_gateway_request_latency_seconds_count' },
+      latencyThresholdSeconds: 1,
+      series: { good: 'ztna_gateway_request_latency_seconds_bucket{le="1"}', valid: 'ztna_gateway_request_latency_seconds_count' },
     });
+    // sql/migrations/0022 counts by 1000 ms: another threshold would make the API and the alerts disagree.
+    expect(() => parseSloSpec(gateway(750))).toThrow(/slos\.0\.latency_threshold_ms: must be 1000/);
   });
 });
