@@ -61,6 +61,16 @@ const rank = (kind: string) => {
 
 /** Evidence events kept on a joined incident at most. */
 const MAX_EVENTS = 10;
+/**
+ * Reasons kept on an incident at most, the first ones: a long attack joins an anomaly every few
+ * seconds, and reasons that name a speed or a count differ each time (a leaked service secret
+ * used from another country while its service signs in from home joined 18 travel anomalies in
+ * 4 minutes, each with new speeds), so an incident's row would grow without end. The related anomalies are all kept: a replica taking over the key
+ * needs their ids.
+ */
+const MAX_REASONS = 20;
+
+const reasonsOf = (...lists: ReadonlyArray<readonly string[]>) => [...new Set(lists.flat())].slice(0, MAX_REASONS);
 
 interface Incident {
   anomaly: Anomaly;
@@ -220,7 +230,7 @@ export class Incidents {
       severity: severityOf(score),
       evidence: {
         ...was.evidence,
-        reasons: [...new Set([...was.evidence.reasons, ...a.evidence.reasons])],
+        reasons: reasonsOf(was.evidence.reasons, a.evidence.reasons),
         events: events.slice(-MAX_EVENTS),
         related: [...(was.evidence.related ?? []), summary(a), ...(a.evidence.related ?? [])],
       },
@@ -242,6 +252,7 @@ export class Incidents {
 
   private boost(incident: Incident, signal: Signal): Anomaly {
     const was = incident.anomaly;
+    const signals = signal.reasons.map((r) => `${r} (score +${this.options.boost})`);
     const score = Math.min(100, was.score + this.options.boost);
     incident.boosted = true;
     incident.anomaly = {
@@ -250,7 +261,8 @@ export class Incidents {
       severity: severityOf(score),
       evidence: {
         ...was.evidence,
-        reasons: [...was.evidence.reasons, ...signal.reasons.map((r) => `${r} (score +${this.options.boost})`)],
+        // What raised the score is said whatever else was kept.
+        reasons: [...was.evidence.reasons.slice(0, MAX_REASONS - signals.length), ...signals],
         related: [...(was.evidence.related ?? []), signal.related],
       },
     };

@@ -8,6 +8,8 @@ import { MfaFatigueScorer } from '../../src/detect/mfaFatigue.js';
 import { DEFAULT_NEW_CONTEXT, NewContextScorer } from '../../src/detect/newContext.js';
 import { NoncompliantAccessScorer } from '../../src/detect/noncompliantAccess.js';
 import { score } from '../../src/detect/processor.js';
+import type { Anomaly } from '../../src/detect/anomaly.js';
+import { Incidents } from '../../src/detect/incidents.js';
 import { DEFAULT_SERVICE_CREDENTIAL, ServiceCredentialScorer } from '../../src/detect/serviceCredential.js';
 import { createScorers, SCORERS } from '../../src/detect/scorers.js';
 import { SessionHijackScorer } from '../../src/detect/sessionHijack.js';
@@ -374,6 +376,34 @@ describe('one incident per attack', () => {
     // 85 for the success, +15 for the new device the success came from.
     expect([incident.kind, incident.score, incident.severity]).toEqual(['mfa-fatigue-success', 100, 'critical']);
     expect(accepted.filter((a) => a.type === 'new_context').map((a) => a.kind)).toEqual(['new-device']);
+  });
+});
+
+describe('an incident that goes on', () => {
+  const travel = (i: number): Anomaly => ({
+    anomaly_id: `travel-${i}`,
+    type: 'impossible_travel',
+    kind: 'impossible-travel',
+    score: 80,
+    severity: 'high',
+    tenant: 't',
+    key: 'principal:svc-backup',
+    time: new Date(T0 + i * 15_000).toISOString(),
+    evidence: { reasons: [`signed in from BR then NG 0 min later: ${1000 + i} km/h`], events: [], baseline: {} },
+  });
+
+  it('keeps its first 20 reasons and every related anomaly, however many join it; a boost still says why', () => {
+    const incidents = new Incidents();
+    let last: Anomaly | undefined;
+    for (let i = 0; i < 100; i++) last = incidents.merge([travel(i)]).at(-1);
+    expect(last!.anomaly_id).toBe('travel-0');
+    expect(last!.evidence.reasons).toEqual(Array.from({ length: 20 }, (_, i) => travel(i).evidence.reasons[0]));
+    expect(last!.evidence.related).toHaveLength(99);
+    const signal: Anomaly = { ...travel(100), anomaly_id: 'new-country', type: 'new_context', kind: 'new-country', score: 30 };
+    signal.evidence = { ...signal.evidence, reasons: ['new country NG for the principal'] };
+    const boosted = incidents.merge([signal]).find((a) => a.anomaly_id === 'travel-0')!;
+    expect(boosted.evidence.reasons).toHaveLength(20);
+    expect(boosted.evidence.reasons.at(-1)).toBe('new country NG for the principal (score +15)');
   });
 });
 
