@@ -21,6 +21,7 @@ import { apiKeyAuthenticator, authPlugin, type Authenticator, type AuthOptions }
 import { recordingKeyUse, type ApiMetrics } from './metrics.js';
 import { rareAccessRoute, unusedAccessRoute } from './access.js';
 import { credentialsRoute } from './credentials.js';
+import { longLivedTokensRoute } from './tokens.js';
 import { answerError, errorHandling } from './errors.js';
 import { incidentRoute, incidentsRoute } from './incidents.js';
 import { ingestRoute, ndjsonBodies, type Ingest } from './ingest.js';
@@ -95,6 +96,7 @@ function apiRoutes(deps: ServerDeps): Route[] {
     incidentsRoute(deps.store, risk),
     incidentRoute(deps.store, risk),
     credentialsRoute(deps.store, deps.credentialMaxAgeSeconds ?? DEFAULT_CREDENTIAL_MAX_AGE_DAYS * 86400),
+    longLivedTokensRoute(deps.store),
     unusedAccessRoute(deps.store),
     rareAccessRoute(deps.store),
     slisRoute(deps.store, deps.spec),

@@ -141,8 +141,15 @@ export function analystDashboard() {
         8,
         table(
           'Longest-lived tokens in use',
-          'Tokens used in the range, oldest first: age at use and issued lifetime in seconds, by fingerprint (jti or keyed HMAC), never the token.',
-          [clickhouse(panelSql({ dashboard: 'longest_lived_tokens' }, RANGE_AND_TENANT))],
+          'Tokens used more than an hour after their issue in the range, oldest first (GET /api/v1/tokens/long-lived): age at use and issued lifetime in seconds, by fingerprint (jti or keyed HMAC), never the token.',
+          [
+            clickhouse(
+              panelSql(
+                { query: 'long_lived_tokens' },
+                { ...RANGE_AND_TENANT, min_age_seconds: constant(3600), limit: constant(20), offset: constant(0) },
+              ),
+            ),
+          ],
         ),
       ],
     ],

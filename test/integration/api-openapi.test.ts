@@ -57,7 +57,7 @@ describe('GET /openapi.json', () => {
   it('describes exactly the routes the server has registered, open ones and ingest included', async () => {
     const documented = (await documentedOperations(app)).map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{(\w+)\}/g, ':$1')}`);
     const routes = registeredRoutes(app);
-    expect(routes).toHaveLength(17);
+    expect(routes).toHaveLength(18);
     expect(documented.sort()).toEqual(routes);
   });
 
@@ -76,6 +76,7 @@ describe('GET /openapi.json', () => {
         'GET /api/v1/risk-summary',
         'GET /api/v1/sessions/{id}',
         'GET /api/v1/slis',
+        'GET /api/v1/tokens/long-lived',
         'GET /api/v1/trails',
         'GET /healthz',
         'GET /metrics',

@@ -61,6 +61,8 @@ function tenantEvents(t: Tenant, extraLogins: number) {
     e(-24 * 60 * 2, { kind: 'policy', decision: 'allow', app: `old-wiki-${t}`, principal_id: `pat@${t}` }),
     // A service principal's sign-in with its credential's id: the credentials route lists it.
     e(3, { kind: 'auth', outcome: 'success', principal_id: `sync@${t}`, principal_type: 'service', credential_id: `key-${t}` }),
+    // A token issued an hour and a half before its use: the long-lived tokens route lists it.
+    e(3.5, { kind: 'token', activity: 'use', token_id: `tok-old-${t}`, issued_at: at(-90), ...ann }),
     // A later minute closes mallory's, so the scorer judges it.
     e(12, { kind: 'auth', outcome: 'success', ...ann }),
   ];
@@ -149,6 +151,13 @@ const CASES: Record<string, ReadCase | WriteCase> = {
     tenants: (res) => credentials(res).map((c) => c.tenant),
     counts: (res) => [credentials(res).length],
   },
+  'GET /api/v1/tokens/long-lived': {
+    role: 'analyst',
+    reads: [`/api/v1/tokens/long-lived?${RANGE}`],
+    view: (res) => sorted(longLivedTokens(res).map((t) => `${t.tenant}/${t.token_id}`)),
+    tenants: (res) => longLivedTokens(res).map((t) => t.tenant),
+    counts: (res) => [longLivedTokens(res).length],
+  },
   'GET /api/v1/access/unused': {
     role: 'analyst',
     reads: [`/api/v1/access/unused?from=${at(-3 * 24 * 60)}&to=${at(60)}&unused_for=1d`],
@@ -232,6 +241,7 @@ const anomalies = (res: Response) => res.json<{ anomalies: Array<{ tenant: strin
 const principals = (res: Response) => res.json<{ principals: Array<{ tenant: string; principal_id: string; level: string }> }>().principals;
 const incidents = (res: Response) => res.json<{ incidents: Array<{ tenant: string; incident_id: string; state: string }> }>().incidents;
 const findings = (res: Response) => res.json<{ findings: Array<{ tenant: string; principal_id: string; app: string }> }>().findings;
+const longLivedTokens = (res: Response) => res.json<{ tokens: Array<{ tenant: string; token_id: string }> }>().tokens;
 const credentials = (res: Response) =>
   res.json<{ credentials: Array<{ tenant: string; principal_id: string; credential_id: string }> }>().credentials;
 /** The anomaly that opened mallory's incident, per tenant (read once stored). */
