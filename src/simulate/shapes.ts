@@ -138,7 +138,9 @@ function entra(t: Truth, rng: Rng): Json {
     properties: {
       id: rng.uuid(),
       createdDateTime: t.time,
-      ...(service ? { servicePrincipalName: t.principal_id, servicePrincipalId: rng.uuid() } : { userPrincipalName: t.principal_id }),
+      ...(service
+        ? { servicePrincipalName: t.principal_id, servicePrincipalId: rng.uuid(), servicePrincipalCredentialKeyId: t.credential_id }
+        : { userPrincipalName: t.principal_id }),
       correlationId: t.correlation_id,
       sessionId: t.session_id,
       ipAddress: t.src_ip,

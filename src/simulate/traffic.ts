@@ -1,7 +1,7 @@
 // Baseline traffic: every kind, every shape, with a daily cycle and noise. Deterministic
 // for a seed and a start time.
 import { Rng } from './rng.js';
-import { buildWorld, drawPrincipal, type Principal, type Tenant, type World } from './world.js';
+import { buildWorld, drawPrincipal, serviceCredentialId, type Principal, type Tenant, type World } from './world.js';
 import { render, VENDOR_SHAPES, type Shape, type Truth, type VendorShapeName } from './shapes.js';
 import type { VendorShape } from './vendorShape.js';
 import { activate, type ActiveScenario, type ScenarioLabel, type ScenarioName, type ScenarioWindow } from './scenarios.js';
@@ -104,6 +104,15 @@ export function dailyFactor(ms: number): number {
   return 0.15 + 0.85 * Math.exp(-((hour - 13) ** 2) / (2 * 3.5 ** 2));
 }
 
+/** The shapes whose service sign-ins name the credential used: ours, and Entra's key id. */
+const CREDENTIAL_SHAPES: ReadonlySet<Shape> = new Set(['native', 'entra']);
+
+/** A service's sign-in names its current secret where its shape carries one (the guide's M7, rotation). */
+function nameCredential(truth: Truth, shape: Shape): void {
+  if (truth.kind === 'auth' && truth.principal_type === 'service' && CREDENTIAL_SHAPES.has(shape))
+    truth.credential_id = serviceCredentialId(String(truth.principal_id), Date.parse(truth.time));
+}
+
 export class TrafficSimulator {
   readonly world: World;
   private readonly rng: Rng;
@@ -167,6 +176,7 @@ export class TrafficSimulator {
         // An attack's or a rollout's decisions pass the same engine (an exception rule is a scenario's own gap).
         if (truth.kind === 'policy') this.enforcePosture(truth);
         const shape = this.injectedShapeFor(injected.window, truth);
+        nameCredential(truth, shape);
         if (shape === 'native') truth.emitter_seq = this.nextSeq(truth.emitter_id as string);
         else VENDOR_SHAPES[shape].conform(truth, this.defaultTenant);
         return {
@@ -189,6 +199,7 @@ export class TrafficSimulator {
       const truth = this[kind](tenant, principal);
       // The shape first: the scenarios change what its records say (their tenant, emitter, fields).
       const shape = this.shapeFor(truth, tenant);
+      nameCredential(truth, shape);
       if (shape in VENDOR_SHAPES) VENDOR_SHAPES[shape as VendorShapeName].conform(truth, this.defaultTenant);
       let kept = true;
       for (const s of this.scenarios)

@@ -1,5 +1,6 @@
 // The simulated organisation: tenants with their IdP, people and service accounts with
 // their devices and networks, applications behind policies, and the emitters that report.
+import { createHash } from 'node:crypto';
 import { Rng } from './rng.js';
 
 export type Idp = 'okta' | 'entra' | 'keycloak';
@@ -115,4 +116,19 @@ export function drawPrincipal(rng: Rng, tenant: Tenant): Principal {
     else hi = mid;
   }
   return tenant.principals[lo]!;
+}
+
+/** How often a service account's secret is rotated. */
+export const SERVICE_CREDENTIAL_ROTATION_MS = 30 * 86400_000;
+
+/**
+ * The id of the secret a service account signs in with at a time (an Entra key id's form): a new
+ * one every 30 days, at a phase of its own. Derived from the account, not drawn, so the world and
+ * the traffic draw what they drew before.
+ */
+export function serviceCredentialId(principalId: string, at: number): string {
+  const phase = createHash('sha256').update(principalId).digest().readUInt32BE(0) % SERVICE_CREDENTIAL_ROTATION_MS;
+  const generation = Math.floor((at + phase) / SERVICE_CREDENTIAL_ROTATION_MS);
+  const h = createHash('sha256').update(`${principalId}/${generation}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/events/index.js';
 import { sourceOf } from '../../src/simulate/shapes.js';
 import { TrafficSimulator, type SimulatedRecord } from '../../src/simulate/traffic.js';
+import { serviceCredentialId } from '../../src/simulate/world.js';
 import { parseScenario, SCENARIOS, type ScenarioWindow } from '../../src/simulate/scenarios.js';
 import { normalizeOptions } from '../support/helpers.js';
 
@@ -50,6 +51,8 @@ describe('traffic simulator', () => {
       // Read back by the source of its own shape (the IdPs' and OPA's by theirs, ours as native).
       expect(event.source).toBe(sourceOf(record.shape!));
       if (event.kind === 'auth') expect(event.outcome).toBe(truth.outcome);
+      // A service's secret, by id, in the shapes that name it (ours and Entra's); in no other.
+      expect(event.credential_id).toBe(truth.credential_id);
       if (event.kind === 'policy') {
         expect([event.decision, event.policy_id]).toEqual([truth.decision, truth.policy_id]);
         // Okta's sign-on evaluation carries no latency, nor do several gateways' (their truth has none); OPA's is in whole nanoseconds.
@@ -61,6 +64,19 @@ describe('traffic simulator', () => {
       if (event.kind === 'token') expect(event.activity).toBe(truth.activity);
       if (record.shape !== 'keycloak') expect(event.src_ip).toBe(truth.src_ip);
     }
+  });
+
+  it("names a service's secret in its sign-ins, in ours and Entra's shapes, a new one every 30 days", () => {
+    const sim = new TrafficSimulator({ seed: 6, start: START });
+    const named = take(sim, 20_000).filter((r) => r.truth?.credential_id !== undefined);
+    expect(new Set(named.map((r) => r.shape))).toEqual(new Set(['native', 'entra']));
+    expect(named.every((r) => r.truth!.principal_type === 'service' && r.truth!.kind === 'auth')).toBe(true);
+    const [one] = named;
+    const id = String(one!.truth!.principal_id);
+    const at = Date.parse(one!.truth!.time);
+    expect(serviceCredentialId(id, at)).toBe(one!.truth!.credential_id);
+    const month = Array.from({ length: 31 }, (_, day) => serviceCredentialId(id, at + day * 86400_000));
+    expect(new Set(month).size).toBe(2);
   });
 
   it('injects malformed records and non-access events at the requested shares', () => {
