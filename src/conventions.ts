@@ -81,3 +81,6 @@ export const LATENCY_THRESHOLDS_MS = { policy_eval_latency: 100, gateway_request
 
 /** The guide's target for the time a session runs before its access is evaluated again (M5). */
 export const REEVALUATION_TARGET_SECONDS = 300;
+
+/** The age past which a token's use is kept for the longest-lived tokens (migration 0016): an hour. */
+export const LONG_LIVED_TOKEN_MIN_AGE_SECONDS = 3600;

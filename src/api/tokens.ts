@@ -4,6 +4,7 @@
 // Fingerprints only: a jti or a keyed HMAC of the token, never the token; a trail by token_id
 // says who used it. The histograms of age at use and issued lifetime are on /metrics.
 import { z } from 'zod';
+import { LONG_LIVED_TOKEN_MIN_AGE_SECONDS } from '../conventions.js';
 import { fromClickHouseTime, namedQuery, rangeParams, type Store } from '../store/index.js';
 import { durationParam } from './duration.js';
 import { CursorParam, encodePageCursor, NextCursor, paged } from './pageCursor.js';
@@ -12,13 +13,11 @@ import { declareRoute } from './route.js';
 import { requestTenants, TenantQuery, type TenantParams } from './tenancy.js';
 
 const MAX_PAGE = 1000;
-/** What migration 0016 keeps: uses more than this after issue. */
-const STORED_MIN_AGE_SECONDS = 3600;
 
 export const longLivedTokensQuery = timeRange(
   {
     min_age: durationParam('1h')
-      .refine((d) => d.seconds >= STORED_MIN_AGE_SECONDS, 'at least 1h (the store keeps the uses more than an hour after issue)')
+      .refine((d) => d.seconds >= LONG_LIVED_TOKEN_MIN_AGE_SECONDS, 'at least 1h (the store keeps the uses more than an hour after issue)')
       .describe('only tokens used at least this long after their issue (1h or more)'),
     tenant: TenantQuery,
     limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100).describe(`page size, at most ${MAX_PAGE}`),

@@ -5,6 +5,7 @@ import { DASHBOARDS, dashboardUrl, grid, linkTo, tenantVariable } from './layout
 import { link, table, timeseries } from './panels.js';
 import { rareAccessSql, UNUSED_DAYS, unusedAccessSql } from './access.js';
 import { credentialsTableSql, CREDENTIAL_POLICY_TEXT } from './credentials.js';
+import { LONG_LIVED_TOKEN_MIN_AGE_SECONDS } from '../conventions.js';
 import { clickhouse, CLICKHOUSE, constant, panelSql, RANGE_AND_TENANT } from './queries.js';
 import { INCIDENT_WINDOW_MINUTES, incidentsFill, principalRiskFill, RISK_WINDOW_HOURS } from './risk.js';
 
@@ -146,7 +147,12 @@ export function analystDashboard() {
             clickhouse(
               panelSql(
                 { query: 'long_lived_tokens' },
-                { ...RANGE_AND_TENANT, min_age_seconds: constant(3600), limit: constant(20), offset: constant(0) },
+                {
+                  ...RANGE_AND_TENANT,
+                  min_age_seconds: constant(LONG_LIVED_TOKEN_MIN_AGE_SECONDS),
+                  limit: constant(20),
+                  offset: constant(0),
+                },
               ),
             ),
           ],

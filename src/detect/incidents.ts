@@ -65,8 +65,8 @@ const MAX_EVENTS = 10;
  * Reasons kept on an incident at most, the first ones: a long attack joins an anomaly every few
  * seconds, and reasons that name a speed or a count differ each time (a leaked service secret
  * used from another country while its service signs in from home joined 18 travel anomalies in
- * 4 minutes, each with new speeds), so an incident's row would grow without end. The related anomalies are all kept: a replica taking over the key
- * needs their ids.
+ * 4 minutes, each with new speeds), so an incident's row would grow without end. The related
+ * anomalies are all kept: a replica taking over the key needs their ids.
  */
 const MAX_REASONS = 20;
 
