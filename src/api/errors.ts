@@ -4,6 +4,7 @@
 // an unknown route) are mapped to a code, so a client sees one shape whatever refused it.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { StoreError } from '../store/index.js';
 import { unencapsulated } from './plugin.js';
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
@@ -128,3 +129,13 @@ export const errorHandling = unencapsulated(async (app) => {
     }
   });
 });
+
+/** The write's result; a store that is busy or away is a 503, which the sender retries. */
+export async function storeWrite<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof StoreError && err.transient) throw apiError('store_unavailable');
+    throw err;
+  }
+}

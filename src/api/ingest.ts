@@ -4,13 +4,12 @@
 // tenants' events: a body holding another tenant's is refused whole, before anything is stored.
 import { z } from 'zod';
 import { ndjsonLines } from '../sources/ndjson.js';
-import type { IngestPipeline, PreparedBatch } from '../pipeline/pipeline.js';
+import type { IngestPipeline } from '../pipeline/pipeline.js';
 import type { Origin, RawRecord } from '../pipeline/record.js';
-import { StoreError } from '../store/index.js';
-import { apiError } from './errors.js';
+import { apiError, storeWrite } from './errors.js';
 import { unencapsulated } from './plugin.js';
 import { declareRoute } from './route.js';
-import { outOfScope, requestCaller } from './tenancy.js';
+import { checkWritable, requestCaller } from './tenancy.js';
 import type { Caller } from './auth.js';
 
 export type Ingest = Pick<IngestPipeline, 'prepare' | 'store'>;
@@ -51,23 +50,14 @@ async function recordsOf(body: unknown): Promise<RawRecord[]> {
   return records;
 }
 
-/** A 403 when the batch holds events of a tenant the caller may not write. */
-function checkTenants(batch: PreparedBatch, caller: Caller): void {
-  const tenants = new Set(batch.prepared.events.map((e) => e.tenant));
-  const refusals = [...tenants].flatMap((tenant) => outOfScope(caller, tenant) ?? []);
-  if (refusals.length > 0) throw apiError('forbidden', `nothing stored: ${refusals.join('; ')}`);
-}
-
-/** The pipeline's result; a store that is busy or away is a 503 the sender retries. */
+/** The pipeline's result, when the caller may write every tenant of the batch. */
 async function processed(ingest: Ingest, records: RawRecord[], caller: Caller) {
   const batch = await ingest.prepare(records);
-  checkTenants(batch, caller);
-  try {
-    return await ingest.store(batch);
-  } catch (err) {
-    if (err instanceof StoreError && err.transient) throw apiError('store_unavailable');
-    throw err;
-  }
+  checkWritable(
+    caller,
+    batch.prepared.events.map((e) => e.tenant),
+  );
+  return storeWrite(() => ingest.store(batch));
 }
 
 export const ingestRoute = (ingest: Ingest) =>

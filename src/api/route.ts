@@ -57,7 +57,9 @@ export function declareRoute<QS extends z.ZodType = z.ZodUndefined, PS extends z
 const problems = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
 
 /** What the schema makes of a part of the request; a 400 naming each wrong field when it refuses it. */
-function validated(schema: z.ZodType | undefined, value: unknown): unknown {
+export function validated<S extends z.ZodType>(schema: S, value: unknown): z.output<S>;
+export function validated(schema: z.ZodType | undefined, value: unknown): unknown;
+export function validated(schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (!result.success) throw apiError('bad_request', problems(result.error));

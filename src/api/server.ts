@@ -15,6 +15,7 @@ import { DEFAULT_RISK_RULE, type RiskRule } from '../riskRule.js';
 import type { SloSpec } from '../slo/spec.js';
 import type { Store } from '../store/index.js';
 import type { AccessRecorder } from './accessLog.js';
+import { alertsRoute } from './alerts.js';
 import { anomaliesRoute } from './anomalies.js';
 import type { ApiKey } from './auth.js';
 import { apiKeyAuthenticator, authPlugin, type Authenticator, type AuthOptions } from './authPlugin.js';
@@ -56,6 +57,8 @@ export interface ServerDeps {
   authenticators?: readonly Authenticator[];
   /** Records every API access as access events. */
   access?: AccessRecorder;
+  /** The tenant of an alert without a `tenant` label (ZTNA_DEFAULT_TENANT). Default: `default`. */
+  defaultTenant?: string;
   /** The pipeline, for POST /api/v1/events. */
   ingest?: Ingest;
   /** Largest request body accepted, in bytes. */
@@ -101,6 +104,7 @@ function apiRoutes(deps: ServerDeps): Route[] {
     rareAccessRoute(deps.store),
     slisRoute(deps.store, deps.spec),
     riskSummaryRoute(deps.store, deps.spec, risk),
+    alertsRoute(deps.store, deps.defaultTenant ?? 'default'),
     ...(deps.ingest ? [ingestRoute(deps.ingest)] : []),
   ];
 }

@@ -34,6 +34,12 @@ export function outOfScope(caller: Caller, tenant: string): string | undefined {
   return `tenant ${tenant} is outside the tenants of ${caller.kind} ${caller.name} (${caller.tenants.join(TENANT_SEPARATOR)})`;
 }
 
+/** A 403 when the caller may not write one of the tenants: a write is refused whole, before anything is stored. */
+export function checkWritable(caller: Caller, tenants: Iterable<string>): void {
+  const refusals = [...new Set(tenants)].flatMap((tenant) => outOfScope(caller, tenant) ?? []);
+  if (refusals.length > 0) throw apiError('forbidden', `nothing stored: ${refusals.join('; ')}`);
+}
+
 /** What a credential of every tenant reads: every tenant, or the one `filter` names. */
 export const anyTenant = (filter: string): TenantParams =>
   filter === '' ? { all_tenants: 1, tenants: [] } : { all_tenants: 0, tenants: [filter] };

@@ -46,7 +46,8 @@ export function generatedFiles(root: string): Record<string, string> {
     header('Grafana loads the generated dashboards/ from here (docker compose mounts it).') + yaml(grafanaDashboardProvider());
   files['alerts/alertmanager.example.yml'] =
     header(
-      'Example Alertmanager routing: severity=page to the pager, severity=ticket to tickets, grouped by SLO; a ticket is inhibited while its SLO pages.',
+      'Example Alertmanager routing: every alert to ztna-telemetry (POST /api/v1/alerts, with an ingest key in the credentials file) so that incidents count the pages, ' +
+        'then severity=page to the pager, severity=ticket to tickets, grouped by SLO; a ticket is inhibited while its SLO pages.',
     ) + yaml(alertmanagerExample());
   files['deploy/clickhouse/tenants.example.sql'] = tenantUsersSql(loadTenantUsersSpec(join(root, TENANT_USERS_SPEC)), TENANT_USERS_SPEC);
   for (const [path, content] of Object.entries(clusterLayoutFiles())) files[`sql/${path}`] = content;

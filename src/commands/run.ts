@@ -150,6 +150,7 @@ export async function startService(config: Config, log: Logger, print: (line: st
     authenticators: oidc ? [new OidcVerifier(oidc).authenticator()] : [],
     access,
     ingest: pipeline,
+    defaultTenant: config.ZTNA_DEFAULT_TENANT,
     bodyLimit: config.ZTNA_HTTP_BODY_LIMIT_BYTES,
     credentialMaxAgeSeconds: config.ZTNA_CREDENTIAL_MAX_AGE_DAYS * 86400,
     https,

@@ -70,7 +70,7 @@ export function analystDashboard() {
         9,
         table(
           'Incidents',
-          `Anomalies of one tenant and key grouped into incidents started in the range, newest first, open until ${INCIDENT_WINDOW_MINUTES} minutes pass with no new one (GET /api/v1/incidents).`,
+          `Anomalies and SLO pages of one tenant and key grouped into incidents started in the range, newest first, open while a page fires or until ${INCIDENT_WINDOW_MINUTES} minutes pass with no new one (GET /api/v1/incidents).`,
           [clickhouse(panelSql({ query: 'incidents' }, incidentsFill(100)))],
         ),
       ],

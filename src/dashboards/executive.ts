@@ -115,7 +115,7 @@ export function executiveDashboard(slos: readonly SloModel[]) {
         6,
         count(
           'Incidents',
-          `Access incidents started in the range: anomalies of one tenant and key ${INCIDENT_WINDOW_MINUTES} minutes or less apart.`,
+          `Access incidents started in the range: anomalies and SLO pages of one tenant and key ${INCIDENT_WINDOW_MINUTES} minutes or less apart.`,
           'incident_id',
           [clickhouse(panelSql({ query: 'incidents' }, incidentsFill(100000)))],
         )

@@ -49,7 +49,7 @@ export const CLICKHOUSE_FEATURES: readonly ClickHouseFeature[] = [
   // principal_risk.sql and incidents.sql
   ...ancient(
     'function',
-    'JSONExtract argMin argMax arrayDistinct arrayReverseSort arraySlice arraySort groupArray if indexOf length maxIf startsWith substring toFloat64',
+    'JSONExtract argMin argMax arrayDistinct arrayReverseSort arraySlice arraySort groupArray groupArrayIf if ifNull indexOf length maxIf startsWith substring toFloat64',
   ),
   // session_reevaluation.sql
   ...ancient('function', 'arrayDifference arrayEnumerate quantileExact'),

@@ -50,6 +50,8 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   service_credentials: 'cityHash64(tenant, principal_id)',
   principal_app_day: 'cityHash64(tenant, principal_id)',
   anomalies: 'cityHash64(tenant, anomaly_id)',
+  // A repeat or the resolution of a page replaces its row only on one shard: the key is of its id.
+  alert_pages: 'cityHash64(tenant, page_id)',
 };
 
 const splitComments = (statement: string) => {

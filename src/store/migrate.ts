@@ -35,6 +35,7 @@ export const RETAINED_TABLES: ReadonlyArray<{ table: string; timeColumn: string 
   { table: 'service_credentials', timeColumn: 'last_seen' },
   { table: 'principal_app_day', timeColumn: 'day' },
   { table: 'anomalies', timeColumn: 'time' },
+  { table: 'alert_pages', timeColumn: 'starts_at' },
 ];
 
 /** What the ledger holds of a migration: the SHA-256 of its text, so a changed migration is told apart. */

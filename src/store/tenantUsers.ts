@@ -18,6 +18,7 @@ export const TENANT_TABLES = [
   'events',
   'access_events',
   'anomalies',
+  'alert_pages',
   'sli_minute',
   'sli_minute_sealed',
   'emitter_minute',

@@ -126,7 +126,7 @@ describe('GET /api/v1/incidents', () => {
     const joined = incident.anomalies[1]!.anomaly_id;
     const notOpened = await get(`/api/v1/incidents/${joined}`);
     expect(notOpened.statusCode).toBe(404);
-    expect(notOpened.json()).toEqual({ error: 'not_found', message: `no incident opened by anomaly ${joined} with a 1h window` });
+    expect(notOpened.json()).toEqual({ error: 'not_found', message: `no incident opened by ${joined} with a 1h window` });
     const alone = await get(`/api/v1/incidents/${joined}?window=10m`);
     expect(alone.statusCode, alone.body).toBe(200);
     expect(IncidentResponse.parse(alone.json()).anomalies.map((a) => a.anomaly_id)).toEqual([joined]);

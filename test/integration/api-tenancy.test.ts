@@ -88,10 +88,12 @@ interface ReadCase {
   subject?(t: Tenant): string;
 }
 
-/** How one write route is checked: a body of events of the tenants given. */
+/** How one write route is checked: a body of events (or alerts) of the tenants given, and how many of each tenant's are stored. */
 interface WriteCase {
   role: Role;
   write(tenants: readonly string[]): InjectOptions;
+  /** SQL giving `tenant, n`: what the route's writes stored per tenant. */
+  stored: string;
 }
 
 const sorted = (values: string[]) => [...values].sort();
@@ -214,6 +216,28 @@ const CASES: Record<string, ReadCase | WriteCase> = {
         principal_id: `written@${tenant}`,
       })),
     }),
+    stored: "SELECT tenant, count() AS n FROM events FINAL WHERE emitter_id = 'ingest-test' GROUP BY tenant ORDER BY tenant",
+  },
+  'POST /api/v1/alerts': {
+    role: 'ingest',
+    // An SLO page per tenant, each a start of its own, two months back like the events above.
+    write: (tenants) => ({
+      method: 'POST',
+      url: '/api/v1/alerts',
+      payload: {
+        version: '4',
+        status: 'firing',
+        receiver: 'ztna',
+        alerts: tenants.map((tenant) => ({
+          status: 'firing',
+          labels: { alertname: 'ZtnaErrorBudgetBurn', severity: 'page', slo: 'auth-availability', tenant },
+          annotations: {},
+          startsAt: new Date(Date.parse(at(-60 * 24 * 60)) + ++seq * 1000).toISOString(),
+          fingerprint: 'f00df00df00df00d',
+        })),
+      },
+    }),
+    stored: 'SELECT tenant, count() AS n FROM alert_pages FINAL GROUP BY tenant ORDER BY tenant',
   },
 };
 
@@ -373,9 +397,7 @@ describe('tenant scope on every route', () => {
 
   describe.each(WRITE_CASES)('%s', (_route, c) => {
     const written = async () => {
-      const rows = await store.query<{ tenant: string; n: string }>(
-        "SELECT tenant, count() AS n FROM events FINAL WHERE emitter_id = 'ingest-test' GROUP BY tenant ORDER BY tenant",
-      );
+      const rows = await store.query<{ tenant: string; n: string }>(c.stored);
       return Object.fromEntries(rows.map((r) => [r.tenant, Number(r.n)]));
     };
 

@@ -108,6 +108,7 @@ describe('the cluster layout', () => {
     const cluster = tables('cluster_layout');
     const stored = [...single.values()].filter((t) => t.engine.endsWith('MergeTree'));
     expect(stored.map((t) => t.name).sort()).toEqual([
+      'alert_pages',
       'anomalies',
       'denial_minute',
       'denial_minute_sealed',
@@ -138,7 +139,7 @@ describe('the cluster layout', () => {
   it('shards each table by columns of its sort key, so the copies of a redelivered row meet on one shard', () => {
     const cluster = tables('cluster_layout');
     const distributed = [...cluster.values()].filter((t) => t.engine === 'Distributed');
-    expect(distributed.length).toBe(13);
+    expect(distributed.length).toBe(14);
     for (const table of distributed) {
       const key = /cityHash64\(([\w, ]+)\)\)$/.exec(table.engine_full)?.[1];
       expect(key, table.name).toBeDefined();
