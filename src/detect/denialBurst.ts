@@ -5,6 +5,9 @@
 // push bombing (one principal, push failures), password spraying (one source, many
 // principals), a misconfigured rollout (one policy right after a new version). A key's state
 // is one slot of typed arrays (denialState.ts): counts per minute in a ring, strings interned.
+// A version is new only when it first appears after its tenant was already being watched: at a
+// cold start (or a new tenant) every version in use is seen for the first time, and those are
+// judged on their own history like any busy key, not raised as rollouts.
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import type { CanonicalEvent } from '../events/index.js';
 import { anomaly, BoundedMap, networkOf, type Anomaly, type EvidenceEvent, type PrincipalMatch } from './anomaly.js';
@@ -54,6 +57,13 @@ const DIMENSIONS: readonly Dimension[] = ['principal', 'src_net', 'policy', 'app
 /** Keys that aggregate many principals: they need a history to be judged, and a larger burst. */
 const BROAD: readonly Dimension[] = ['app', 'tenant'];
 
+/**
+ * Versions first seen this many minutes or less after their tenant's first event were in use
+ * before the scorer was watching: the first minute is partial, and a version busy enough to
+ * burst shows within the next.
+ */
+const WARM_UP_MINUTES = 1;
+
 /** Keys of who is acting (a person, a network): a device's posture is not theirs. */
 const ACTORS: readonly Dimension[] = ['principal', 'src_net'];
 
@@ -77,11 +87,14 @@ export class DenialBurstScorer {
   private readonly keys: BoundedMap<number>;
   /** First minute each tenant/policy@version was seen, allowed or denied. */
   private readonly policyVersionSeen: BoundedMap<number>;
+  /** First minute each tenant was seen: a version seen from then on was in use before. */
+  private readonly tenantSeen: BoundedMap<number>;
 
   constructor(private readonly options: DenialBurstOptions = DEFAULT_DENIAL_BURST) {
     this.state = new DenialKeyStates(options.baselineMinutes);
     this.keys = new BoundedMap(options.maxKeys, (slot) => this.state.release(slot));
     this.policyVersionSeen = new BoundedMap(options.maxKeys);
+    this.tenantSeen = new BoundedMap(options.maxKeys);
   }
 
   get size(): number {
@@ -125,6 +138,8 @@ export class DenialBurstScorer {
   /** Counts the event in the keys of the dimensions given (all by default; a keyed replica passes the one it holds). */
   observe(event: CanonicalEvent, only: readonly Dimension[] = DIMENSIONS): Anomaly[] {
     const minute = Math.floor(Date.parse(event.time) / 60_000);
+    const tenantFirst = this.tenantSeen.get(event.tenant);
+    if (tenantFirst === undefined || minute < tenantFirst) this.tenantSeen.set(event.tenant, minute);
     if (event.kind === 'policy' && event.policy_id && only.includes('policy')) {
       const pv = `${event.tenant}/${event.policy_id}@${event.policy_version ?? ''}`;
       if (this.policyVersionSeen.get(pv) === undefined) this.policyVersionSeen.set(pv, minute);
@@ -189,9 +204,11 @@ export class DenialBurstScorer {
     if (stats.count < minCount || Math.abs(minute - this.state.lastAlertMinute(slot)) < this.options.cooldownMinutes) return undefined;
     // The baseline is the key's own history since it was first seen: a narrow key with none
     // (a new attacker network, a new policy version) is judged by the minimum count alone; a
-    // broad one (an app, a tenant) is not judged until it has a third of a baseline window.
+    // broad one (an app, a tenant), or a version in use before the scorer was watching, is not
+    // judged until it has a third of a baseline window.
     const baseline = this.baselineOf(slot, minute);
-    if (broad && baseline.minutes < this.options.baselineMinutes / 3) return undefined;
+    const needsHistory = broad || (dimension === 'policy' && !this.isNewVersion(tenant, value));
+    if (needsHistory && baseline.minutes < this.options.baselineMinutes / 3) return undefined;
     // The MAD of a quiet key's counts is often 0: Poisson noise (√median) is the floor of the spread.
     const spread = Math.max(1.4826 * baseline.mad, Math.sqrt(baseline.median));
     const threshold = Math.max(minCount, baseline.median + this.options.madFactor * spread, this.options.medianFactor * baseline.median);
@@ -218,6 +235,13 @@ export class DenialBurstScorer {
     };
   }
 
+  /** Whether the policy version (`policy@version`) first appeared while its tenant was already watched. */
+  private isNewVersion(tenant: string, value: string): boolean {
+    const first = this.policyVersionSeen.get(`${tenant}/${value}`);
+    const tenantFirst = this.tenantSeen.get(tenant);
+    return first !== undefined && tenantFirst !== undefined && first > tenantFirst + WARM_UP_MINUTES;
+  }
+
   private attribute(
     dimension: Dimension,
     value: string,
@@ -239,7 +263,7 @@ export class DenialBurstScorer {
           : { kind: 'brute-force', reasons: [`one source network, ${principals(stats)} principal(s)`] };
       case 'policy': {
         const first = this.policyVersionSeen.get(`${tenant}/${value}`) ?? minute;
-        return minute - first <= this.options.rolloutMinutes
+        return this.isNewVersion(tenant, value) && minute - first <= this.options.rolloutMinutes
           ? { kind: 'misconfigured-rollout', reasons: [`policy version ${value} first seen ${minute - first} min before`] }
           : { kind: 'policy-denial-surge', reasons: [] };
       }

@@ -95,6 +95,13 @@ describe('token replay scorer', () => {
   });
 });
 
+/** A denial burst scorer that has watched the tenant since minute 0 (an allowed decision): a version first seen later is new. */
+function watchingScorer(options = DEFAULT_DENIAL_BURST): DenialBurstScorer {
+  const s = new DenialBurstScorer(options);
+  s.observe(event({ kind: 'policy', decision: 'allow', principal_id: 'zed', policy_id: 'other', policy_version: 'v0' }, 0));
+  return s;
+}
+
 describe('denial burst scorer', () => {
   const fail = (minutes: number, extra: Record<string, unknown> = {}) =>
     event(
@@ -122,7 +129,7 @@ describe('denial burst scorer', () => {
   });
 
   it("leaves a device's posture denials out of its principal's and network's bursts, not out of the policy's", () => {
-    const s = new DenialBurstScorer();
+    const s = watchingScorer();
     // A busy user's client retries on a device that failed its posture check: 30 denials a minute, each for the device.
     const blocked = (i: number, reasons: string[]) =>
       event(
@@ -141,7 +148,7 @@ describe('denial burst scorer', () => {
     const posture = Array.from({ length: 30 }, (_, i) => s.observe(blocked(i, ['device not compliant']))).flat();
     expect(posture.map((a) => a.key)).toEqual(['policy:p@v1']);
     // The same count denied for anything else (an unmanaged device too) is the principal's burst.
-    const other = new DenialBurstScorer();
+    const other = watchingScorer();
     const reasons = [['device not managed'], ['missing group membership'], ['device not compliant', 'outside allowed hours']];
     const found = Array.from({ length: 30 }, (_, i) => other.observe(blocked(i, reasons[i % 3]!))).flat();
     expect(found.map((a) => [a.key, a.kind])).toEqual([
@@ -177,7 +184,7 @@ describe('denial burst scorer', () => {
   });
 
   it('attributes a burst on a policy version first seen minutes before to a misconfigured rollout', () => {
-    const s = new DenialBurstScorer();
+    const s = watchingScorer();
     const found = Array.from({ length: 12 }, (_, i) =>
       s.observe(
         event(
@@ -195,6 +202,32 @@ describe('denial burst scorer', () => {
       ),
     ).flat();
     expect(found.map((a) => [a.key, a.kind])).toEqual([['policy:ztna/crm/allow@v2', 'misconfigured-rollout']]);
+  });
+
+  it('raises no rollout at a cold start: a version in use before is judged on its own history, and surges only past it', () => {
+    const s = new DenialBurstScorer();
+    // A busy policy that denies 12 a minute, every minute, from the scorer's first minute on:
+    // the denials of a version that was there before anyone watched, not a new one's.
+    const deny = (minutes: number, i: number) =>
+      event(
+        {
+          kind: 'policy',
+          decision: 'deny',
+          principal_id: `u${i}`,
+          app: 'crm',
+          policy_id: 'p',
+          policy_version: 'v7',
+          src_ip: `10.${i}.0.1`,
+        },
+        minutes,
+      );
+    const steady = [];
+    for (let m = 0; m < 15; m++) for (let i = 0; i < 12; i++) steady.push(...s.observe(deny(m + i / 100, i)));
+    // (Judged by the minimum count alone, minute 0 had been a "rollout first seen 0 min before".)
+    expect(steady.filter((a) => a.key.startsWith('policy:'))).toEqual([]);
+    // Three times its normal, once it has a history: a surge of that policy, not a rollout.
+    const surge = Array.from({ length: 40 }, (_, i) => s.observe(deny(15 + i / 100, i % 12))).flat();
+    expect(surge.filter((a) => a.key.startsWith('policy:')).map((a) => [a.key, a.kind])).toEqual([['policy:p@v7', 'policy-denial-surge']]);
   });
 
   it("judges a minute against the key's history, and the anomaly carries that judgement: score, kind and evidence", () => {
