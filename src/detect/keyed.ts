@@ -177,6 +177,11 @@ export class KeyedScoring {
     return { anomalies: this.scorers.incidents.merge(anomalies), completeness };
   }
 
+  /** How far back token replay remembers a token: a rebuild reads tokens' lifecycle events that far. */
+  get credentialMemoryMs(): number {
+    return this.scorers.tokenReplay.memoryMs;
+  }
+
   /**
    * Replays the store's events of the scoring window for the keys in the partitions gained, in
    * time order, then marks what the store already holds as raised (a burst's cooldown, a
@@ -185,7 +190,19 @@ export class KeyedScoring {
    * but had not scored. Time order is not the order the previous holder saw, so a replayed burst
    * may fall in another minute than the stored one: within its cooldown, it is the same burst.
    */
-  rebuild(events: readonly CanonicalEvent[], raised: readonly RaisedAnomaly[], gained: ReadonlySet<number>): Anomaly[] {
+  rebuild(
+    events: readonly CanonicalEvent[],
+    raised: readonly RaisedAnomaly[],
+    gained: ReadonlySet<number>,
+    credentialHistory: readonly CanonicalEvent[] = [],
+  ): Anomaly[] {
+    // Tokens' lifecycle before the window (issue, refresh, exchange, revoke, as far back as token
+    // replay remembers): a token issued or revoked hours ago and used now is judged as its previous
+    // holder judged it. Only token replay reads them; what they raised, that holder raised.
+    for (const event of credentialHistory) {
+      const own = keyedMessages(event).find((m) => m.message.route === 'p');
+      if (own && gained.has(partitionOf(own.key, this.partitions))) this.scorers.tokenReplay.observe(own.message.event);
+    }
     const messages: KeyedMessage[] = [];
     for (const event of events)
       for (const { key, message } of keyedMessages(event))

@@ -65,6 +65,11 @@ export class TokenReplayScorer {
     this.credentials = new BoundedMap(options.maxCredentials, (slot) => this.state.release(slot));
   }
 
+  /** How long a credential is remembered without a new event (its idle expiry). */
+  get memoryMs(): number {
+    return this.options.idleMs;
+  }
+
   /** Credentials held now. */
   get size(): number {
     return this.credentials.size;

@@ -73,9 +73,12 @@ export class KeyedRepartition implements BatchProcessor {
   }
 }
 
-/** The stored events of [from, to) in time order, in the keyed form the scorers replay. */
-export async function readScorerWindow(store: Store, from: Date, to: Date): Promise<CanonicalEvent[]> {
-  const rows = await store.query<Record<string, unknown>>(namedQuery('scorer_state'), rangeParams({ from, to }));
+/** The stored events of [from, to) in time order, in the keyed form the scorers replay; with `credentialsOnly`, tokens' lifecycle events alone. */
+export async function readScorerWindow(store: Store, from: Date, to: Date, { credentialsOnly = false } = {}): Promise<CanonicalEvent[]> {
+  const rows = await store.query<Record<string, unknown>>(namedQuery('scorer_state'), {
+    ...rangeParams({ from, to }),
+    credentials_only: credentialsOnly ? 1 : 0,
+  });
   return rows.map((row) => compactEvent(storedForm(row)));
 }
 
@@ -155,10 +158,19 @@ export function keyedScoringHandler(options: KeyedScoringOptions) {
       const end = options.rebuildSeconds?.startTimer();
       const to = new Date(Date.now() + 60_000); // events stamped a little ahead by their emitters' clocks
       const from = new Date(to.getTime() - options.windowMs);
-      const [events, raised] = await Promise.all([readScorerWindow(options.store, from, to), readRaisedAnomalies(options.store, from, to)]);
-      await anomalies.publish(scoring.rebuild(events, raised, gained));
+      // Token replay remembers a token's issue and revocation longer than the window (its idle expiry, a day by default).
+      const remembered = new Date(to.getTime() - scoring.credentialMemoryMs);
+      const [history, events, raised] = await Promise.all([
+        remembered < from ? readScorerWindow(options.store, remembered, from, { credentialsOnly: true }) : [],
+        readScorerWindow(options.store, from, to),
+        readRaisedAnomalies(options.store, from, to),
+      ]);
+      await anomalies.publish(scoring.rebuild(events, raised, gained, history));
       const seconds = end?.();
-      log.info({ gained: [...gained], events: events.length, seconds }, 'keyed: state rebuilt from the store for the partitions gained');
+      log.info(
+        { gained: [...gained], events: events.length, credentialEvents: history.length, seconds },
+        'keyed: state rebuilt from the store for the partitions gained',
+      );
     },
     async process(values: ReadonlyArray<Buffer | null>, stillHeld: () => Promise<boolean>): Promise<void> {
       const messages = values.map(decodeKeyed).filter((m): m is KeyedMessage => m !== undefined);

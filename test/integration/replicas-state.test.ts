@@ -128,6 +128,49 @@ describe('keyed scorer state dropped and rebuilt per partition', () => {
     expect(events.some((e) => e.kind === 'policy' && e.decision === 'deny' && e.reasons.length > 0)).toBe(true);
   });
 
+  it("judges a token used now against its issue and revocation hours before the rebuild's window", async () => {
+    const now = Date.now();
+    const hoursAgo = (h: number) => new Date(now - h * 3600_000).toISOString();
+    let seq = 0;
+    const token = (activity: string, time: string, src_ip: string) => ({
+      kind: 'token',
+      activity,
+      token_id: 'tok-long-ago',
+      principal_id: 'ann@acme.example',
+      tenant: 'acme',
+      emitter_id: 'idp-history',
+      emitter_seq: ++seq,
+      time,
+      src_ip,
+      device_id: 'laptop-ann',
+    });
+    // Issued 5 hours ago, revoked 3 hours ago: both older than a one-hour rebuild window.
+    const lifecycle = [token('issue', hoursAgo(5), '81.2.69.10'), token('revoke', hoursAgo(3), '81.2.69.10')];
+    const result = await new IngestPipeline(store, pipelineOptions()).processBatch(
+      lifecycle.map((e, i) => ({ value: Buffer.from(JSON.stringify(e)), origin: { door: 'simulator', offset: String(i) } })),
+    );
+    expect(result.rejects).toEqual([]);
+    const use = normalizeRecord(JSON.stringify(token('use', new Date(now).toISOString(), '203.0.113.9')), normalizeOptions());
+    if (use.status !== 'normalized') throw new Error('the use did not normalize');
+
+    const to = new Date(now + 60_000);
+    const from = new Date(to.getTime() - 60 * 60_000);
+    const rebuiltWith = async (history: CanonicalEvent[]) => {
+      const next = new KeyedScoring(createScorers(), PARTITIONS);
+      next.rebuild(await readScorerWindow(store, from, to), [], ALL, history);
+      return next.score(messagesOf([use.event])).anomalies.filter((a) => a.key === 'token:tok-long-ago');
+    };
+    const history = await readScorerWindow(store, new Date(to.getTime() - 24 * 3600_000), from, { credentialsOnly: true });
+    expect(history.filter((e) => e.token_id === 'tok-long-ago').map((e) => e.activity)).toEqual(['issue', 'revoke']);
+    // Only tokens' lifecycle: the simulated traffic's uses, logins and decisions stay out.
+    expect(history.every((e) => e.kind === 'token' && e.activity !== 'use' && e.activity !== 'introspect')).toBe(true);
+
+    const [replay] = await rebuiltWith(history);
+    expect(replay?.kind).toBe('revoked-token-use');
+    // Rebuilt from the window alone, the replica had never heard of the token.
+    expect(await rebuiltWith([])).toEqual([]);
+  });
+
   it('drops the keys of the partitions lost and keeps the others', () => {
     const scoring = new KeyedScoring(createScorers(), PARTITIONS);
     scoring.score(messagesOf(events));
