@@ -161,7 +161,8 @@ describe('keyed scorer state dropped and rebuilt per partition', () => {
       return next.score(messagesOf([use.event])).anomalies.filter((a) => a.key === 'token:tok-long-ago');
     };
     const history = await readScorerWindow(store, new Date(to.getTime() - 24 * 3600_000), from, { credentialsOnly: true });
-    expect(history.filter((e) => e.token_id === 'tok-long-ago').map((e) => e.activity)).toEqual(['issue', 'revoke']);
+    const lifecycleOf = history.flatMap((e) => (e.kind === 'token' && e.token_id === 'tok-long-ago' ? [e.activity] : []));
+    expect(lifecycleOf).toEqual(['issue', 'revoke']);
     // Only tokens' lifecycle: the simulated traffic's uses, logins and decisions stay out.
     expect(history.every((e) => e.kind === 'token' && e.activity !== 'use' && e.activity !== 'introspect')).toBe(true);
 
