@@ -95,17 +95,8 @@ export const AlertPage = z.object({
   summary: z.string().describe('its summary annotation, secrets redacted'),
 });
 
-interface AlertPageRow {
-  page_id: string;
-  tenant: string;
-  key: string;
-  alertname: string;
-  severity: string;
-  status: string;
-  starts_at: string;
-  ends_at: string | null;
-  summary: string;
-}
+/** A page as the store answers: its status any text. */
+type AlertPageRow = Omit<z.infer<typeof AlertPage>, 'status'> & { status: string };
 
 /** Pages by id among the tenants given, oldest first. */
 export async function pagesById(store: Store, ids: readonly string[], tenants: TenantParams): Promise<Array<z.infer<typeof AlertPage>>> {

@@ -95,6 +95,10 @@ describe('token replay scorer', () => {
   });
 });
 
+/** The i-th user's policy denial at `minutes`, each user from a network of their own. */
+const policyDenial = (policy: { app: string; policy_id: string; policy_version: string }, minutes: number, i: number) =>
+  event({ kind: 'policy', decision: 'deny', principal_id: `u${i}`, src_ip: `10.${i}.0.1`, ...policy }, minutes);
+
 /** A denial burst scorer that has watched the tenant since minute 0 (an allowed decision): a version first seen later is new. */
 function watchingScorer(options = DEFAULT_DENIAL_BURST): DenialBurstScorer {
   const s = new DenialBurstScorer(options);
@@ -165,19 +169,7 @@ describe('denial burst scorer', () => {
   it('judges a busy key against its own baseline, not the minimum count', () => {
     const s = new DenialBurstScorer();
     // 15 policy denials a minute for half an hour is this app's normal.
-    const deny = (minutes: number, i: number) =>
-      event(
-        {
-          kind: 'policy',
-          decision: 'deny',
-          principal_id: `u${i}`,
-          app: 'wiki',
-          policy_id: 'p',
-          policy_version: 'v1',
-          src_ip: `10.${i}.0.1`,
-        },
-        minutes,
-      );
+    const deny = (minutes: number, i: number) => policyDenial({ app: 'wiki', policy_id: 'p', policy_version: 'v1' }, minutes, i);
     const normal = [];
     for (let m = 0; m < 30; m++) for (let i = 0; i < 15; i++) normal.push(...s.observe(deny(m + i / 100, i)));
     expect(normal.filter((a) => a.key === 'app:wiki')).toEqual([]);
@@ -185,22 +177,8 @@ describe('denial burst scorer', () => {
 
   it('attributes a burst on a policy version first seen minutes before to a misconfigured rollout', () => {
     const s = watchingScorer();
-    const found = Array.from({ length: 12 }, (_, i) =>
-      s.observe(
-        event(
-          {
-            kind: 'policy',
-            decision: 'deny',
-            principal_id: `u${i}`,
-            app: 'crm',
-            policy_id: 'ztna/crm/allow',
-            policy_version: 'v2',
-            src_ip: `10.${i}.0.1`,
-          },
-          2 + i / 100,
-        ),
-      ),
-    ).flat();
+    const rollout = { app: 'crm', policy_id: 'ztna/crm/allow', policy_version: 'v2' };
+    const found = Array.from({ length: 12 }, (_, i) => s.observe(policyDenial(rollout, 2 + i / 100, i))).flat();
     expect(found.map((a) => [a.key, a.kind])).toEqual([['policy:ztna/crm/allow@v2', 'misconfigured-rollout']]);
   });
 
@@ -208,19 +186,7 @@ describe('denial burst scorer', () => {
     const s = new DenialBurstScorer();
     // A busy policy that denies 12 a minute, every minute, from the scorer's first minute on:
     // the denials of a version that was there before anyone watched, not a new one's.
-    const deny = (minutes: number, i: number) =>
-      event(
-        {
-          kind: 'policy',
-          decision: 'deny',
-          principal_id: `u${i}`,
-          app: 'crm',
-          policy_id: 'p',
-          policy_version: 'v7',
-          src_ip: `10.${i}.0.1`,
-        },
-        minutes,
-      );
+    const deny = (minutes: number, i: number) => policyDenial({ app: 'crm', policy_id: 'p', policy_version: 'v7' }, minutes, i);
     const steady = [];
     for (let m = 0; m < 15; m++) for (let i = 0; i < 12; i++) steady.push(...s.observe(deny(m + i / 100, i)));
     // (Judged by the minimum count alone, minute 0 had been a "rollout first seen 0 min before".)
