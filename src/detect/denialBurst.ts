@@ -199,16 +199,16 @@ export class DenialBurstScorer {
 
   /** Whether the key's count in this minute is a burst: against which baseline and threshold, and what it most likely is. */
   private judge(dimension: Dimension, value: string, slot: number, stats: MinuteCounts, tenant: string, minute: number): Burst | undefined {
-    const broad = BROAD.includes(dimension);
+    // A version in use before the scorer was watching serves all its app's users, as broad as the app.
+    const broad = BROAD.includes(dimension) || (dimension === 'policy' && !this.isNewVersion(tenant, value));
     const minCount = broad ? 2 * this.options.minCount : this.options.minCount;
     if (stats.count < minCount || Math.abs(minute - this.state.lastAlertMinute(slot)) < this.options.cooldownMinutes) return undefined;
     // The baseline is the key's own history since it was first seen: a narrow key with none
     // (a new attacker network, a new policy version) is judged by the minimum count alone; a
-    // broad one (an app, a tenant), or a version in use before the scorer was watching, is not
-    // judged until it has a third of a baseline window.
+    // broad one (an app, a tenant, a version in use before) is not judged until it has a third
+    // of a baseline window.
     const baseline = this.baselineOf(slot, minute);
-    const needsHistory = broad || (dimension === 'policy' && !this.isNewVersion(tenant, value));
-    if (needsHistory && baseline.minutes < this.options.baselineMinutes / 3) return undefined;
+    if (broad && baseline.minutes < this.options.baselineMinutes / 3) return undefined;
     // The MAD of a quiet key's counts is often 0: Poisson noise (√median) is the floor of the spread.
     const spread = Math.max(1.4826 * baseline.mad, Math.sqrt(baseline.median));
     const threshold = Math.max(minCount, baseline.median + this.options.madFactor * spread, this.options.medianFactor * baseline.median);

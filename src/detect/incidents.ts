@@ -90,10 +90,16 @@ interface Signal {
 
 /** What an anomaly is about: its key, and the principals, networks and policies of its evidence. */
 function subjectsOf(a: Anomaly): Set<string> {
-  const subjects = new Set([a.key]);
+  const subjects = new Set(keySubjects(a.key));
   for (const e of a.evidence.events) for (const s of eventSubjects(e)) subjects.add(s);
   if (typeof a.evidence.baseline.principal === 'string') subjects.add(`principal:${a.evidence.baseline.principal}`);
   return subjects;
+}
+
+/** A key as a subject, and a policy version's also as its policy: one policy denying in two versions is one incident. */
+function keySubjects(key: string): string[] {
+  const policy = /^policy:([^@]*)@/.exec(key);
+  return policy ? [key, `policy:${policy[1]}`] : [key];
 }
 
 function eventSubjects(e: Anomaly['evidence']['events'][number]): string[] {
@@ -101,7 +107,8 @@ function eventSubjects(e: Anomaly['evidence']['events'][number]): string[] {
   if (e.principal_id) out.push(`principal:${e.principal_id}`);
   const net = networkOf(e.src_ip);
   if (net) out.push(`src_net:${net}`);
-  if (typeof e.policy_id === 'string') out.push(`policy:${e.policy_id}@${typeof e.policy_version === 'string' ? e.policy_version : ''}`);
+  if (typeof e.policy_id === 'string')
+    out.push(...keySubjects(`policy:${e.policy_id}@${typeof e.policy_version === 'string' ? e.policy_version : ''}`));
   return out;
 }
 
@@ -194,8 +201,8 @@ export class Incidents {
       // without another's), and a campaign is not one victim's.
       if (!samePeople(principalsOf(a), incident.principals)) continue;
       const about =
-        incident.subjects.has(a.key) ||
-        subjects.has(incident.anomaly.key) ||
+        keySubjects(a.key).some((k) => incident.subjects.has(k)) ||
+        keySubjects(incident.anomaly.key).some((k) => subjects.has(k)) ||
         events.some((e) => incident.eventIds.has(e.event_id)) ||
         (events.length > 0 && events.filter((e) => eventSubjects(e).some((s) => incident.subjects.has(s))).length * 2 >= events.length);
       if (about && (!best || incident.latest > best.latest)) best = incident;

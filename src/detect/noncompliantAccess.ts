@@ -71,8 +71,11 @@ export class NoncompliantAccessScorer {
         return []; // an older report than the one held
       }
       if (unordered && failed !== 0 && this.state.pool.ints[i + FAILED] === 0) return [];
+      // A device that keeps reporting the same failed checks is one gap, raised once: again only
+      // once it passed, failed other checks, or went silent longer than a report holds.
+      const same = this.state.pool.ints[i + FAILED] === failed && held > 0 && time - held <= this.options.maxReportAgeMs;
       this.state.pool.ints[i + FAILED] = failed;
-      this.state.pool.ints[i + RAISED] = 0;
+      if (!same) this.state.pool.ints[i + RAISED] = 0;
       this.state.setString(slot, AGENT, event.agent_version);
       this.eventIds.write(this.state.pool.ints, i + EVENT_ID, event.event_id);
       this.state.pool.floats[f] = time;

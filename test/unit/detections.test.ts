@@ -181,7 +181,7 @@ describe('allowed while non-compliant', () => {
       seconds,
     );
 
-  it('raises once per report when a device that failed a required check is allowed', () => {
+  it('raises when a device that failed a required check is allowed', () => {
     const s = new NoncompliantAccessScorer();
     expect(s.observe(posture(0, ['disk_encryption']))).toEqual([]);
     expect(s.observe(allow(10, { device_id: 'dev-1', decision: 'deny' }))).toEqual([]);
@@ -194,6 +194,24 @@ describe('allowed while non-compliant', () => {
     expect(s.observe(allow(50, { device_id: 'dev-1' }))).toEqual([]);
     expect(s.observe(posture(60, ['screen_lock']))).toEqual([]);
     expect(s.observe(allow(70, { device_id: 'dev-1' }))).toEqual([]);
+  });
+
+  it('raises a device that keeps reporting the same failed checks once, and again when they change, after a pass or a silence', () => {
+    const s = new NoncompliantAccessScorer();
+    const raisedAt = (seconds: number) => s.observe(allow(seconds, { device_id: 'dev-1' })).length;
+    s.observe(posture(0, ['disk_encryption']));
+    expect(raisedAt(20)).toBe(1);
+    // Agents report every few minutes: the same failure again is the same gap.
+    s.observe(posture(300, ['disk_encryption']));
+    expect(raisedAt(320)).toBe(0);
+    s.observe(posture(600, ['disk_encryption', 'edr_running']));
+    expect(raisedAt(620)).toBe(1);
+    s.observe(posture(900, []));
+    s.observe(posture(1200, ['disk_encryption', 'edr_running']));
+    expect(raisedAt(1220)).toBe(1);
+    // Silent longer than a report holds (30 min): a report after it starts afresh.
+    s.observe(posture(1200 + 31 * 60, ['disk_encryption', 'edr_running']));
+    expect(raisedAt(1220 + 31 * 60)).toBe(1);
   });
 
   it('stays quiet for a decision within the second of a report timed to the second: it may have come first', () => {
@@ -376,6 +394,35 @@ describe('one incident per attack', () => {
     // 85 for the success, +15 for the new device the success came from.
     expect([incident.kind, incident.score, incident.severity]).toEqual(['mfa-fatigue-success', 100, 'critical']);
     expect(accepted.filter((a) => a.type === 'new_context').map((a) => a.kind)).toEqual(['new-device']);
+  });
+
+  it('raises a misconfigured rollout once with the surge of the same policy that emitters without its version tell', () => {
+    const scorers = createScorers();
+    // The crm policy denies two a minute, told by an enforcement point that does not say the version.
+    const deny = (i: number, seconds: number, version?: string) =>
+      event(
+        {
+          kind: 'policy',
+          decision: 'deny',
+          principal_id: `u${i}`,
+          src_ip: `10.${i % 250}.${Math.floor(i / 250)}.1`,
+          app: 'crm',
+          policy_id: 'ztna/crm/allow',
+          ...(version ? { policy_version: version } : {}),
+        },
+        seconds,
+      );
+    const history = Array.from({ length: 70 }, (_, i) => deny(i, Math.floor(i / 2) * 60 + (i % 2)));
+    expect(score(scorers, history)).toEqual([]);
+    // Version v2 rolls out and denies most: the unversioned emitter surges, then the versioned one.
+    const unversioned = Array.from({ length: 25 }, (_, i) => deny(100 + i, 35 * 60 + i));
+    const versioned = Array.from({ length: 15 }, (_, i) => deny(200 + i, 35 * 60 + 30 + i, 'v2'));
+    const published = score(scorers, [...unversioned, ...versioned]);
+    const last = [...new Map(published.map((a) => [a.anomaly_id, a])).values()];
+    expect(last.map((a) => [a.kind, a.key])).toEqual([['misconfigured-rollout', 'policy:ztna/crm/allow@']]);
+    expect(last[0]!.evidence.related!.map((r) => [r.kind, r.key])).toEqual(
+      expect.arrayContaining([['misconfigured-rollout', 'policy:ztna/crm/allow@v2']]),
+    );
   });
 });
 

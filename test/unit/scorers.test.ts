@@ -196,6 +196,19 @@ describe('denial burst scorer', () => {
     expect(surge.filter((a) => a.key.startsWith('policy:')).map((a) => [a.key, a.kind])).toEqual([['policy:p@v7', 'policy-denial-surge']]);
   });
 
+  it('needs twice the minimum count from a version in use before, as from an app: it serves all its users', () => {
+    const s = new DenialBurstScorer();
+    const deny = (minutes: number, i: number) => policyDenial({ app: 'billing', policy_id: 'p', policy_version: 'v2' }, minutes, i);
+    for (let m = 0; m < 15; m++) for (let i = 0; i < 2; i++) s.observe(deny(m + i / 100, i));
+    const minute = (m: number, n: number) =>
+      Array.from({ length: n }, (_, i) => s.observe(deny(m + i / 1000, i)))
+        .flat()
+        .filter((a) => a.key.startsWith('policy:'));
+    // 19 denials against a median of 2 clears a narrow key's threshold (10.5), not a broad one's.
+    expect(minute(15, 2 * DEFAULT_DENIAL_BURST.minCount - 1)).toEqual([]);
+    expect(minute(16, 2 * DEFAULT_DENIAL_BURST.minCount).map((a) => a.kind)).toEqual(['policy-denial-surge']);
+  });
+
   it("judges a minute against the key's history, and the anomaly carries that judgement: score, kind and evidence", () => {
     const s = new DenialBurstScorer();
     const push = (minutes: number) => fail(minutes, { auth_method: 'push', mfa: true });
