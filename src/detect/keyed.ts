@@ -163,7 +163,13 @@ export class KeyedScoring {
   ) {}
 
   /** The anomalies the messages raise, and the events of the completeness route, for the SLIs. */
-  score(messages: readonly KeyedMessage[], replay = false): { anomalies: Anomaly[]; completeness: CanonicalEvent[] } {
+  score(messages: readonly KeyedMessage[]): { anomalies: Anomaly[]; completeness: CanonicalEvent[] } {
+    const { anomalies, completeness } = this.observeAll(messages, false);
+    return { anomalies: this.scorers.incidents.merge(anomalies), completeness };
+  }
+
+  /** What the scorers raise on the messages, not yet merged into incidents. */
+  private observeAll(messages: readonly KeyedMessage[], replay: boolean): { anomalies: Anomaly[]; completeness: CanonicalEvent[] } {
     const anomalies: Anomaly[] = [];
     const completeness: CanonicalEvent[] = [];
     for (const m of messages) {
@@ -174,7 +180,7 @@ export class KeyedScoring {
       if (m.route === 'c') completeness.push(m.event);
       else anomalies.push(...this.observe(m));
     }
-    return { anomalies: this.scorers.incidents.merge(anomalies), completeness };
+    return { anomalies, completeness };
   }
 
   /** How far back token replay remembers a token: a rebuild reads tokens' lifecycle events that far. */
@@ -207,13 +213,15 @@ export class KeyedScoring {
     for (const event of events)
       for (const { key, message } of keyedMessages(event))
         if (message.route !== 'c' && gained.has(partitionOf(key, this.partitions))) messages.push(message);
-    const replayed = this.score(messages, true).anomalies;
+    const replayed = this.observeAll(messages, true).anomalies;
     const held = raised.filter((r) => gained.has(partitionOf(raisedRouteKey(r), this.partitions)));
     for (const r of held) {
       if (r.type === 'denial_burst') this.scorers.denialBurst.noteAlert(`${r.tenant}/${r.key}`, minuteOf(r.time));
       else this.scorers.tokenReplay.noteReported(r.key, r.reasons);
     }
-    return replayed.filter((a) => !held.some((r) => this.covers(r, a)));
+    // Only what no stored anomaly covers becomes (or joins) an incident: an open incident that took
+    // in a replayed burst would publish it later as its related, a second time.
+    return this.scorers.incidents.merge(replayed.filter((a) => !held.some((r) => this.covers(r, a))));
   }
 
   /** Whether a stored anomaly is the one the replay raised again. */
