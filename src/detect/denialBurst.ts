@@ -132,7 +132,7 @@ export class DenialBurstScorer {
   /** A burst of this key (`tenant/dimension:value`) raised in this minute by the replica that held the key before: its cooldown holds here too. */
   noteAlert(id: string, minute: number): void {
     const slot = this.keys.get(id);
-    if (slot !== undefined && minute > this.state.lastAlertMinute(slot)) this.state.alerted(slot, minute);
+    if (slot !== undefined) this.state.alerted(slot, minute);
   }
 
   /** Counts the event in the keys of the dimensions given (all by default; a keyed replica passes the one it holds). */
@@ -202,7 +202,7 @@ export class DenialBurstScorer {
     // A version in use before the scorer was watching serves all its app's users, as broad as the app.
     const broad = BROAD.includes(dimension) || (dimension === 'policy' && !this.isNewVersion(tenant, value));
     const minCount = broad ? 2 * this.options.minCount : this.options.minCount;
-    if (stats.count < minCount || Math.abs(minute - this.state.lastAlertMinute(slot)) < this.options.cooldownMinutes) return undefined;
+    if (stats.count < minCount || this.state.inCooldown(slot, minute, this.options.cooldownMinutes)) return undefined;
     // The baseline is the key's own history since it was first seen: a narrow key with none
     // (a new attacker network, a new policy version) is judged by the minimum count alone; a
     // broad one (an app, a tenant, a version in use before) is not judged until it has a third

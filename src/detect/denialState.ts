@@ -25,8 +25,9 @@ const TRACKED = 6;
 /** Where the oldest recent denial is: they are a ring too, the newest written over the oldest. */
 const RECENT_HEAD = 7;
 const RING = 8;
-// Per minute: denials, failed logins, and MFA-push failures (low 16 bits, saturating) with distinct principals (high 15 bits, and a bit for "at least").
+// Per minute: denials, failed logins (and a bit: a burst was raised in this minute), and MFA-push failures (low 16 bits, saturating) with distinct principals (high 15 bits, and a bit for "at least").
 const MINUTE_WORDS = 3;
+const RAISED_IN_MINUTE = 1 << 31;
 const PUSH_MASK = 0xffff;
 const DISTINCT_ONE = 1 << 16;
 const DISTINCT_MAX = 0x7fff;
@@ -113,13 +114,30 @@ export class DenialKeyStates {
     return this.pool.ints[slot * this.stride + NEWEST_MINUTE]!;
   }
 
-  lastAlertMinute(slot: number): number {
-    const m = this.pool.ints[slot * this.stride + LAST_ALERT]!;
-    return m === NEVER ? -Infinity : m;
+  /**
+   * Whether a burst was raised within `cooldown` minutes of this one, before or after it: denials
+   * of several sources arrive out of time order, so a burst may be raised for a minute older than
+   * the last one raised. The minutes of the window say which were raised; the latest alert stands
+   * for those before it.
+   */
+  inCooldown(slot: number, minute: number, cooldown: number): boolean {
+    const i = slot * this.stride;
+    const ints = this.pool.ints;
+    const latest = ints[i + LAST_ALERT]!;
+    if (latest !== NEVER && Math.abs(minute - latest) < cooldown) return true;
+    const newest = ints[i + NEWEST_MINUTE]!;
+    for (let m = Math.max(minute - cooldown + 1, newest - this.window + 1); m <= Math.min(minute + cooldown - 1, newest); m++)
+      if (ints[i + RING + (m % this.window) * MINUTE_WORDS + 1]! & RAISED_IN_MINUTE) return true;
+    return false;
   }
 
+  /** A burst of the key raised in this minute (here, or by the replica that held the key before). */
   alerted(slot: number, minute: number): void {
-    this.pool.ints[slot * this.stride + LAST_ALERT] = minute;
+    const i = slot * this.stride;
+    const ints = this.pool.ints;
+    if (ints[i + LAST_ALERT] === NEVER || minute > ints[i + LAST_ALERT]!) ints[i + LAST_ALERT] = minute;
+    const newest = ints[i + NEWEST_MINUTE]!;
+    if (minute <= newest && minute > newest - this.window) ints[i + RING + (minute % this.window) * MINUTE_WORDS + 1]! |= RAISED_IN_MINUTE;
   }
 
   /** Moves the window on to this minute if it is the newest: the minutes that fall out of it are emptied. */
@@ -150,7 +168,7 @@ export class DenialKeyStates {
     const last = ints[at + 2]!;
     return {
       count: ints[at]!,
-      authFailures: ints[at + 1]!,
+      authFailures: ints[at + 1]! & ~RAISED_IN_MINUTE,
       pushFailures: last & PUSH_MASK,
       distinctPrincipals: (last >>> 16) & DISTINCT_MAX,
       atLeast: (last & AT_LEAST) !== 0,

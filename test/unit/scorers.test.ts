@@ -196,6 +196,20 @@ describe('denial burst scorer', () => {
     expect(surge.filter((a) => a.key.startsWith('policy:')).map((a) => [a.key, a.kind])).toEqual([['policy:p@v7', 'policy-denial-surge']]);
   });
 
+  it('keeps its cooldown around every burst raised when minutes arrive out of order', () => {
+    const s = new DenialBurstScorer();
+    // Twelve failed logins of bob in a minute, each from its own network.
+    const minute = (m: number) =>
+      Array.from({ length: 12 }, (_, i) => s.observe(fail(m + i / 100, { src_ip: `10.${m}.${i}.1` })))
+        .flat()
+        .map((a) => a.time.slice(11, 16));
+    // Source partitions read at different paces: minute 22 first, then 11 (eleven minutes before: a burst of its own), then 21.
+    expect(minute(22)).toEqual(['10:22']);
+    expect(minute(11)).toEqual(['10:11']);
+    expect(minute(21)).toEqual([]);
+    expect(minute(33)).toEqual(['10:33']);
+  });
+
   it('needs twice the minimum count from a version in use before, as from an app: it serves all its users', () => {
     const s = new DenialBurstScorer();
     const deny = (minutes: number, i: number) => policyDenial({ app: 'billing', policy_id: 'p', policy_version: 'v2' }, minutes, i);
