@@ -172,6 +172,15 @@ export class Incidents {
     return [...out.values()];
   }
 
+  /**
+   * Holds an incident the store already has (a rebuilt replica's, raised by the key's previous
+   * holder) open to join, unless an open incident takes it already: nothing is published.
+   */
+  reopen(a: Anomaly): void {
+    const time = Date.parse(a.time);
+    if (a.type !== 'new_context' && !this.joinable(a, time)) this.start(a, time);
+  }
+
   /** Forgets the incidents and signals that name the principal (`ztna forget`); how many. */
   forgetPrincipal(matches: PrincipalMatch): number {
     const names = (subjects: Iterable<string>, tenant: string) =>

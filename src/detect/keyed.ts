@@ -219,9 +219,15 @@ export class KeyedScoring {
       if (r.type === 'denial_burst') this.scorers.denialBurst.noteAlert(`${r.tenant}/${r.key}`, minuteOf(r.time));
       else this.scorers.tokenReplay.noteReported(r.key, r.reasons);
     }
-    // Only what no stored anomaly covers becomes (or joins) an incident: an open incident that took
-    // in a replayed burst would publish it later as its related, a second time.
-    return this.scorers.incidents.merge(replayed.filter((a) => !held.some((r) => this.covers(r, a))));
+    // What a stored anomaly covers is that one, open to join as the store has it (its id and time),
+    // never joined to another incident here: that incident would publish it again as its related.
+    const uncovered: Anomaly[] = [];
+    for (const a of replayed) {
+      const stored = held.find((r) => this.covers(r, a));
+      if (stored) this.scorers.incidents.reopen({ ...a, anomaly_id: stored.anomaly_id, time: stored.time });
+      else uncovered.push(a);
+    }
+    return this.scorers.incidents.merge(uncovered);
   }
 
   /** Whether a stored anomaly is the one the replay raised again. */
