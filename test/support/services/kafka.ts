@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import '../../../src/kafka/requestQueue.js'; // the broker's readiness check runs in vitest's main process, outside its setup files
 import { Kafka, logLevel } from 'kafkajs';
 import { runCommand } from '../helpers.js';
 import { freePort } from './ports.js';
