@@ -115,6 +115,17 @@ async function quality(): Promise<Record<string, unknown>> {
       .map((t) => `${t} ${fa.byType[t].falsePositives}`)
       .join(', ')})`,
   );
+  for (const a of fa.falseAlarms)
+    console.log(
+      `  ${a.time} ${a.type} ${a.kind} ${a.key} (tenant ${a.tenant}, score ${a.score.toFixed(1)}${
+        a.evidence.related?.length ? `, with ${a.evidence.related.map((r) => r.key).join(' ')}` : ''
+      }; scenarios then: ${
+        run.labels
+          .filter((l) => Math.abs(Date.parse(l.start) - Date.parse(a.time)) < 20 * MIN)
+          .map((l) => `${formOf(l)} ${l.start.slice(11, 16)}–${l.end.slice(11, 16)} ${l.tenant}`)
+          .join(', ') || 'none'
+      })`,
+    );
   console.log(
     `new-device/new-country signals matching no scenario (low, not alerts): ${fa.unlabeledSignalsPerMillionBaseline.toFixed(2)} per million baseline events (${fa.byType.new_context.falsePositives})`,
   );

@@ -45,6 +45,8 @@ export interface Evaluation {
   falseAlarmsPerMillionBaseline: number;
   /** New-context signals that match no scenario, per million baseline events. */
   unlabeledSignalsPerMillionBaseline: number;
+  /** The alerts counted as false, as last published: what a tuning session reads first. */
+  falseAlarms: Anomaly[];
 }
 
 const asList = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -114,20 +116,22 @@ export function evaluate(labels: readonly ScenarioLabel[], published: readonly A
     };
   });
   const byType = {} as Evaluation['byType'];
-  let falseAlarms = 0;
+  const falseAlarms: Anomaly[] = [];
   let unlabeledSignals = 0;
   for (const type of Object.keys(SCORERS) as AnomalyType[]) {
     const ofType = anomalies.filter((a) => a.type === type);
-    const tp = ofType.filter((a) => labels.some((l) => matches(l, a))).length;
-    byType[type] = { truePositives: tp, falsePositives: ofType.length - tp, precision: ofType.length > 0 ? tp / ofType.length : null };
-    if (SIGNAL_TYPES.includes(type)) unlabeledSignals += ofType.length - tp;
-    else falseAlarms += ofType.length - tp;
+    const unmatched = ofType.filter((a) => !labels.some((l) => matches(l, a)));
+    const tp = ofType.length - unmatched.length;
+    byType[type] = { truePositives: tp, falsePositives: unmatched.length, precision: ofType.length > 0 ? tp / ofType.length : null };
+    if (SIGNAL_TYPES.includes(type)) unlabeledSignals += unmatched.length;
+    else falseAlarms.push(...unmatched);
   }
   const perMillion = (n: number) => (baselineEvents > 0 ? (n / baselineEvents) * 1e6 : 0);
   return {
     scenarios,
     byType,
-    falseAlarmsPerMillionBaseline: perMillion(falseAlarms),
+    falseAlarmsPerMillionBaseline: perMillion(falseAlarms.length),
     unlabeledSignalsPerMillionBaseline: perMillion(unlabeledSignals),
+    falseAlarms,
   };
 }
