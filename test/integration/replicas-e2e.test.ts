@@ -35,11 +35,11 @@ const SOURCE_PARTITIONS = 4;
 const KEYED_PARTITIONS = 8;
 /**
  * Simulated events per second, the same at every hour: about 15,000 records over the scenarios'
- * hour, what CI's budget holds on a shared two-core machine. ZTNA_TEST_REPLICA_EVENTS=200000 runs
- * the issue's size: the rate scaled to that many records, the waits with it.
+ * hour. The rate is scaled to 200,000 records (ZTNA_TEST_REPLICA_EVENTS, 0 keeps the calibration
+ * size for a quick run), the waits with it: about two to three minutes on a shared two-core machine.
  */
 const PEAK_RATE = 5;
-const TARGET_RECORDS = Number(process.env.ZTNA_TEST_REPLICA_EVENTS ?? 0);
+const TARGET_RECORDS = Number(process.env.ZTNA_TEST_REPLICA_EVENTS ?? 200_000);
 
 /** The incidents, in the last 80 minutes, so that the rebuild window (event time against the clock) holds them. */
 function simulate(start: number, peakRate: number): { records: SimulatedRecord[]; labels: ScenarioLabel[] } {
@@ -126,16 +126,6 @@ function duplicates(anomalies: readonly Anomaly[]): string[] {
 const anomalyIds = (anomalies: readonly Anomaly[]) => anomalies.map((a) => `${a.type} ${a.tenant} ${a.key} ${a.anomaly_id}`).sort();
 
 /**
- * The anomalies of one list without their match in the other: a token replay by its id (its key
- * and reasons), a burst by its key and a minute within the cooldown (records spread over
- * partitions arrive in another order, and a minute's count may cross the threshold a minute later).
- */
-/**
- * Each incident as the anomalies it holds: itself and those joined to it. A replica joins only what
- * it raises itself, so keyed replicas may keep as two incidents what one process joins as one; the
- * anomalies under them are the same.
- */
-/**
  * Every anomaly raised, each once: an incident's own and those joined to it. Replicas group
  * incidents apart (a principal's burst and its network's may be held by two), and after a handover
  * one anomaly may be an incident on the replica that raised it and joined to another on the next
@@ -149,6 +139,11 @@ function raised(incidents: readonly Anomaly[]): Anomaly[] {
   return [...new Map(all.map((a) => [a.anomaly_id, a])).values()];
 }
 
+/**
+ * The anomalies of one list without their match in the other: a token replay by its id (its key
+ * and reasons), a burst by its key and a minute within the cooldown (records spread over
+ * partitions arrive in another order, and a minute's count may cross the threshold a minute later).
+ */
 function unmatched(ours: readonly Anomaly[], theirs: readonly Anomaly[]): string[] {
   const same = (a: Anomaly, b: Anomaly) =>
     a.type === 'token_replay'
