@@ -235,6 +235,20 @@ describe('incident scenarios', () => {
     });
   });
 
+  it('spray a list of ten different users, each tried every 10 s, whatever the seed', () => {
+    for (const seed of [1, 8, 15, 42]) {
+      // 8 and 15 drew a user twice before
+      const sim = new TrafficSimulator({ seed, start: START, scenarios: [{ name: 'password-spray', start: START, end: START + 5 * MIN }] });
+      const tries = new Map<string, number>();
+      while (sim.time < START + 6 * MIN) {
+        const { truth, scenario } = sim.next();
+        if (scenario) tries.set(truth!.principal_id as string, (tries.get(truth!.principal_id as string) ?? 0) + 1);
+      }
+      expect(tries.size, `seed ${seed}`).toBe(10);
+      expect(new Set(tries.values()), `seed ${seed}`).toEqual(new Set([30]));
+    }
+  });
+
   it('pass their decisions through the policy engine: the compliant-device rule allows no device whose latest report failed', () => {
     const sim = new TrafficSimulator({
       seed: 3,
